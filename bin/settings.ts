@@ -1,0 +1,95 @@
+import { Node } from 'constructs';
+import { ECHO_IMAGE } from '../lib';
+import { parseIpv4Cidr, show } from '../lib/private/validate';
+import { LabSettings } from '../lab-stacks/lab-app';
+
+/** A cdk context value that cannot be used; the message says which, what it got and what to pass. */
+export class ContextError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContextError';
+  }
+}
+
+/** Defaults for every setting but `region`, which falls back to the CLI's default region, then us-east-1. */
+export const LAB_DEFAULTS: Omit<LabSettings, 'region'> = {
+  clusterName: 'eks-lb-lab',
+  kubernetesVersion: '1.36',
+  nodeInstanceType: 't3.medium',
+  nodeCount: 2,
+  vpcCidr: '10.0.0.0/16',
+  azCount: 2,
+  natGateways: 1,
+  allowedCidr: ['0.0.0.0/0'],
+  image: ECHO_IMAGE,
+  replicas: 2,
+  externalTrafficPolicy: 'Cluster',
+  nodePort: 30080,
+};
+
+/** The context keys the lab reads. */
+export const SETTING_KEYS: readonly (keyof LabSettings)[] = ['region', ...Object.keys(LAB_DEFAULTS) as (keyof LabSettings)[]];
+
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+const KUBERNETES_VERSION = /^1\.\d+$/;
+
+/**
+ * Reads the lab's settings from cdk context (`-c key=value` or cdk.json), checking the form of each value.
+ * Ranges and combinations are checked by the constructs themselves.
+ */
+export function readLabSettings(node: Node, env: Readonly<Record<string, string | undefined>> = process.env): LabSettings {
+  const raw = (key: string): unknown => node.tryGetContext(key);
+  const text = (key: keyof LabSettings, fallback: string, pattern?: RegExp, example?: string): string => {
+    const value = raw(key);
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || value.trim() === '' || (pattern && !pattern.test(value))) {
+      throw new ContextError(`Context '${key}' is not valid; got ${show(value)}. Pass -c ${key}=${example ?? fallback}.`);
+    }
+    return value;
+  };
+  const whole = (key: keyof LabSettings, fallback: number): number => {
+    const value = raw(key);
+    if (value === undefined) return fallback;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isInteger(n)) {
+      throw new ContextError(`Context '${key}' must be a whole number; got ${show(value)}. Pass -c ${key}=${fallback}.`);
+    }
+    return n;
+  };
+
+  const allowedCidr = text('allowedCidr', LAB_DEFAULTS.allowedCidr.join(','), undefined, '203.0.113.7/32')
+    .split(',').map((c) => c.trim());
+  for (const cidr of allowedCidr) {
+    if (!parseIpv4Cidr(cidr)) {
+      throw new ContextError(`Context 'allowedCidr' must be IPv4 CIDR blocks with zero host bits, separated by commas; ` +
+        `got ${show(cidr)}. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0.`);
+    }
+  }
+  const policy = text('externalTrafficPolicy', LAB_DEFAULTS.externalTrafficPolicy);
+  if (policy !== 'Cluster' && policy !== 'Local') {
+    throw new ContextError(`Context 'externalTrafficPolicy' must be Cluster or Local; got ${show(policy)}. ` +
+      `Pass -c externalTrafficPolicy=Local to keep traffic on the receiving node.`);
+  }
+  const vpcCidr = text('vpcCidr', LAB_DEFAULTS.vpcCidr);
+  if (!parseIpv4Cidr(vpcCidr)) {
+    throw new ContextError(`Context 'vpcCidr' must be an IPv4 CIDR block with zero host bits; got ${show(vpcCidr)}. ` +
+      `Pass -c vpcCidr=10.0.0.0/16.`);
+  }
+
+  return {
+    region: text('region', env.CDK_DEFAULT_REGION || 'us-east-1', REGION, 'eu-west-1'),
+    clusterName: text('clusterName', LAB_DEFAULTS.clusterName),
+    kubernetesVersion: text('kubernetesVersion', LAB_DEFAULTS.kubernetesVersion, KUBERNETES_VERSION),
+    nodeInstanceType: text('nodeInstanceType', LAB_DEFAULTS.nodeInstanceType, INSTANCE_TYPE),
+    nodeCount: whole('nodeCount', LAB_DEFAULTS.nodeCount),
+    vpcCidr,
+    azCount: whole('azCount', LAB_DEFAULTS.azCount),
+    natGateways: whole('natGateways', LAB_DEFAULTS.natGateways),
+    allowedCidr,
+    image: text('image', LAB_DEFAULTS.image),
+    replicas: whole('replicas', LAB_DEFAULTS.replicas),
+    externalTrafficPolicy: policy,
+    nodePort: whole('nodePort', LAB_DEFAULTS.nodePort),
+  };
+}

@@ -1,0 +1,68 @@
+import { App } from 'aws-cdk-lib';
+import { ExternalTrafficPolicy } from '../lib';
+import { IngressLabStack } from './ingress-lab-stack';
+import { LabClusterStack } from './lab-cluster-stack';
+
+/** Everything the lab app can be told through cdk context, resolved to values. */
+export interface LabSettings {
+  readonly region: string;
+  readonly clusterName: string;
+  readonly kubernetesVersion: string;
+  readonly nodeInstanceType: string;
+  readonly nodeCount: number;
+  readonly vpcCidr: string;
+  readonly azCount: number;
+  readonly natGateways: number;
+  readonly allowedCidr: readonly string[];
+  readonly image: string;
+  readonly replicas: number;
+  readonly externalTrafficPolicy: ExternalTrafficPolicy;
+  readonly nodePort: number;
+}
+
+/** The lab's stacks. */
+export interface Lab {
+  readonly cluster: LabClusterStack;
+  readonly ipMode: IngressLabStack;
+  readonly instanceMode: IngressLabStack;
+}
+
+const COST_NOTE = 'bills by the hour until destroyed';
+
+/**
+ * Builds the lab: `LabCluster` (VPC, cluster, controller) and the two halves of the experiment on it,
+ * `IpModeLab` and `InstanceModeLab`, which differ only in target type and Service.
+ */
+export function createLab(app: App, settings: LabSettings): Lab {
+  const env = { region: settings.region };
+  const cluster = new LabClusterStack(app, 'LabCluster', {
+    env,
+    description: `eks-lb-lab: VPC, EKS ${settings.kubernetesVersion} cluster and AWS Load Balancer Controller (${COST_NOTE})`,
+    clusterName: settings.clusterName,
+    kubernetesVersion: settings.kubernetesVersion,
+    nodeInstanceType: settings.nodeInstanceType,
+    nodeCount: settings.nodeCount,
+    vpcCidr: settings.vpcCidr,
+    azCount: settings.azCount,
+    natGateways: settings.natGateways,
+  });
+  const common = { image: settings.image, replicas: settings.replicas, inboundCidrs: settings.allowedCidr };
+  const ipMode = new IngressLabStack(app, 'IpModeLab', {
+    env,
+    description: `eks-lb-lab: ALB target type ip over a ClusterIP Service (${COST_NOTE})`,
+    labCluster: cluster,
+    workload: { ...common, targetType: 'ip' },
+  });
+  const instanceMode = new IngressLabStack(app, 'InstanceModeLab', {
+    env,
+    description: `eks-lb-lab: ALB target type instance over a NodePort Service (${COST_NOTE})`,
+    labCluster: cluster,
+    workload: {
+      ...common,
+      targetType: 'instance',
+      nodePort: settings.nodePort,
+      externalTrafficPolicy: settings.externalTrafficPolicy,
+    },
+  });
+  return { cluster, ipMode, instanceMode };
+}

@@ -1,0 +1,66 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { Construct } from 'constructs';
+import { KubectlLayer, LabCluster, LabVpc, LoadBalancerController } from '../lib';
+
+/** Properties of a {@link LabClusterStack}. */
+export interface LabClusterStackProps extends StackProps {
+  /** EKS cluster name. */
+  readonly clusterName: string;
+  /** Kubernetes version, e.g. `1.36`. */
+  readonly kubernetesVersion: string;
+  /** kubectl layer for the handler; by default the bundled one matching `kubernetesVersion`. */
+  readonly kubectlLayer?: KubectlLayer;
+  /** Node instance type, e.g. `t3.medium`. */
+  readonly nodeInstanceType: string;
+  /** Number of nodes. */
+  readonly nodeCount: number;
+  /** VPC CIDR block. */
+  readonly vpcCidr: string;
+  /** Number of availability zones. */
+  readonly azCount: number;
+  /** Number of NAT gateways. */
+  readonly natGateways: number;
+}
+
+/** The shared half of the lab: VPC, EKS cluster and the AWS Load Balancer Controller. */
+export class LabClusterStack extends Stack {
+  /** The VPC. */
+  public readonly labVpc: LabVpc;
+  /** The cluster. */
+  public readonly labCluster: LabCluster;
+  /** The controller both lab workloads depend on. */
+  public readonly controller: LoadBalancerController;
+
+  constructor(scope: Construct, id: string, props: LabClusterStackProps) {
+    super(scope, id, props);
+    this.labVpc = new LabVpc(this, 'Vpc', {
+      clusterName: props.clusterName,
+      cidr: props.vpcCidr,
+      azCount: props.azCount,
+      natGateways: props.natGateways,
+    });
+    this.labCluster = new LabCluster(this, 'Cluster', {
+      vpc: this.labVpc.vpc,
+      clusterName: props.clusterName,
+      version: eks.KubernetesVersion.of(props.kubernetesVersion),
+      kubectlLayer: props.kubectlLayer,
+      nodeInstanceType: new ec2.InstanceType(props.nodeInstanceType),
+      nodeCount: props.nodeCount,
+    });
+    this.controller = this.labCluster.addLoadBalancerController();
+
+    const cluster = this.labCluster.cluster;
+    new CfnOutput(this, 'ClusterName', { value: cluster.clusterName, description: 'EKS cluster name' });
+    new CfnOutput(this, 'UpdateKubeconfigCommand', {
+      value: `aws eks update-kubeconfig --name ${cluster.clusterName} --region ${this.region}`,
+      description: 'Points kubectl at the lab cluster',
+    });
+    new CfnOutput(this, 'VpcId', { value: this.labVpc.vpc.vpcId });
+    new CfnOutput(this, 'ControllerRoleArn', {
+      value: this.controller.serviceAccount.role.roleArn,
+      description: 'IAM role of the AWS Load Balancer Controller (IRSA)',
+    });
+  }
+}

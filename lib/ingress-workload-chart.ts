@@ -1,0 +1,276 @@
+import { Token } from 'aws-cdk-lib';
+import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-29';
+import { Construct } from 'constructs';
+import { LabValidationError } from './errors';
+import { requireDns1123Label, requireInteger, requireIpv4Cidr, show } from './private/validate';
+
+/** How the ALB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
+export type TargetType = 'ip' | 'instance';
+
+/** Kubernetes Service type in front of the echo pods. */
+export type LabServiceType = 'ClusterIP' | 'NodePort';
+
+/** Whether a NodePort forwards to endpoints on any node (`Cluster`, with SNAT) or only its own (`Local`). */
+export type ExternalTrafficPolicy = 'Cluster' | 'Local';
+
+/** Whether the ALB faces the internet or only the VPC. */
+export type AlbScheme = 'internet-facing' | 'internal';
+
+/** An echo server that prints pod, node, pod IP, TCP peer and request headers in each response. */
+export const ECHO_IMAGE = 'registry.k8s.io/e2e-test-images/echoserver:2.5';
+
+/** The port the echo server listens on. */
+export const ECHO_PORT = 8080;
+
+/** The NodePort range of a default Kubernetes API server. */
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+
+/** Properties of an {@link IngressWorkloadChart}. */
+export interface IngressWorkloadChartProps {
+  /** The ALB target type under test. */
+  readonly targetType: TargetType;
+
+  /**
+   * Namespace for every object, created by the chart.
+   * @default - `ip-mode` or `instance-mode`
+   */
+  readonly namespace?: string;
+
+  /**
+   * Name of the Deployment, Service and Ingress.
+   * @default 'echo'
+   */
+  readonly name?: string;
+
+  /**
+   * Echo server image; it must answer HTTP on `containerPort` in the echoserver format.
+   * @default 'registry.k8s.io/e2e-test-images/echoserver:2.5'
+   */
+  readonly image?: string;
+
+  /**
+   * Port the echo container listens on.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+
+  /**
+   * Number of echo pods, spread across zones and nodes.
+   * @default 2
+   */
+  readonly replicas?: number;
+
+  /**
+   * Service type. `instance` needs `NodePort`; `ip` works with either, since the ALB sends to pods directly.
+   * @default - `ClusterIP` for `ip`, `NodePort` for `instance`
+   */
+  readonly serviceType?: LabServiceType;
+
+  /**
+   * Fixed NodePort of a `NodePort` Service.
+   * @default - Kubernetes allocates one
+   */
+  readonly nodePort?: number;
+
+  /**
+   * External traffic policy of a `NodePort` Service.
+   * @default 'Cluster' for a NodePort Service; not set on a ClusterIP Service, where Kubernetes rejects it
+   */
+  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+
+  /**
+   * ALB scheme.
+   * @default 'internet-facing'
+   */
+  readonly scheme?: AlbScheme;
+
+  /**
+   * Path the ALB's target group health check requests.
+   * @default '/'
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * Client CIDR blocks the ALB's security group admits (`alb.ingress.kubernetes.io/inbound-cidrs`).
+   * @default ['0.0.0.0/0']
+   */
+  readonly inboundCidrs?: readonly string[];
+}
+
+/**
+ * One half of the experiment as Kubernetes objects: a Namespace, an echo Deployment, a Service and an
+ * Ingress of class `alb` with the target type under test.
+ */
+export class IngressWorkloadChart extends Chart {
+  /** The target type under test. */
+  public readonly targetType: TargetType;
+
+  /** The namespace of every object. */
+  public readonly namespaceName: string;
+
+  /** Name of the Deployment, Service and Ingress. */
+  public readonly workloadName: string;
+
+  /** The Service type in use. */
+  public readonly serviceType: LabServiceType;
+
+  /** The external traffic policy, for a NodePort Service. */
+  public readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+
+  /** The fixed NodePort, if one was given. */
+  public readonly nodePort?: number;
+
+  /** The Deployment. */
+  public readonly deployment: kplus.Deployment;
+
+  /** The Service. */
+  public readonly service: kplus.Service;
+
+  /** The Ingress. */
+  public readonly ingress: kplus.Ingress;
+
+  constructor(scope: Construct, id: string, props: IngressWorkloadChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const targetType = props.targetType;
+    const namespace = props.namespace ?? `${targetType}-mode`;
+    const name = props.name ?? 'echo';
+    const image = props.image ?? ECHO_IMAGE;
+    const containerPort = props.containerPort ?? ECHO_PORT;
+    const replicas = props.replicas ?? 2;
+    const serviceType = props.serviceType ?? (targetType === 'ip' ? 'ClusterIP' : 'NodePort');
+    const scheme = props.scheme ?? 'internet-facing';
+    const healthCheckPath = props.healthCheckPath ?? '/';
+    const inboundCidrs = props.inboundCidrs ?? ['0.0.0.0/0'];
+
+    this.validate(props, { targetType, serviceType, image, containerPort, replicas, scheme, healthCheckPath, inboundCidrs });
+    requireDns1123Label(this, 'namespace', namespace);
+    requireDns1123Label(this, 'name', name);
+
+    this.targetType = targetType;
+    this.namespaceName = namespace;
+    this.workloadName = name;
+    this.serviceType = serviceType;
+    this.nodePort = props.nodePort;
+    this.externalTrafficPolicy = serviceType === 'NodePort' ? props.externalTrafficPolicy ?? 'Cluster' : undefined;
+
+    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'eks-lb-lab', 'eks-lb-lab/target-type': targetType };
+    const ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace, labels } });
+
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: { name, namespace, labels },
+      replicas,
+      select: false,
+      podMetadata: { labels },
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: false },
+      containers: [{
+        name: 'echo',
+        image,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        portNumber: containerPort,
+        envVariables: {
+          NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
+          POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+          POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+          POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP),
+        },
+        readiness: kplus.Probe.fromHttpGet('/', { port: containerPort, periodSeconds: Duration.seconds(5) }),
+        resources: {
+          cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
+          memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
+        },
+        // The echoserver image runs nginx as root and writes its temp files into the image.
+        securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false },
+      }],
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels }));
+    const spread = (topologyKey: string) => ({
+      maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels },
+    });
+    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+      spread('topology.kubernetes.io/zone'),
+      spread('kubernetes.io/hostname'),
+    ]));
+
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: { name, namespace, labels },
+      type: serviceType === 'NodePort' ? kplus.ServiceType.NODE_PORT : kplus.ServiceType.CLUSTER_IP,
+      selector: kplus.Pods.select(this, 'Pods', { labels }),
+      ports: [{ name: 'http', port: 80, targetPort: containerPort, nodePort: props.nodePort }],
+    });
+    if (this.externalTrafficPolicy) {
+      ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', this.externalTrafficPolicy));
+    }
+
+    this.ingress = new kplus.Ingress(this, 'Ingress', {
+      metadata: {
+        name,
+        namespace,
+        labels,
+        annotations: {
+          'alb.ingress.kubernetes.io/target-type': targetType,
+          'alb.ingress.kubernetes.io/scheme': scheme,
+          'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}]',
+          'alb.ingress.kubernetes.io/healthcheck-path': healthCheckPath,
+          'alb.ingress.kubernetes.io/inbound-cidrs': inboundCidrs.join(','),
+        },
+      },
+      className: 'alb',
+      rules: [{ path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(this.service, { port: 80 }) }],
+    });
+
+    for (const obj of [this.deployment, this.service, this.ingress]) ApiObject.of(obj).addDependency(ns);
+  }
+
+  private validate(props: IngressWorkloadChartProps, v: {
+    targetType: string; serviceType: string; image: string; containerPort: number; replicas: number;
+    scheme: string; healthCheckPath: string; inboundCidrs: readonly string[];
+  }): void {
+    oneOf(this, 'targetType', v.targetType, ['ip', 'instance']);
+    oneOf(this, 'serviceType', v.serviceType, ['ClusterIP', 'NodePort']);
+    oneOf(this, 'scheme', v.scheme, ['internet-facing', 'internal']);
+    if (props.externalTrafficPolicy !== undefined) {
+      oneOf(this, 'externalTrafficPolicy', props.externalTrafficPolicy, ['Cluster', 'Local']);
+    }
+    if (v.targetType === 'instance' && v.serviceType !== 'NodePort') {
+      throw new LabValidationError(this, `'serviceType' must be NodePort when 'targetType' is instance; got ${show(v.serviceType)}. ` +
+        `The ALB registers nodes and sends to the Service's NodePort, which a ClusterIP Service does not open. ` +
+        `Use serviceType 'NodePort' or targetType 'ip'.`);
+    }
+    if (v.serviceType !== 'NodePort' && props.nodePort !== undefined) {
+      throw new LabValidationError(this, `'nodePort' applies only to a NodePort Service; got ${show(props.nodePort)} with ` +
+        `serviceType ${show(v.serviceType)}. Remove 'nodePort' or use serviceType 'NodePort'.`);
+    }
+    if (v.serviceType !== 'NodePort' && props.externalTrafficPolicy !== undefined) {
+      throw new LabValidationError(this, `'externalTrafficPolicy' applies only to a NodePort Service; got ` +
+        `${show(props.externalTrafficPolicy)} with serviceType ${show(v.serviceType)}. ` +
+        `Remove it: in ip mode the ALB sends straight to pods and no NodePort is involved.`);
+    }
+    if (props.nodePort !== undefined) {
+      requireInteger(this, 'nodePort', props.nodePort, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
+        `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, e.g. 30080, or leave it unset.`);
+    }
+    requireInteger(this, 'replicas', v.replicas, 1, 100, 'Use 2 replicas so pods land on both nodes.');
+    requireInteger(this, 'containerPort', v.containerPort, 1, 65535, `The echoserver image listens on ${ECHO_PORT}.`);
+    if (!Token.isUnresolved(v.image) && v.image.trim() === '') {
+      throw new LabValidationError(this, `'image' must name a container image; got ${show(v.image)}. ` +
+        `Leave it unset for ${ECHO_IMAGE}, or give a mirror of it.`);
+    }
+    if (!v.healthCheckPath.startsWith('/')) {
+      throw new LabValidationError(this, `'healthCheckPath' must start with '/'; got ${show(v.healthCheckPath)}. Use '/'.`);
+    }
+    if (v.inboundCidrs.length === 0) {
+      throw new LabValidationError(this, `'inboundCidrs' must list at least one CIDR block; got []. ` +
+        `Use ['0.0.0.0/0'] for anyone, or your address as ['203.0.113.7/32'].`);
+    }
+    v.inboundCidrs.forEach((cidr, i) => requireIpv4Cidr(this, `inboundCidrs[${i}]`, cidr));
+  }
+}
+
+function oneOf(scope: Construct, prop: string, value: string, allowed: readonly string[]): void {
+  if (!allowed.includes(value)) {
+    throw new LabValidationError(scope, `'${prop}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; ` +
+      `got ${show(value)}. Use one of those.`);
+  }
+}

@@ -1,0 +1,185 @@
+import { Annotations, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { Construct, DependencyGroup, IDependable } from 'constructs';
+import { LabValidationError } from './errors';
+import { KubectlLayer, minorOf, minorSkew } from './kubectl-layer';
+import { LoadBalancerController, LoadBalancerControllerOptions } from './load-balancer-controller';
+import { requireClusterName } from './private/names';
+import { requireInteger, show } from './private/validate';
+
+/** The Kubernetes version LabCluster runs unless told otherwise. */
+export const DEFAULT_KUBERNETES_VERSION = eks.KubernetesVersion.V1_36;
+
+/**
+ * Kubernetes versions EKS has retired (end of extended support), with the date. EKS refuses to create
+ * clusters of these versions; they stay selectable so older layers and manifests can still be synthesized.
+ */
+export const EKS_RETIRED_VERSIONS: Readonly<Record<string, string>> = {
+  '1.29': '2026-03-23',
+  '1.30': '2026-07-23',
+};
+
+/** Oldest version accepted at all: older ones cannot be created and no kubectl layer for them ships here. */
+const OLDEST_SELECTABLE_MINOR = 29;
+
+/** The EKS managed add-ons LabCluster installs, in creation order. */
+export const LAB_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns'] as const;
+
+/** Properties of a {@link LabCluster}. */
+export interface LabClusterProps {
+  /** The VPC; nodes go into its private subnets, which need NAT. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Cluster name; must match the `kubernetes.io/cluster/<name>` subnet tags.
+   * @default 'eks-lb-lab'
+   */
+  readonly clusterName?: string;
+
+  /**
+   * Kubernetes version of the control plane and nodes.
+   * @default eks.KubernetesVersion.V1_36
+   */
+  readonly version?: eks.KubernetesVersion;
+
+  /**
+   * Layer with kubectl and helm for the kubectl handler; must be within one minor version of `version`.
+   * @default - the bundled layer matching `version` (KubectlLayer.V1_36 for 1.35-1.37, KubectlLayer.V1_29 for 1.28-1.30)
+   */
+  readonly kubectlLayer?: KubectlLayer;
+
+  /**
+   * EC2 instance type of the managed node group.
+   * @default t3.medium
+   */
+  readonly nodeInstanceType?: ec2.InstanceType;
+
+  /**
+   * Number of nodes. Two or more lets instance mode show the cross-node hop.
+   * @default 2
+   */
+  readonly nodeCount?: number;
+
+  /**
+   * Versions of the managed add-ons, by add-on name (`vpc-cni`, `kube-proxy`, `coredns`).
+   * @default - the default version EKS picks for the cluster's Kubernetes version
+   */
+  readonly addonVersions?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An EKS cluster for the experiment: native `AWS::EKS::Cluster`, a managed node group across the VPC's
+ * private subnets, the VPC CNI, kube-proxy and CoreDNS as EKS managed add-ons, the IAM OIDC provider for
+ * IRSA, and one kubectl handler for every manifest and chart.
+ */
+export class LabCluster extends Construct {
+  /** The cluster. */
+  public readonly cluster: eks.Cluster;
+
+  /** The managed node group. */
+  public readonly nodegroup: eks.Nodegroup;
+
+  /** The managed add-ons by name. */
+  public readonly addons: Readonly<Record<string, eks.Addon>>;
+
+  /** Done when nodes are up with networking and DNS: what in-cluster workloads need. */
+  public readonly capacity: IDependable;
+
+  /** The kubectl version of the handler's layer. */
+  public readonly kubectlVersion: string;
+
+  constructor(scope: Construct, id: string, props: LabClusterProps) {
+    super(scope, id);
+    const clusterName = props.clusterName ?? 'eks-lb-lab';
+    const version = props.version ?? DEFAULT_KUBERNETES_VERSION;
+    const nodeCount = props.nodeCount ?? 2;
+    requireClusterName(this, 'clusterName', clusterName);
+    requireInteger(this, 'nodeCount', nodeCount, 1, 450, 'Use 2 nodes (one per zone) for the experiment.');
+    const kubectlLayer = this.checkVersions(version.version, props.kubectlLayer);
+    this.kubectlVersion = kubectlLayer.kubectlVersion;
+    if (nodeCount < 2) {
+      Annotations.of(this).addWarningV2('eks-lb-lab:singleNode', `'nodeCount' is ${nodeCount}: with one node, ` +
+        'instance mode cannot show traffic entering one node and served on another. Use 2 or more.');
+    }
+
+    this.cluster = new eks.Cluster(this, 'Resource', {
+      clusterName,
+      version,
+      vpc: props.vpc,
+      vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+      // Managed node group, not Auto Mode: Auto Mode's own load balancing would replace the controller under test.
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: nodeCount,
+      defaultCapacityInstance: props.nodeInstanceType ?? new ec2.InstanceType('t3.medium'),
+      // The add-ons below are EKS managed, so EKS must not install its self-managed copies first.
+      bootstrapSelfManagedAddons: false,
+      kubectlProviderOptions: { kubectlLayer: kubectlLayer.produce(this, 'KubectlLayer') },
+    });
+    this.nodegroup = this.cluster.defaultNodegroup!;
+
+    const addons: Record<string, eks.Addon> = {};
+    for (const name of LAB_ADDONS) {
+      addons[name] = new eks.Addon(this, `Addon-${name}`, {
+        cluster: this.cluster,
+        addonName: name,
+        addonVersion: props.addonVersions?.[name],
+        preserveOnDelete: false,
+      });
+    }
+    this.addons = addons;
+    // Pod networking and service routing before nodes (nodes stay NotReady without a CNI);
+    // CoreDNS after them, since its pods need somewhere to run.
+    this.nodegroup.node.addDependency(addons['vpc-cni'], addons['kube-proxy']);
+    addons.coredns.node.addDependency(this.nodegroup);
+    this.capacity = new DependencyGroup(this.nodegroup, ...Object.values(addons));
+
+    // Creating the provider here keeps IRSA on the native AWS::IAM::OIDCProvider (feature flag
+    // @aws-cdk/aws-eks:useNativeOidcProvider) and in this construct's stack.
+    void this.cluster.openIdConnectProvider;
+  }
+
+  /**
+   * Installs the AWS Load Balancer Controller once nodes, networking and DNS are up, so Helm's wait sees
+   * ready pods and the controller's webhooks answer before any workload is applied.
+   */
+  public addLoadBalancerController(options: LoadBalancerControllerOptions = {}): LoadBalancerController {
+    const controller = new LoadBalancerController(this, 'LoadBalancerController', { ...options, cluster: this.cluster });
+    controller.chart.node.addDependency(this.capacity);
+    return controller;
+  }
+
+  private checkVersions(version: string, layer: KubectlLayer | undefined): KubectlLayer {
+    if (Token.isUnresolved(version)) {
+      throw new LabValidationError(this, `'version' must be known at synth to pair it with a kubectl layer; got a token. ` +
+        `Use eks.KubernetesVersion.V1_36 or KubernetesVersion.of('1.36').`);
+    }
+    const minor = minorOf(version);
+    if (Number.isNaN(minor)) {
+      throw new LabValidationError(this, `'version' must be a Kubernetes version like '1.36'; got ${show(version)}. ` +
+        `Use eks.KubernetesVersion.V1_36.`);
+    }
+    if (minor < OLDEST_SELECTABLE_MINOR) {
+      throw new LabValidationError(this, `'version' ${version} is retired: EKS no longer creates clusters of it; got ${show(version)}. ` +
+        `Use ${DEFAULT_KUBERNETES_VERSION.version}.`);
+    }
+    const retired = EKS_RETIRED_VERSIONS[version];
+    if (retired) {
+      Annotations.of(this).addWarningV2('eks-lb-lab:retiredKubernetesVersion', `Kubernetes ${version}: EKS ended support on ` +
+        `${retired} and no longer creates ${version} clusters, so deploying this will fail. ` +
+        `Use ${DEFAULT_KUBERNETES_VERSION.version} (the default).`);
+    }
+    const chosen = layer ?? KubectlLayer.bundledFor(version);
+    if (!chosen) {
+      throw new LabValidationError(this, `'kubectlLayer' is not set and no bundled layer is within one minor version of ` +
+        `Kubernetes ${version}. Install ${KubectlLayer.packageFor(version)} and pass ` +
+        `KubectlLayer.of('${version}', new ${KubectlLayer.classFor(version)}(this, 'Kubectl')).`);
+    }
+    const skew = minorSkew(chosen.kubectlVersion, version);
+    if (!(skew <= 1)) {
+      throw new LabValidationError(this, `'kubectlLayer' is kubectl ${chosen.kubectlVersion} but the cluster is ${version}; ` +
+        `kubectl works within one minor version. Use ${KubectlLayer.classFor(version)} from ${KubectlLayer.packageFor(version)}.`);
+    }
+    return chosen;
+  }
+}

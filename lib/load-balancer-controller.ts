@@ -1,0 +1,147 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { LabValidationError } from './errors';
+import { LoadBalancerControllerVersion } from './load-balancer-controller-version';
+import { partitionOf, policyForPartition } from './private/official-policy';
+import { deepMerge } from './private/merge';
+
+/** The eks-charts Helm repository. */
+export const EKS_CHARTS_REPOSITORY = 'https://aws.github.io/eks-charts';
+
+/** Name and namespace of the controller's service account, as the chart and the official docs use them. */
+export const CONTROLLER_SERVICE_ACCOUNT = { name: 'aws-load-balancer-controller', namespace: 'kube-system' } as const;
+
+/** The controller image registries in the China regions, where the chart's default registry is out of reach. */
+export const CHINA_IMAGE_REGISTRIES: Readonly<Record<string, string>> = {
+  'cn-north-1': '918309763551.dkr.ecr.cn-north-1.amazonaws.com.cn',
+  'cn-northwest-1': '961992271922.dkr.ecr.cn-northwest-1.amazonaws.com.cn',
+};
+
+/** Options for {@link LoadBalancerController}, also taken by `LabCluster.addLoadBalancerController()`. */
+export interface LoadBalancerControllerOptions {
+  /**
+   * Controller release: image tag, chart version and IAM policy.
+   * @default LoadBalancerControllerVersion.V3_5_0
+   */
+  readonly version?: LoadBalancerControllerVersion;
+
+  /**
+   * Helm values merged (deeply) over the ones this construct sets; arrays are replaced, not merged.
+   * @default - no extra values
+   */
+  readonly helmValues?: Record<string, unknown>;
+
+  /**
+   * How long Helm waits for the controller's pods (and so its webhooks) to become ready.
+   * @default Duration.minutes(10)
+   */
+  readonly timeout?: Duration;
+}
+
+/** Properties of a {@link LoadBalancerController}. */
+export interface LoadBalancerControllerProps extends LoadBalancerControllerOptions {
+  /** The cluster to install the controller into. */
+  readonly cluster: eks.ICluster;
+}
+
+/** Inputs of {@link controllerHelmValues}. */
+export interface ControllerHelmValuesInput {
+  /** Controller release. */
+  readonly version: LoadBalancerControllerVersion;
+  /** Cluster name (`clusterName`). */
+  readonly clusterName: string;
+  /** Region (`region`); a token when the stack is environment-agnostic. */
+  readonly region: string;
+  /** VPC id (`vpcId`). */
+  readonly vpcId: string;
+  /** Values merged last. */
+  readonly helmValues?: Record<string, unknown>;
+}
+
+/**
+ * Helm values for the controller chart: cluster, region and VPC set so the controller never asks instance
+ * metadata, the pre-created IRSA service account, the image of the version in use (from the China registries
+ * there), and Shield/WAF off where those services do not exist.
+ */
+export function controllerHelmValues(input: ControllerHelmValuesInput): Record<string, unknown> {
+  const regionKnown = !Token.isUnresolved(input.region);
+  const chinaRegistry = regionKnown ? CHINA_IMAGE_REGISTRIES[input.region] : undefined;
+  const inChina = regionKnown && partitionOf(input.region) === 'aws-cn';
+  const values: Record<string, unknown> = {
+    clusterName: input.clusterName,
+    region: input.region,
+    vpcId: input.vpcId,
+    serviceAccount: { create: false, name: CONTROLLER_SERVICE_ACCOUNT.name },
+    image: {
+      ...(chinaRegistry ? { repository: `${chinaRegistry}/amazon/aws-load-balancer-controller` } : {}),
+      tag: input.version.version,
+    },
+    ...(inChina ? { enableShield: false, enableWaf: false, enableWafv2: false } : {}),
+  };
+  return deepMerge(values, input.helmValues ?? {});
+}
+
+/**
+ * The AWS Load Balancer Controller: an IRSA service account whose role carries the full official IAM policy
+ * of the controller version in use, and the eks-charts Helm release that runs the controller with it.
+ */
+export class LoadBalancerController extends Construct {
+  /** The IRSA service account `kube-system/aws-load-balancer-controller`. */
+  public readonly serviceAccount: eks.ServiceAccount;
+
+  /** The customer-managed policy holding the official AWSLoadBalancerControllerIAMPolicy. */
+  public readonly policy: iam.ManagedPolicy;
+
+  /** The Helm release. Anything that creates Ingresses or Services should depend on it. */
+  public readonly chart: eks.HelmChart;
+
+  /** The controller release in use. */
+  public readonly version: LoadBalancerControllerVersion;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerControllerProps) {
+    super(scope, id);
+    this.version = props.version ?? LoadBalancerControllerVersion.V3_5_0;
+    const stack = Stack.of(this);
+    const partition = partitionOf(stack.region);
+    const document = policyForPartition(this.version.policies, partition);
+    if (!document) {
+      throw new LabValidationError(this, `'version' ${this.version.version} has no official IAM policy for partition ` +
+        `${partition} (region ${stack.region}); got partitions ${Object.keys(this.version.policies).join(', ')}. ` +
+        'Deploy to a region of one of those partitions.');
+    }
+
+    this.serviceAccount = new eks.ServiceAccount(this, 'ServiceAccount', {
+      cluster: props.cluster,
+      name: CONTROLLER_SERVICE_ACCOUNT.name,
+      namespace: CONTROLLER_SERVICE_ACCOUNT.namespace,
+    });
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `AWSLoadBalancerControllerIAMPolicy of AWS Load Balancer Controller ${this.version.version}`,
+      document: iam.PolicyDocument.fromJson(document),
+      roles: [this.serviceAccount.role],
+    });
+
+    this.chart = new eks.HelmChart(this, 'Resource', {
+      cluster: props.cluster,
+      repository: EKS_CHARTS_REPOSITORY,
+      chart: 'aws-load-balancer-controller',
+      release: 'aws-load-balancer-controller',
+      version: this.version.chartVersion,
+      namespace: CONTROLLER_SERVICE_ACCOUNT.namespace,
+      createNamespace: false,
+      wait: true,
+      timeout: props.timeout ?? Duration.minutes(10),
+      values: controllerHelmValues({
+        version: this.version,
+        clusterName: props.cluster.clusterName,
+        region: stack.region,
+        vpcId: props.cluster.vpc.vpcId,
+        helmValues: props.helmValues,
+      }),
+    });
+    // The role must hold the policy before the pods start, and must outlive them on delete.
+    this.chart.node.addDependency(this.serviceAccount, this.policy, props.cluster.openIdConnectProvider);
+  }
+}

@@ -1,0 +1,63 @@
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { LabValidationError } from '../errors';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Renders a value for an error message: strings quoted, the rest as JSON. */
+export function show(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+}
+
+/** Throws unless `value` is a Kubernetes DNS-1123 label (object names, namespaces). */
+export function requireDns1123Label(scope: IConstruct, prop: string, value: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+    throw new LabValidationError(scope, `'${prop}' must be a DNS-1123 label (lower-case letters, digits and '-', ` +
+      `starting and ending with a letter or digit, at most 63 characters); got ${show(value)}. ` +
+      `Use a name such as 'ip-mode'.`);
+  }
+}
+
+/** Throws unless `value` is a whole number within [min, max]. */
+export function requireInteger(scope: IConstruct, prop: string, value: number, min: number, max: number, fix: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
+    throw new LabValidationError(scope, `'${prop}' must be a whole number ${range}; got ${show(value)}. ${fix}`);
+  }
+}
+
+/** Parsed IPv4 CIDR block. */
+export interface Ipv4Cidr {
+  readonly address: number;
+  readonly prefix: number;
+}
+
+/** Parses `a.b.c.d/n`; undefined when malformed. Host bits must be zero, as EC2 and the ALB require. */
+export function parseIpv4Cidr(value: string): Ipv4Cidr | undefined {
+  const m = IPV4_CIDR.exec(value);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const hostBits = 2 ** (32 - prefix);
+  if (address % hostBits !== 0) return undefined;
+  return { address, prefix };
+}
+
+/** Throws unless `value` is an IPv4 CIDR block with zero host bits and a prefix within [minPrefix, maxPrefix]. */
+export function requireIpv4Cidr(scope: IConstruct, prop: string, value: string, minPrefix = 0, maxPrefix = 32): void {
+  if (Token.isUnresolved(value)) return;
+  const cidr = parseIpv4Cidr(value);
+  if (!cidr) {
+    throw new LabValidationError(scope, `'${prop}' must be an IPv4 CIDR block with zero host bits, such as '10.0.0.0/16' ` +
+      `or '203.0.113.7/32'; got ${show(value)}. Write the network address followed by '/' and the prefix length.`);
+  }
+  if (cidr.prefix < minPrefix || cidr.prefix > maxPrefix) {
+    throw new LabValidationError(scope, `'${prop}' must have a prefix length between /${minPrefix} and /${maxPrefix}; ` +
+      `got ${show(value)}. Choose a block such as '10.0.0.0/16'.`);
+  }
+}
