@@ -119,7 +119,11 @@ export class LoadBalancerController extends Construct {
     });
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `AWSLoadBalancerControllerIAMPolicy of AWS Load Balancer Controller ${this.version.version}`,
-      document: iam.PolicyDocument.fromJson(document),
+      // Statement for statement as published, so `cdk diff` shows changes where the official file has them.
+      document: new iam.PolicyDocument({
+        minimize: false,
+        statements: document.Statement.map((statement) => iam.PolicyStatement.fromJson(statement)),
+      }),
       roles: [this.serviceAccount.role],
     });
 
