@@ -2,6 +2,7 @@ import { KubectlV29Layer } from '@aws-cdk/lambda-layer-kubectl-v29';
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { minorOf, minorSkew } from './private/versions';
 
 type LayerFactory = (scope: Construct, id: string) => lambda.ILayerVersion;
 
@@ -54,15 +55,4 @@ export class KubectlLayer {
   public produce(scope: Construct, id: string): lambda.ILayerVersion {
     return this.factory(scope, id);
   }
-}
-
-/** Minor version of a `1.N` string; NaN when it is not one. */
-export function minorOf(version: string): number {
-  const m = /^1\.(\d+)$/.exec(version);
-  return m ? Number(m[1]) : NaN;
-}
-
-/** Distance in minor versions between two `1.N` versions; NaN when either is malformed. */
-export function minorSkew(a: string, b: string): number {
-  return Math.abs(minorOf(a) - minorOf(b));
 }

@@ -3,9 +3,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { LabValidationError } from './errors';
-import { KubectlLayer, minorOf, minorSkew } from './kubectl-layer';
+import { KubectlLayer } from './kubectl-layer';
 import { LoadBalancerController, LoadBalancerControllerOptions } from './load-balancer-controller';
 import { requireClusterName } from './private/names';
+import { minorOf, minorSkew } from './private/versions';
 import { requireInteger, show } from './private/validate';
 
 /** The Kubernetes version LabCluster runs unless told otherwise. */

@@ -1,0 +1,39 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import * as cdkJson from '../cdk.json';
+
+/** An App with the project's feature flags and no asset staging (unit tests do not read assets). */
+export function newApp(context: Record<string, unknown> = {}): App {
+  return new App({
+    context: { ...cdkJson.context, [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true, ...context },
+  });
+}
+
+/** A fresh stack in `region` (or environment-agnostic with `region: undefined`). */
+export function newStack(region: string | undefined = 'us-east-1', app: App = newApp()): Stack {
+  return new Stack(app, 'Test', region ? { env: { region } } : {});
+}
+
+/** Canonical form of an IAM statement: arrays sorted, single values as arrays, keys ordered. */
+export function canonicalStatement(statement: Record<string, unknown>): string {
+  const list = (v: unknown) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map((x) => JSON.stringify(x)).sort());
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortKeys);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+    }
+    return v;
+  };
+  return JSON.stringify({
+    Effect: statement.Effect,
+    Action: list(statement.Action),
+    NotAction: list(statement.NotAction),
+    Resource: list(statement.Resource),
+    Condition: sortKeys(statement.Condition),
+  });
+}
+
+/** The set of canonical statements of a policy document. */
+export function statementSet(document: { Statement: readonly Record<string, unknown>[] }): string[] {
+  return document.Statement.map(canonicalStatement).sort();
+}

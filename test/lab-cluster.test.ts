@@ -1,0 +1,131 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
+import { KubectlLayer, LabCluster, LabClusterProps, LabVpc } from '../lib';
+import { newStack } from './fixtures';
+
+function build(props: Partial<LabClusterProps> = {}, stack: Stack = newStack()) {
+  const labVpc = new LabVpc(stack, 'Vpc', { clusterName: props.clusterName ?? 'eks-lb-lab' });
+  const labCluster = new LabCluster(stack, 'Cluster', { vpc: labVpc.vpc, ...props });
+  return { stack, labCluster };
+}
+
+function layerDescription(template: Template): string[] {
+  return Object.values(template.findResources('AWS::Lambda::LayerVersion'))
+    .map((r) => r.Properties.Description as string)
+    .filter((d) => d.includes('kubectl'));
+}
+
+describe('LabCluster defaults', () => {
+  let template: Template;
+  let labCluster: LabCluster;
+  beforeAll(() => {
+    const built = build();
+    labCluster = built.labCluster;
+    labCluster.addLoadBalancerController();
+    template = Template.fromStack(built.stack);
+  });
+
+  test('native EKS cluster at 1.36, without Auto Mode compute or load balancing', () => {
+    template.resourceCountIs('AWS::EKS::Cluster', 1);
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      Name: 'eks-lb-lab',
+      Version: '1.36',
+      BootstrapSelfManagedAddons: false,
+      ComputeConfig: { Enabled: false },
+      KubernetesNetworkConfig: Match.objectLike({ ElasticLoadBalancing: { Enabled: false } }),
+    });
+    template.resourceCountIs('AWS::CloudFormation::Stack', 0);
+  });
+
+  test('a managed node group of two t3.medium nodes in the private subnets', () => {
+    template.resourceCountIs('AWS::EKS::Nodegroup', 1);
+    template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      InstanceTypes: ['t3.medium'],
+      ScalingConfig: { DesiredSize: 2, MinSize: 2, MaxSize: 2 },
+      Subnets: [{ Ref: Match.stringLikeRegexp('VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('VpcPrivateSubnet2') }],
+    });
+  });
+
+  test('vpc-cni and kube-proxy before the nodes, coredns after them', () => {
+    const addons = template.findResources('AWS::EKS::Addon');
+    const idOf = (name: string) => Object.entries(addons).find(([, r]) => r.Properties.AddonName === name)![0];
+    expect(Object.values(addons).map((r) => r.Properties.AddonName).sort()).toEqual(['coredns', 'kube-proxy', 'vpc-cni']);
+    const nodegroupId = Object.keys(template.findResources('AWS::EKS::Nodegroup'))[0];
+    const nodegroup = template.findResources('AWS::EKS::Nodegroup')[nodegroupId];
+    expect(nodegroup.DependsOn).toEqual(expect.arrayContaining([idOf('vpc-cni'), idOf('kube-proxy')]));
+    expect(addons[idOf('coredns')].DependsOn).toContain(nodegroupId);
+    for (const addon of Object.values(addons)) expect(addon.Properties.PreserveOnDelete).toBe(false);
+  });
+
+  test('IRSA through the native IAM OIDC provider, not the custom-resource one', () => {
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
+  });
+
+  test('one kubectl handler, from the kubectl 1.36 layer', () => {
+    expect(layerDescription(template)).toEqual([expect.stringMatching(/kubectl 1\.36\./)]);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function',
+      { Description: 'onEvent handler for EKS kubectl resource provider' }, 1);
+    expect(labCluster.kubectlVersion).toBe('1.36');
+  });
+
+  test('the controller chart waits for nodes and all three add-ons', () => {
+    const chart = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
+    const ids = (type: string) => Object.keys(template.findResources(type));
+    expect(chart.DependsOn).toEqual(expect.arrayContaining([...ids('AWS::EKS::Addon'), ...ids('AWS::EKS::Nodegroup')]));
+  });
+});
+
+describe('LabCluster versions', () => {
+  test('1.29 takes the bundled v29 layer and warns that EKS no longer creates it', () => {
+    const { stack } = build({ version: eks.KubernetesVersion.V1_29 });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EKS::Cluster', { Version: '1.29' });
+    expect(layerDescription(template)).toEqual([expect.stringMatching(/kubectl 1\.29\./)]);
+    Annotations.fromStack(stack).hasWarning('/Test/Cluster',
+      Match.stringLikeRegexp('EKS ended support on 2026-03-23 and no longer creates 1.29 clusters'));
+  });
+
+  test('1.37 is served by the 1.36 layer, within one minor version', () => {
+    const { labCluster } = build({ version: eks.KubernetesVersion.V1_37 });
+    expect(labCluster.kubectlVersion).toBe('1.36');
+  });
+
+  test('a caller layer is accepted with its own version', () => {
+    const stack = newStack();
+    const layer = lambda.LayerVersion.fromLayerVersionArn(stack, 'Own', 'arn:aws:lambda:us-east-1:123456789012:layer:kubectl135:1');
+    const { labCluster } = build({ version: eks.KubernetesVersion.of('1.35'), kubectlLayer: KubectlLayer.of('1.35', layer) }, stack);
+    expect(labCluster.kubectlVersion).toBe('1.35');
+  });
+
+  test.each([
+    [{ version: eks.KubernetesVersion.V1_36, kubectlLayer: KubectlLayer.V1_29 },
+      "'kubectlLayer' is kubectl 1.29 but the cluster is 1.36; kubectl works within one minor version. Use KubectlV36Layer from @aws-cdk/lambda-layer-kubectl-v36."],
+    [{ version: eks.KubernetesVersion.V1_29, kubectlLayer: KubectlLayer.V1_36 },
+      "'kubectlLayer' is kubectl 1.36 but the cluster is 1.29; kubectl works within one minor version. Use KubectlV29Layer from @aws-cdk/lambda-layer-kubectl-v29."],
+    [{ version: eks.KubernetesVersion.V1_33 },
+      "'kubectlLayer' is not set and no bundled layer is within one minor version of Kubernetes 1.33. Install @aws-cdk/lambda-layer-kubectl-v33 and pass KubectlLayer.of('1.33', new KubectlV33Layer(this, 'Kubectl'))."],
+    [{ version: eks.KubernetesVersion.V1_28 },
+      "'version' 1.28 is retired: EKS no longer creates clusters of it; got '1.28'. Use 1.36."],
+    [{ version: eks.KubernetesVersion.of('latest') },
+      "'version' must be a Kubernetes version like '1.36'; got 'latest'. Use eks.KubernetesVersion.V1_36."],
+    [{ nodeCount: 0 }, "'nodeCount' must be a whole number between 1 and 450; got 0. Use 2 nodes (one per zone) for the experiment."],
+  ])('rejects %j', (props, message) => {
+    expect(() => build(props as Partial<LabClusterProps>)).toThrow(`Test/Cluster: ${message}`);
+  });
+
+  test('rejects a cluster name EKS would refuse', () => {
+    const stack = newStack();
+    const vpc = new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).vpc;
+    expect(() => new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab cluster' }))
+      .toThrow("Test/Cluster: 'clusterName' must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', " +
+        "starting with a letter or digit; got 'lab cluster'. Use a name such as 'eks-lb-lab'.");
+  });
+
+  test('a single node is allowed with a warning about the cross-node path', () => {
+    const { stack } = build({ nodeCount: 1 });
+    Annotations.fromStack(stack).hasWarning('/Test/Cluster', Match.stringLikeRegexp("'nodeCount' is 1: with one node"));
+  });
+});
