@@ -9,8 +9,8 @@ export function newApp(context: Record<string, unknown> = {}): App {
   });
 }
 
-/** A fresh stack in `region` (or environment-agnostic with `region: undefined`). */
-export function newStack(region: string | undefined = 'us-east-1', app: App = newApp()): Stack {
+/** A fresh stack in `region`, or environment-agnostic with `region: null`. */
+export function newStack(region: string | null = 'us-east-1', app: App = newApp()): Stack {
   return new Stack(app, 'Test', region ? { env: { region } } : {});
 }
 
@@ -36,4 +36,25 @@ export function canonicalStatement(statement: Record<string, unknown>): string {
 /** The set of canonical statements of a policy document. */
 export function statementSet(document: { Statement: readonly Record<string, unknown>[] }): string[] {
   return document.Statement.map(canonicalStatement).sort();
+}
+
+/** Renders an intrinsic-laden value as text: `{Ref: X}` becomes `<X>`, `Fn::Join` is joined, `AWS::Partition` stays a placeholder. */
+export function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if ('Ref' in v) return `<${v.Ref}>`;
+    if ('Fn::Join' in v) {
+      const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+      return parts.map(flatten).join(sep);
+    }
+    if ('Fn::GetAtt' in v) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The Helm values of the only HelmChart resource in a template, parsed. */
+export function helmValues(template: { findResources(type: string): Record<string, any> }): Record<string, any> {
+  const chart = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
+  return JSON.parse(flatten(chart.Properties.Values));
 }
