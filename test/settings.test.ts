@@ -1,0 +1,53 @@
+import { App } from 'aws-cdk-lib';
+import { LAB_DEFAULTS, readLabSettings, SETTING_KEYS } from '../bin/settings';
+
+function read(context: Record<string, unknown>, env: Record<string, string> = {}) {
+  return readLabSettings(new App({ context }).node, env);
+}
+
+describe('readLabSettings', () => {
+  test('defaults: us-east-1, Kubernetes 1.36, two t3.medium nodes, open ALB, Cluster policy, NodePort 30080', () => {
+    expect(read({})).toEqual({
+      region: 'us-east-1',
+      clusterName: 'eks-lb-lab',
+      kubernetesVersion: '1.36',
+      nodeInstanceType: 't3.medium',
+      nodeCount: 2,
+      vpcCidr: '10.0.0.0/16',
+      azCount: 2,
+      natGateways: 1,
+      allowedCidr: ['0.0.0.0/0'],
+      image: 'registry.k8s.io/e2e-test-images/echoserver:2.5',
+      replicas: 2,
+      externalTrafficPolicy: 'Cluster',
+      nodePort: 30080,
+    });
+    expect(SETTING_KEYS).toEqual(['region', ...Object.keys(LAB_DEFAULTS)]);
+  });
+
+  test('the region falls back to the CLI default region', () => {
+    expect(read({}, { CDK_DEFAULT_REGION: 'eu-central-1' }).region).toBe('eu-central-1');
+    expect(read({ region: 'ap-south-1' }, { CDK_DEFAULT_REGION: 'eu-central-1' }).region).toBe('ap-south-1');
+  });
+
+  test('strings from -c and typed values from cdk.json both work', () => {
+    expect(read({ nodeCount: '3', azCount: 3, allowedCidr: '203.0.113.7/32, 198.51.100.0/24' })).toMatchObject({
+      nodeCount: 3, azCount: 3, allowedCidr: ['203.0.113.7/32', '198.51.100.0/24'],
+    });
+  });
+
+  test.each([
+    [{ region: 'mars' }, "Context 'region' is not valid; got 'mars'. Pass -c region=eu-west-1."],
+    [{ kubernetesVersion: '1.36.2' }, "Context 'kubernetesVersion' is not valid; got '1.36.2'. Pass -c kubernetesVersion=1.36."],
+    [{ kubernetesVersion: 1.3 }, "Context 'kubernetesVersion' is not valid; got 1.3. Pass -c kubernetesVersion=1.36."],
+    [{ nodeInstanceType: 'large' }, "Context 'nodeInstanceType' is not valid; got 'large'. Pass -c nodeInstanceType=t3.medium."],
+    [{ nodeCount: 'two' }, "Context 'nodeCount' must be a whole number; got 'two'. Pass -c nodeCount=2."],
+    [{ nodePort: '30080.5' }, "Context 'nodePort' must be a whole number; got '30080.5'. Pass -c nodePort=30080."],
+    [{ allowedCidr: '203.0.113.7' }, "Context 'allowedCidr' must be IPv4 CIDR blocks with zero host bits, separated by commas; got '203.0.113.7'. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0."],
+    [{ externalTrafficPolicy: 'local' }, "Context 'externalTrafficPolicy' must be Cluster or Local; got 'local'. Pass -c externalTrafficPolicy=Local to keep traffic on the receiving node."],
+    [{ vpcCidr: '10.0.0.0' }, "Context 'vpcCidr' must be an IPv4 CIDR block with zero host bits; got '10.0.0.0'. Pass -c vpcCidr=10.0.0.0/16."],
+    [{ image: '' }, "Context 'image' is not valid; got ''. Pass -c image=registry.k8s.io/e2e-test-images/echoserver:2.5."],
+  ])('rejects %j', (context, message) => {
+    expect(() => read(context)).toThrow(message);
+  });
+});
