@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Cold `cdk synth` wall time of the lab app (all stacks) against one stack with aws-cdk-lib's built-in
+# AlbController, run alternately so machine drift hits both alike. Each run starts from an empty output
+# folder. Usage: test/bench/synth.sh [runs]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-5}
+cdk=node_modules/.bin/cdk
+
+synth_seconds() { # extra cdk args...
+  local out start end
+  out=$(mktemp -d)
+  start=$(date +%s.%N)
+  "$cdk" synth --quiet -o "$out" "$@" >/dev/null 2>&1
+  end=$(date +%s.%N)
+  rm -rf "$out"
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
+}
+
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+
+lab=() base=()
+for _ in $(seq "$runs"); do
+  lab+=("$(synth_seconds)")
+  base+=("$(synth_seconds --app 'node --import tsx test/bench/baseline-app.ts')")
+done
+
+echo "cold cdk synth, $runs runs each, $(nproc) cores, node $(node --version)"
+printf '%-52s median %5s s   runs: %s\n' "lab app (LabCluster, IpModeLab, InstanceModeLab)" "$(median "${lab[@]}")" "${lab[*]}"
+printf '%-52s median %5s s   runs: %s\n' "aws-cdk-lib AlbController, one stack" "$(median "${base[@]}")" "${base[*]}"
