@@ -54,8 +54,9 @@ export class LabClusterStack extends Stack {
     const cluster = this.labCluster.cluster;
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName, description: 'EKS cluster name' });
     new CfnOutput(this, 'UpdateKubeconfigCommand', {
-      value: `aws eks update-kubeconfig --name ${cluster.clusterName} --region ${this.region}`,
-      description: 'Points kubectl at the lab cluster',
+      value: `aws eks update-kubeconfig --name ${cluster.clusterName} --region ${this.region} ` +
+        `--role-arn ${this.labCluster.adminRole.roleArn}`,
+      description: 'Points kubectl at the lab cluster as its admin role',
     });
     new CfnOutput(this, 'VpcId', { value: this.labVpc.vpc.vpcId });
     new CfnOutput(this, 'ControllerRoleArn', {

@@ -1,6 +1,7 @@
 import { Annotations, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { LabValidationError } from './errors';
 import { KubectlLayer } from './kubectl-layer';
@@ -63,6 +64,12 @@ export interface LabClusterProps {
   readonly nodeCount?: number;
 
   /**
+   * IAM role mapped to cluster admin for people running kubectl (`aws eks update-kubeconfig --role-arn`).
+   * @default - a new role that IAM principals of this account may assume when their policies allow sts:AssumeRole on it
+   */
+  readonly adminRole?: iam.IRole;
+
+  /**
    * Versions of the managed add-ons, by add-on name (`vpc-cni`, `kube-proxy`, `coredns`).
    * @default - the default version EKS picks for the cluster's Kubernetes version
    */
@@ -87,6 +94,9 @@ export class LabCluster extends Construct {
   /** Done when nodes are up with networking and DNS: what in-cluster workloads need. */
   public readonly capacity: IDependable;
 
+  /** The role mapped to cluster admin for kubectl users. */
+  public readonly adminRole: iam.IRole;
+
   /** The kubectl version of the handler's layer. */
   public readonly kubectlVersion: string;
 
@@ -104,6 +114,11 @@ export class LabCluster extends Construct {
         'instance mode cannot show traffic entering one node and served on another. Use 2 or more.');
     }
 
+    // CloudFormation's role creates the cluster and so is its only admin; people need a role of their own.
+    this.adminRole = props.adminRole ?? new iam.Role(this, 'AdminRole', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: `kubectl access to EKS cluster ${clusterName}`,
+    });
     this.cluster = new eks.Cluster(this, 'Resource', {
       clusterName,
       version,
@@ -116,6 +131,8 @@ export class LabCluster extends Construct {
       // The add-ons below are EKS managed, so EKS must not install its self-managed copies first.
       bootstrapSelfManagedAddons: false,
       kubectlProviderOptions: { kubectlLayer: kubectlLayer.produce(this, 'KubectlLayer') },
+      mastersRole: this.adminRole,
+      outputConfigCommand: false,
     });
     this.nodegroup = this.cluster.defaultNodegroup!;
 

@@ -66,7 +66,7 @@ describe('the lab app', () => {
     const cluster = Template.fromStack(stacks.cluster);
     cluster.hasOutput('ClusterName', {});
     expect(flatten(cluster.findOutputs('UpdateKubeconfigCommand').UpdateKubeconfigCommand.Value))
-      .toMatch(/^aws eks update-kubeconfig --name <Cluster.*> --region us-east-1$/);
+      .toMatch(/^aws eks update-kubeconfig --name <Cluster.*> --region us-east-1 --role-arn <ClusterAdminRole.*\.Arn>$/);
   });
 
   test('workload manifests wait for the controller through the stack dependency', () => {

@@ -71,6 +71,18 @@ describe('LabCluster defaults', () => {
     expect(labCluster.kubectlVersion).toBe('1.36');
   });
 
+  test('an admin role the account can assume is mapped to cluster admin through an access entry', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({
+        Principal: { AWS: { 'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
+      })] },
+    });
+    template.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClusterAdminRole'), 'Arn'] },
+      AccessPolicies: [Match.objectLike({ PolicyArn: { 'Fn::Join': ['', Match.arrayWith([':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'])] } })],
+    });
+  });
+
   test('the controller chart waits for nodes and all three add-ons', () => {
     const chart = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
     const ids = (type: string) => Object.keys(template.findResources(type));
