@@ -27,9 +27,6 @@ export const LAB_DEFAULTS: Omit<LabSettings, 'region'> = {
   nodePort: 30080,
 };
 
-/** The context keys the lab reads. */
-export const SETTING_KEYS: readonly (keyof LabSettings)[] = ['region', ...Object.keys(LAB_DEFAULTS) as (keyof LabSettings)[]];
-
 const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const KUBERNETES_VERSION = /^1\.\d+$/;
