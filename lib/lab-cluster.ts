@@ -1,7 +1,8 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, FeatureFlags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { LabValidationError } from './errors';
 import { KubectlLayer } from './kubectl-layer';
@@ -152,9 +153,13 @@ export class LabCluster extends Construct {
     addons.coredns.node.addDependency(this.nodegroup);
     this.capacity = new DependencyGroup(this.nodegroup, ...Object.values(addons));
 
-    // Creating the provider here keeps IRSA on the native AWS::IAM::OIDCProvider (feature flag
-    // @aws-cdk/aws-eks:useNativeOidcProvider) and in this construct's stack.
+    // IRSA needs the provider; create it with the cluster rather than on first use elsewhere.
     void this.cluster.openIdConnectProvider;
+    if (!FeatureFlags.of(this).isEnabled(cxapi.EKS_USE_NATIVE_OIDC_PROVIDER)) {
+      Annotations.of(this).addWarningV2('eks-lb-lab:customResourceOidcProvider', 'The IAM OIDC provider is the ' +
+        `deprecated custom-resource one. Set "${cxapi.EKS_USE_NATIVE_OIDC_PROVIDER}": true in cdk.json context ` +
+        'for the native AWS::IAM::OIDCProvider.');
+    }
   }
 
   /**

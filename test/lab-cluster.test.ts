@@ -3,7 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
 import { KubectlLayer, LabCluster, LabClusterProps, LabVpc } from '../lib';
-import { newStack } from './fixtures';
+import { newApp, newStack } from './fixtures';
 
 function build(props: Partial<LabClusterProps> = {}, stack: Stack = newStack()) {
   const labVpc = new LabVpc(stack, 'Vpc', { clusterName: props.clusterName ?? 'eks-lb-lab' });
@@ -134,6 +134,13 @@ describe('LabCluster versions', () => {
     expect(() => new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab cluster' }))
       .toThrow("Test/Cluster: 'clusterName' must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', " +
         "starting with a letter or digit; got 'lab cluster'. Use a name such as 'eks-lb-lab'.");
+  });
+
+  test('without the native OIDC provider flag, a warning says how to set it', () => {
+    const stack = newStack('us-east-1', newApp({ '@aws-cdk/aws-eks:useNativeOidcProvider': false }));
+    build({}, stack);
+    Annotations.fromStack(stack).hasWarning('/Test/Cluster',
+      Match.stringLikeRegexp('Set "@aws-cdk/aws-eks:useNativeOidcProvider": true in cdk.json context'));
   });
 
   test('a single node is allowed with a warning about the cross-node path', () => {
