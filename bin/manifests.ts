@@ -5,6 +5,7 @@ import {
   CONTROLLER_SERVICE_ACCOUNT, EKS_CHARTS_REPOSITORY, IngressWorkloadChart, IngressWorkloadChartProps,
   LoadBalancerControllerVersion, controllerHelmValues,
 } from '../lib';
+import { labWorkloads } from '../lab-stacks/lab-app';
 import { LAB_DEFAULTS } from './settings';
 
 /** Where the generated manifests live. */
@@ -26,7 +27,7 @@ function withNewline(text: string): string {
  * the AWS Load Balancer Controller: `kubectl apply -f manifests/ip-mode.yaml`.
  */
 export function renderManifests(): Record<string, string> {
-  const common = { image: LAB_DEFAULTS.image, replicas: LAB_DEFAULTS.replicas, inboundCidrs: LAB_DEFAULTS.allowedCidr };
+  const workloads = labWorkloads(LAB_DEFAULTS);
   const version = LoadBalancerControllerVersion.V3_5_0;
   // Cluster name, region and VPC belong to the target cluster; the install command passes them.
   const { clusterName: _c, region: _r, vpcId: _v, ...values } = controllerHelmValues({
@@ -42,10 +43,8 @@ export function renderManifests(): Record<string, string> {
     '# image.repository and enableShield/enableWaf/enableWafv2=false.',
   ].join('\n');
   return {
-    'ip-mode.yaml': workload({ ...common, targetType: 'ip' }),
-    'instance-mode.yaml': workload({
-      ...common, targetType: 'instance', nodePort: LAB_DEFAULTS.nodePort, externalTrafficPolicy: LAB_DEFAULTS.externalTrafficPolicy,
-    }),
+    'ip-mode.yaml': workload(workloads.ip),
+    'instance-mode.yaml': workload(workloads.instance),
     'aws-load-balancer-controller-values.yaml': `${GENERATED}${install}\n${withNewline(Yaml.stringify(values))}`,
   };
 }

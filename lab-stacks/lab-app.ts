@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { ExternalTrafficPolicy } from '../lib';
+import { ExternalTrafficPolicy, IngressWorkloadChartProps, TargetType } from '../lib';
 import { IngressLabStack } from './ingress-lab-stack';
 import { LabClusterStack } from './lab-cluster-stack';
 
@@ -29,6 +29,20 @@ export interface Lab {
 
 const COST_NOTE = 'bills by the hour until destroyed';
 
+/** The chart props of the two halves, which differ only in target type and Service. */
+export function labWorkloads(settings: Omit<LabSettings, 'region'>): Record<TargetType, IngressWorkloadChartProps> {
+  const common = { image: settings.image, replicas: settings.replicas, inboundCidrs: settings.allowedCidr };
+  return {
+    ip: { ...common, targetType: 'ip' },
+    instance: {
+      ...common,
+      targetType: 'instance',
+      nodePort: settings.nodePort,
+      externalTrafficPolicy: settings.externalTrafficPolicy,
+    },
+  };
+}
+
 /**
  * Builds the lab: `LabCluster` (VPC, cluster, controller) and the two halves of the experiment on it,
  * `IpModeLab` and `InstanceModeLab`, which differ only in target type and Service.
@@ -46,23 +60,18 @@ export function createLab(app: App, settings: LabSettings): Lab {
     azCount: settings.azCount,
     natGateways: settings.natGateways,
   });
-  const common = { image: settings.image, replicas: settings.replicas, inboundCidrs: settings.allowedCidr };
+  const workloads = labWorkloads(settings);
   const ipMode = new IngressLabStack(app, 'IpModeLab', {
     env,
     description: `eks-lb-lab: ALB target type ip over a ClusterIP Service (${COST_NOTE})`,
     labCluster: cluster,
-    workload: { ...common, targetType: 'ip' },
+    workload: workloads.ip,
   });
   const instanceMode = new IngressLabStack(app, 'InstanceModeLab', {
     env,
     description: `eks-lb-lab: ALB target type instance over a NodePort Service (${COST_NOTE})`,
     labCluster: cluster,
-    workload: {
-      ...common,
-      targetType: 'instance',
-      nodePort: settings.nodePort,
-      externalTrafficPolicy: settings.externalTrafficPolicy,
-    },
+    workload: workloads.instance,
   });
   return { cluster, ipMode, instanceMode };
 }
