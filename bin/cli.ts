@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { CliError, Command, CliIo, EXIT_USAGE, processIo } from './cli-io';
+
+/** Each command is loaded on demand, so `policy` never pays for what `local` needs. */
+const COMMANDS: Record<string, { readonly summary: string; readonly load: () => Promise<Command> }> = {
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
+  return ['Usage: eks-lb-lab <command> [options]', '', 'Commands:', ...lines, '',
+    'Run `eks-lb-lab <command> --help` for a command\'s options.', ''].join('\n');
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(`eks-lb-lab: unknown command '${name}'; use one of: ${Object.keys(COMMANDS).join(', ')}.\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await (await command.load())(rest, io);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr(`eks-lb-lab ${name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}
