@@ -1,3 +1,4 @@
+export * from './echo-response';
 export * from './errors';
 export * from './ingress-workload';
 export * from './ingress-workload-chart';
@@ -6,3 +7,4 @@ export * from './lab-cluster';
 export * from './lab-vpc';
 export * from './load-balancer-controller';
 export * from './load-balancer-controller-version';
+export * from './path-model';

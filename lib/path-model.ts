@@ -1,0 +1,416 @@
+/**
+ * The expected data path of each load-balanced entry point in a set of Kubernetes objects, derived from the
+ * objects alone (no cluster, no AWS): which load balancer, what it registers and health-checks, the hops to the
+ * pod, whether kube-proxy forwards and whether anything rewrites the source, what the pod sees as its TCP peer,
+ * and where the client's address survives.
+ *
+ * Entry points: an Ingress of class `alb` (one path per backend Service), a Service of type LoadBalancer (NLB
+ * through the AWS Load Balancer Controller, or a Classic Load Balancer through the in-tree cloud provider), and a
+ * TargetGroupBinding (the target group's load balancer is outside the objects, so it is an option).
+ */
+
+/** A Kubernetes object as plain JSON, e.g. one element of a cdk8s chart's `toJson()`. */
+export interface KubernetesObject {
+  readonly apiVersion?: string;
+  readonly kind: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> };
+  readonly spec?: any;
+}
+
+/** Which load balancer carries the traffic. */
+export type LoadBalancerKind = 'ALB' | 'NLB' | 'CLB';
+
+/** What the target group holds: pod IPs (`ip`) or nodes on a NodePort (`instance`). */
+export type PathTargetType = 'ip' | 'instance';
+
+/** The class of address the pod sees as the TCP peer of the connection. */
+export type PeerClass = 'load-balancer' | 'node' | 'client';
+
+/**
+ * Where the client's address reaches the pod: in `X-Forwarded-For` (an L7 proxy appended it), as the TCP source
+ * address itself, in a PROXY protocol header ahead of the payload, or nowhere.
+ */
+export type ClientIpLocation = 'x-forwarded-for' | 'tcp-source' | 'proxy-protocol' | 'none';
+
+/** Who creates the load balancer. */
+export type Provisioner = 'aws-load-balancer-controller' | 'in-tree-cloud-provider';
+
+/** Which registered targets pass the health check. */
+export type HealthyTargets = 'ready-pods' | 'every-node' | 'nodes-with-local-endpoints';
+
+/** One hop of the path, from one box to the next. */
+export interface PathHop {
+  readonly from: string;
+  readonly to: string;
+  /** What happens on the way, e.g. `DNAT to a pod IP + SNAT to the node`. */
+  readonly note?: string;
+}
+
+/** What the target group registers and how it decides health. */
+export interface TargetGroupModel {
+  readonly registers: 'pods' | 'nodes';
+  /** Port targets receive traffic on: the pod's port for ip targets, the NodePort for instance targets. */
+  readonly port: number | string;
+  /** Port the health check goes to. */
+  readonly healthCheckPort: number | string;
+  /** Health-check protocol and path, e.g. `HTTP /healthz`, or `TCP`. */
+  readonly healthCheck: string;
+  readonly healthyTargets: HealthyTargets;
+}
+
+/** The expected path of one entry point. */
+export interface ExpectedPath {
+  /** `<kind>/<namespace>/<name>` of the object the path starts at, plus the backend Service for an Ingress. */
+  readonly id: string;
+  readonly loadBalancer: LoadBalancerKind;
+  readonly provisioner: Provisioner;
+  readonly targetType: PathTargetType;
+  /** `externalTrafficPolicy` of the Service, for instance targets. */
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+  readonly targetGroup: TargetGroupModel;
+  readonly hops: readonly PathHop[];
+  /** kube-proxy rewrites the destination (NodePort to a pod) on this path. */
+  readonly kubeProxy: boolean;
+  /** The load balancer opens its own connection or rewrites the source: the pod cannot see the client as its peer. */
+  readonly loadBalancerRewritesSource: boolean;
+  /** kube-proxy masquerades the source to the receiving node's address. */
+  readonly nodeSnat: boolean;
+  /** The pod's expected TCP peer. */
+  readonly podPeer: PeerClass;
+  /** Where the client's address is. */
+  readonly clientIp: ClientIpLocation;
+  /** The load balancer adds an `X-Forwarded-For` header. */
+  readonly xForwardedFor: boolean;
+  /** A request may enter on one node and be served by a pod on another. */
+  readonly crossNode: boolean;
+  /** Caveats in one line each. */
+  readonly notes: readonly string[];
+}
+
+/** Facts about the cluster that the objects do not carry. */
+export interface PathModelOptions {
+  /**
+   * The AWS Load Balancer Controller's `enableServiceMutatorWebhook` Helm value: on, it stamps
+   * `loadBalancerClass: service.k8s.aws/nlb` on new LoadBalancer Services, so the controller takes them.
+   * @default true - the chart's default
+   */
+  readonly enableServiceMutatorWebhook?: boolean;
+
+  /**
+   * Load balancer of each TargetGroupBinding's target group, by TargetGroupBinding name.
+   * @default - 'ALB' for every TargetGroupBinding
+   */
+  readonly targetGroupLoadBalancers?: Readonly<Record<string, 'ALB' | 'NLB'>>;
+
+  /**
+   * `preserve_client_ip.enabled` of NLB target groups bound by TargetGroupBindings, by TargetGroupBinding name.
+   * @default - the ELB default: off for ip targets, on for instance targets
+   */
+  readonly targetGroupPreserveClientIp?: Readonly<Record<string, boolean>>;
+}
+
+/** Service annotations and fields the model reads. */
+export const NLB_CLASS = 'service.k8s.aws/nlb';
+export const NLB_TARGET_TYPE_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type';
+export const LB_TYPE_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-type';
+export const TARGET_GROUP_ATTRIBUTES_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
+export const PROXY_PROTOCOL_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-proxy-protocol';
+export const ALB_TARGET_TYPE_ANNOTATION = 'alb.ingress.kubernetes.io/target-type';
+export const ALB_HEALTHCHECK_PATH_ANNOTATION = 'alb.ingress.kubernetes.io/healthcheck-path';
+export const ALB_HEALTHCHECK_PORT_ANNOTATION = 'alb.ingress.kubernetes.io/healthcheck-port';
+
+/** An object the model cannot read (a missing backend Service, an unknown target type). */
+export class PathModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PathModelError';
+  }
+}
+
+/** The expected path of every entry point in `objects`, in the order the objects come. */
+export function expectedPaths(objects: readonly KubernetesObject[], options: PathModelOptions = {}): ExpectedPath[] {
+  const services = objects.filter((o) => o.kind === 'Service');
+  const findService = (namespace: string, name: string, from: string): KubernetesObject => {
+    const svc = services.find((s) => (s.metadata?.name ?? '') === name && namespaceOf(s) === namespace);
+    if (!svc) throw new PathModelError(`${from} sends to Service ${namespace}/${name}, which is not among the objects; pass it too.`);
+    return svc;
+  };
+  const paths: ExpectedPath[] = [];
+  for (const obj of objects) {
+    if (obj.kind === 'Ingress' && isAlbIngress(obj)) {
+      for (const backend of ingressBackends(obj)) {
+        const svc = findService(namespaceOf(obj), backend, idOf(obj));
+        paths.push(albPath(`${idOf(obj)} -> ${idOf(svc)}`, obj, svc, objects));
+      }
+    } else if (obj.kind === 'Service' && obj.spec?.type === 'LoadBalancer') {
+      paths.push(loadBalancerServicePath(obj, objects, options));
+    } else if (obj.kind === 'TargetGroupBinding') {
+      const svcName = obj.spec?.serviceRef?.name;
+      if (typeof svcName !== 'string') throw new PathModelError(`${idOf(obj)} has no spec.serviceRef.name.`);
+      const svc = findService(namespaceOf(obj), svcName, idOf(obj));
+      paths.push(targetGroupBindingPath(obj, svc, objects, options));
+    }
+  }
+  return paths;
+}
+
+function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, objects: readonly KubernetesObject[]): ExpectedPath {
+  const annotations = ingress.metadata?.annotations ?? {};
+  const targetType = parseTargetType(annotations[ALB_TARGET_TYPE_ANNOTATION] ?? 'instance', idOf(ingress));
+  const hcPath = annotations[ALB_HEALTHCHECK_PATH_ANNOTATION] ?? '/';
+  const hcPort = annotations[ALB_HEALTHCHECK_PORT_ANNOTATION];
+  return build({
+    id, loadBalancer: 'ALB', provisioner: 'aws-load-balancer-controller', targetType, svc, objects,
+    proxy: true, preserveClientIp: false, proxyProtocol: false,
+    healthCheck: (port) => ({ healthCheckPort: hcPort ?? port, healthCheck: `HTTP ${hcPath}` }),
+  });
+}
+
+function loadBalancerServicePath(svc: KubernetesObject, objects: readonly KubernetesObject[], options: PathModelOptions): ExpectedPath {
+  const annotations = svc.metadata?.annotations ?? {};
+  const webhook = options.enableServiceMutatorWebhook ?? true;
+  const lbClass: string | undefined = svc.spec?.loadBalancerClass;
+  const lbType = annotations[LB_TYPE_ANNOTATION];
+  const byController = lbClass === NLB_CLASS || lbType === 'external' || lbType === 'nlb-ip' || (lbClass === undefined && webhook);
+  const notes: string[] = [];
+  if (lbClass !== undefined && lbClass !== NLB_CLASS) {
+    throw new PathModelError(`${idOf(svc)} has loadBalancerClass '${lbClass}', which neither the AWS Load Balancer Controller ` +
+      `(${NLB_CLASS}) nor the in-tree cloud provider (no class) serves.`);
+  }
+  if (!byController) {
+    // The in-tree provider makes a Classic Load Balancer with TCP listeners on every node's NodePort.
+    const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*';
+    return build({
+      id: idOf(svc), loadBalancer: 'CLB', provisioner: 'in-tree-cloud-provider', targetType: 'instance', svc, objects,
+      proxy: true, preserveClientIp: false, proxyProtocol,
+      healthCheck: (port, etp, hcNodePort) => etp === 'Local'
+        ? { healthCheckPort: hcNodePort, healthCheck: 'HTTP /healthz' }
+        : { healthCheckPort: port, healthCheck: 'TCP' },
+      notes: ['no loadBalancerClass and enableServiceMutatorWebhook=false: the in-tree cloud provider makes a Classic Load Balancer'],
+    });
+  }
+  if (lbClass === undefined && lbType === undefined) {
+    notes.push(`no loadBalancerClass: the controller's webhook sets ${NLB_CLASS} on create (enableServiceMutatorWebhook=true)`);
+  }
+  const targetType = lbType === 'nlb-ip' ? 'ip' : parseTargetType(annotations[NLB_TARGET_TYPE_ANNOTATION] ?? 'instance', idOf(svc));
+  const attributes = parseAttributes(annotations[TARGET_GROUP_ATTRIBUTES_ANNOTATION] ?? '');
+  const preserve = attributes['preserve_client_ip.enabled'];
+  const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*' || attributes['proxy_protocol_v2.enabled'] === 'true';
+  return build({
+    id: idOf(svc), loadBalancer: 'NLB', provisioner: 'aws-load-balancer-controller', targetType, svc, objects,
+    proxy: false, preserveClientIp: preserve === undefined ? targetType === 'instance' : preserve === 'true', proxyProtocol,
+    healthCheck: nlbHealthCheck, notes,
+  });
+}
+
+function targetGroupBindingPath(tgb: KubernetesObject, svc: KubernetesObject, objects: readonly KubernetesObject[], options: PathModelOptions): ExpectedPath {
+  const name = tgb.metadata?.name ?? '';
+  const targetType = parseTargetType(tgb.spec?.targetType ?? '', idOf(tgb));
+  const lb = options.targetGroupLoadBalancers?.[name] ?? 'ALB';
+  const preserve = options.targetGroupPreserveClientIp?.[name];
+  const common = { id: `${idOf(tgb)} -> ${idOf(svc)}`, provisioner: 'aws-load-balancer-controller' as const, targetType, svc, objects };
+  const notes = ['the target group and its health check are defined outside the cluster; the controller only registers targets'];
+  return lb === 'ALB'
+    ? build({ ...common, loadBalancer: 'ALB', proxy: true, preserveClientIp: false, proxyProtocol: false, notes,
+      healthCheck: (port) => ({ healthCheckPort: port, healthCheck: 'as configured on the target group' }) })
+    : build({ ...common, loadBalancer: 'NLB', proxy: false, preserveClientIp: preserve ?? targetType === 'instance',
+      proxyProtocol: false, notes, healthCheck: nlbHealthCheck });
+}
+
+function nlbHealthCheck(port: number | string, etp: 'Cluster' | 'Local' | undefined, hcNodePort: number | string) {
+  return etp === 'Local'
+    ? { healthCheckPort: hcNodePort, healthCheck: 'HTTP /healthz' }
+    : { healthCheckPort: port, healthCheck: 'TCP' };
+}
+
+interface BuildInput {
+  readonly id: string;
+  readonly loadBalancer: LoadBalancerKind;
+  readonly provisioner: Provisioner;
+  readonly targetType: PathTargetType;
+  readonly svc: KubernetesObject;
+  readonly objects: readonly KubernetesObject[];
+  /** The load balancer ends the client's connection and opens its own (ALB, CLB). */
+  readonly proxy: boolean;
+  /** For a pass-through load balancer (NLB): the client's address stays the source. */
+  readonly preserveClientIp: boolean;
+  readonly proxyProtocol: boolean;
+  readonly healthCheck: (port: number | string, etp: 'Cluster' | 'Local' | undefined, hcNodePort: number | string)
+    => { healthCheckPort: number | string; healthCheck: string };
+  readonly notes?: readonly string[];
+}
+
+function build(input: BuildInput): ExpectedPath {
+  const { svc, targetType, loadBalancer: lb } = input;
+  const notes = [...input.notes ?? []];
+  const rewrites = input.proxy || !input.preserveClientIp;
+  const lbPeer: PeerClass = rewrites ? 'load-balancer' : 'client';
+  const clientIp: ClientIpLocation = input.proxyProtocol ? 'proxy-protocol'
+    : lb === 'ALB' ? 'x-forwarded-for'
+      : rewrites ? 'none' : 'tcp-source';
+  if (targetType === 'ip') {
+    const port = podPort(svc, input.objects);
+    const hc = input.healthCheck(port, undefined, port);
+    return {
+      id: input.id, loadBalancer: lb, provisioner: input.provisioner, targetType,
+      targetGroup: { registers: 'pods', port, ...hc, healthyTargets: 'ready-pods' },
+      hops: [
+        { from: 'client', to: lb },
+        { from: lb, to: 'pod', note: `to the pod IP :${port}, no kube-proxy` },
+      ],
+      kubeProxy: false, loadBalancerRewritesSource: rewrites, nodeSnat: false,
+      podPeer: lbPeer, clientIp: finalClientIp(clientIp, lbPeer), xForwardedFor: lb === 'ALB', crossNode: false, notes,
+    };
+  }
+  const type = svc.spec?.type;
+  if (type !== 'NodePort' && type !== 'LoadBalancer') {
+    throw new PathModelError(`${input.id}: instance targets need a NodePort or LoadBalancer Service; ${idOf(svc)} is ${type ?? 'ClusterIP'}.`);
+  }
+  const etp: 'Cluster' | 'Local' = svc.spec?.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
+  const nodePort = svc.spec?.ports?.[0]?.nodePort ?? 'allocated NodePort';
+  const hcNodePort = svc.spec?.healthCheckNodePort ?? 'healthCheckNodePort';
+  const hc = input.healthCheck(nodePort, etp, hcNodePort);
+  const local = etp === 'Local';
+  const podPeer: PeerClass = local ? lbPeer : 'node';
+  if (lb === 'NLB' && input.proxyProtocol && local) {
+    notes.push('proxy protocol v2 with instance targets and Local: the HTTP health check to the healthCheckNodePort does not speak PROXY protocol, the controller documents this combination as unsupported');
+  }
+  if (!local && clientIp === 'tcp-source') notes.push('the NLB preserves the client address, but kube-proxy masquerades it to the node: the pod cannot see the client');
+  return {
+    id: input.id, loadBalancer: lb, provisioner: input.provisioner, targetType, externalTrafficPolicy: etp,
+    targetGroup: {
+      registers: 'nodes', port: nodePort, ...hc,
+      healthyTargets: local ? 'nodes-with-local-endpoints' : 'every-node',
+    },
+    hops: local
+      ? [
+        { from: 'client', to: lb },
+        { from: lb, to: 'node', note: `node:${nodePort}, only nodes with a local endpoint pass the health check` },
+        { from: 'node', to: 'pod', note: 'kube-proxy DNAT to a local pod, source kept' },
+      ]
+      : [
+        { from: 'client', to: lb },
+        { from: lb, to: 'node', note: `any node:${nodePort}` },
+        { from: 'node', to: 'pod', note: 'kube-proxy DNAT to any pod, maybe on another node; SNAT to the node' },
+      ],
+    kubeProxy: true, loadBalancerRewritesSource: rewrites, nodeSnat: !local,
+    podPeer, clientIp: finalClientIp(clientIp, podPeer), xForwardedFor: lb === 'ALB', crossNode: !local, notes,
+  };
+}
+
+/** A client address carried as the TCP source only survives if nothing on the way rewrote it. */
+function finalClientIp(location: ClientIpLocation, podPeer: PeerClass): ClientIpLocation {
+  return location === 'tcp-source' && podPeer !== 'client' ? 'none' : location;
+}
+
+/** The port the pod listens on behind the Service's first port (a named targetPort is looked up in the pods). */
+function podPort(svc: KubernetesObject, objects: readonly KubernetesObject[]): number | string {
+  const port = svc.spec?.ports?.[0];
+  const target = port?.targetPort ?? port?.port;
+  if (typeof target === 'number') return target;
+  if (typeof target === 'string' && /^\d+$/.test(target)) return Number(target);
+  for (const o of objects) {
+    if (o.kind !== 'Deployment' || namespaceOf(o) !== namespaceOf(svc)) continue;
+    for (const c of o.spec?.template?.spec?.containers ?? []) {
+      const match = (c.ports ?? []).find((p: any) => p.name === target);
+      if (match) return match.containerPort;
+    }
+  }
+  return target ?? 'target port';
+}
+
+function parseTargetType(value: string, where: string): PathTargetType {
+  if (value === 'ip' || value === 'instance') return value;
+  throw new PathModelError(`${where} has target type '${value}'; the model knows 'ip' and 'instance'.`);
+}
+
+function parseAttributes(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+function isAlbIngress(obj: KubernetesObject): boolean {
+  return obj.spec?.ingressClassName === 'alb' || obj.metadata?.annotations?.['kubernetes.io/ingress.class'] === 'alb';
+}
+
+function ingressBackends(ingress: KubernetesObject): string[] {
+  const names: string[] = [];
+  const add = (backend: any) => {
+    const name = backend?.service?.name;
+    if (typeof name === 'string' && !names.includes(name)) names.push(name);
+  };
+  add(ingress.spec?.defaultBackend);
+  for (const rule of ingress.spec?.rules ?? []) for (const p of rule.http?.paths ?? []) add(p.backend);
+  return names;
+}
+
+function namespaceOf(obj: KubernetesObject): string {
+  return obj.metadata?.namespace ?? 'default';
+}
+
+function idOf(obj: KubernetesObject): string {
+  return `${obj.kind}/${namespaceOf(obj)}/${obj.metadata?.name ?? ''}`;
+}
+
+/** Column headings of {@link pathTable}. */
+export const PATH_TABLE_COLUMNS = [
+  'path', 'target registered', 'health check passes', 'hops', 'kube-proxy', 'SNAT', "pod's TCP peer", 'client IP',
+] as const;
+
+/** One human-readable row per path, in the order of {@link PATH_TABLE_COLUMNS}. */
+export function pathTable(paths: readonly ExpectedPath[]): string[][] {
+  return paths.map((p) => [
+    describePath(p),
+    p.targetGroup.registers === 'pods' ? `pod IPs :${p.targetGroup.port}` : `every node :${p.targetGroup.port}`,
+    HEALTHY[p.targetGroup.healthyTargets],
+    hopsText(p),
+    p.kubeProxy ? 'DNAT' : 'no',
+    snatText(p),
+    PEER[p.podPeer],
+    CLIENT_IP[p.clientIp],
+  ]);
+}
+
+/** `ALB ip`, `NLB instance, Local`, ... */
+export function describePath(p: ExpectedPath): string {
+  return `${p.loadBalancer} ${p.targetType}${p.externalTrafficPolicy ? `, ${p.externalTrafficPolicy}` : ''}`;
+}
+
+/** The table as GitHub markdown. */
+export function pathTableMarkdown(paths: readonly ExpectedPath[]): string {
+  const rows = [PATH_TABLE_COLUMNS as readonly string[], PATH_TABLE_COLUMNS.map(() => '---'), ...pathTable(paths)];
+  return rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
+}
+
+function hopsText(p: ExpectedPath): string {
+  return p.hops.map((h, i) => (i === 0 ? h.from : '')).join('') + p.hops.map((h) => ` → ${h.to}`).join('');
+}
+
+function snatText(p: ExpectedPath): string {
+  if (p.nodeSnat) return 'to the node (kube-proxy)';
+  if (p.loadBalancerRewritesSource) return `${p.loadBalancer} is the source`;
+  return 'none';
+}
+
+const PEER: Record<PeerClass, string> = {
+  'load-balancer': 'a load balancer address',
+  'node': 'a node address',
+  'client': 'the client',
+};
+
+const CLIENT_IP: Record<ClientIpLocation, string> = {
+  'x-forwarded-for': 'X-Forwarded-For',
+  'tcp-source': 'TCP source address',
+  'proxy-protocol': 'PROXY protocol header',
+  'none': 'lost',
+};
+
+const HEALTHY: Record<HealthyTargets, string> = {
+  'ready-pods': 'ready pods',
+  'every-node': 'every node',
+  'nodes-with-local-endpoints': 'nodes with a local endpoint',
+};
