@@ -10,7 +10,7 @@ const NODE_A = 'ip-10-0-130-77.ec2.internal';
 const NODE_B = 'ip-10-0-160-23.ec2.internal';
 const CALLER = '198.51.100.23';
 
-function echo(over: Partial<EchoResponse> & { node: string; pod: string }): EchoResponse {
+function echo(over: Omit<Partial<EchoResponse>, 'pod'> & { node: string; pod: string }): EchoResponse {
   const { node, pod, ...rest } = over;
   return {
     hostname: pod,
