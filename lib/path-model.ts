@@ -79,6 +79,10 @@ export interface ExpectedPath {
   readonly podPeer: PeerClass;
   /** Where the client's address is. */
   readonly clientIp: ClientIpLocation;
+  /** For an NLB: `preserve_client_ip.enabled` of its target group. */
+  readonly preserveClientIp?: boolean;
+  /** The load balancer sends a PROXY protocol header ahead of each connection's data. */
+  readonly proxyProtocol: boolean;
   /** The load balancer adds an `X-Forwarded-For` header. */
   readonly xForwardedFor: boolean;
   /** A request may enter on one node and be served by a pod on another. */
@@ -245,6 +249,7 @@ function build(input: BuildInput): ExpectedPath {
   const notes = [...input.notes ?? []];
   const rewrites = input.proxy || !input.preserveClientIp;
   const lbPeer: PeerClass = rewrites ? 'load-balancer' : 'client';
+  const extra = { proxyProtocol: input.proxyProtocol, ...(lb === 'NLB' ? { preserveClientIp: input.preserveClientIp } : {}) };
   const clientIp: ClientIpLocation = input.proxyProtocol ? 'proxy-protocol'
     : lb === 'ALB' ? 'x-forwarded-for'
       : rewrites ? 'none' : 'tcp-source';
@@ -258,7 +263,7 @@ function build(input: BuildInput): ExpectedPath {
         { from: 'client', to: lb },
         { from: lb, to: 'pod', note: `to the pod IP :${port}, no kube-proxy` },
       ],
-      kubeProxy: false, loadBalancerRewritesSource: rewrites, nodeSnat: false,
+      kubeProxy: false, loadBalancerRewritesSource: rewrites, nodeSnat: false, ...extra,
       podPeer: lbPeer, clientIp: finalClientIp(clientIp, lbPeer), xForwardedFor: lb === 'ALB', crossNode: false, notes,
     };
   }
@@ -293,7 +298,7 @@ function build(input: BuildInput): ExpectedPath {
         { from: lb, to: 'node', note: `any node:${nodePort}` },
         { from: 'node', to: 'pod', note: 'kube-proxy DNAT to any pod, maybe on another node; SNAT to the node' },
       ],
-    kubeProxy: true, loadBalancerRewritesSource: rewrites, nodeSnat: !local,
+    kubeProxy: true, loadBalancerRewritesSource: rewrites, nodeSnat: !local, ...extra,
     podPeer, clientIp: finalClientIp(clientIp, podPeer), xForwardedFor: lb === 'ALB', crossNode: !local, notes,
   };
 }
@@ -375,9 +380,13 @@ export function pathTable(paths: readonly ExpectedPath[]): string[][] {
   ]);
 }
 
-/** `ALB ip`, `NLB instance, Local`, ... */
+/** `ALB ip`, `ALB instance, Local`, `NLB ip, preservation on`, ... */
 export function describePath(p: ExpectedPath): string {
-  return `${p.loadBalancer} ${p.targetType}${p.externalTrafficPolicy ? `, ${p.externalTrafficPolicy}` : ''}`;
+  const parts = [`${p.loadBalancer} ${p.targetType}`];
+  if (p.externalTrafficPolicy) parts.push(p.externalTrafficPolicy);
+  if (p.preserveClientIp !== undefined) parts.push(`preservation ${p.preserveClientIp ? 'on' : 'off'}`);
+  if (p.proxyProtocol) parts.push('proxy protocol');
+  return parts.join(', ');
 }
 
 /** The table as GitHub markdown. */

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'cdk8s';
 import {
   ExpectedPath, IngressWorkloadChart, IngressWorkloadChartProps, KubernetesObject, PATH_TABLE_COLUMNS, PathModelError,
@@ -218,5 +220,30 @@ describe('the table', () => {
     const md = pathTableMarkdown(paths).split('\n');
     expect(md[0]).toBe(`| ${PATH_TABLE_COLUMNS.join(' | ')} |`);
     expect(md).toHaveLength(5);
+  });
+});
+
+describe('the README', () => {
+  /** One object set per row of the README's table of paths. */
+  function readmePaths(): ExpectedPath[] {
+    const workloads = labWorkloads(LAB_DEFAULTS);
+    const plain = nlbService({ lbClass: null });
+    return [
+      ...expectedPaths(chartObjects(workloads.ip)),
+      ...expectedPaths(chartObjects(workloads.instance)),
+      ...expectedPaths(chartObjects({ ...workloads.instance, externalTrafficPolicy: 'Local' })),
+      only([deployment, nlbService({ targetType: 'ip' })]),
+      only([deployment, nlbService({ targetType: 'ip', attributes: 'preserve_client_ip.enabled=true' })]),
+      only([deployment, nlbService({ targetType: 'ip', proxyProtocol: true })]),
+      only([deployment, nlbService({ targetType: 'instance' })]),
+      only([deployment, nlbService({ targetType: 'instance', etp: 'Local' })]),
+      only([deployment, plain], { enableServiceMutatorWebhook: false }),
+    ];
+  }
+
+  test('its table of paths is the model\'s', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const table = /<!-- paths table: generated from the path model -->\n([\s\S]*?)\n<!-- end of paths table -->/.exec(readme)?.[1];
+    expect(`${table}\n`).toBe(pathTableMarkdown(readmePaths()));
   });
 });
