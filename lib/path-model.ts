@@ -159,7 +159,8 @@ export function expectedPaths(objects: readonly KubernetesObject[], options: Pat
 }
 
 function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, objects: readonly KubernetesObject[]): ExpectedPath {
-  const annotations = ingress.metadata?.annotations ?? {};
+  // The controller lets a backend Service's alb.ingress.kubernetes.io annotations override the Ingress's.
+  const annotations = { ...ingress.metadata?.annotations, ...svc.metadata?.annotations };
   const targetType = parseTargetType(annotations[ALB_TARGET_TYPE_ANNOTATION] ?? 'instance', idOf(ingress));
   const hcPath = annotations[ALB_HEALTHCHECK_PATH_ANNOTATION] ?? '/';
   const hcPort = annotations[ALB_HEALTHCHECK_PORT_ANNOTATION];

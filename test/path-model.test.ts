@@ -97,6 +97,17 @@ describe('ALB paths from the lab\'s own charts', () => {
     expect(paths.map((p) => p.podPeer)).toEqual(['load-balancer', 'node', 'load-balancer']);
   });
 
+  test('without a target-type annotation the controller uses instance; a Service annotation overrides the Ingress', () => {
+    const objects = chartObjects(workloads.instance);
+    const ingress = objects.find((o) => o.kind === 'Ingress')!;
+    const { 'alb.ingress.kubernetes.io/target-type': _t, ...rest } = ingress.metadata!.annotations!;
+    const bare = objects.map((o) => (o === ingress ? { ...o, metadata: { ...o.metadata, annotations: rest } } : o));
+    expect(only(bare).targetType).toBe('instance');
+    const overridden = objects.map((o) => (o.kind === 'Service'
+      ? { ...o, metadata: { ...o.metadata, annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' } } } : o));
+    expect(only(overridden).targetType).toBe('ip');
+  });
+
   test('a health-check path annotation reaches the model', () => {
     const p = only(chartObjects({ ...workloads.ip, healthCheckPath: '/healthz' }));
     expect(p.targetGroup.healthCheck).toBe('HTTP /healthz');
