@@ -14,8 +14,44 @@ export interface KubernetesObject {
   readonly apiVersion?: string;
   readonly kind: string;
   readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> };
-  readonly spec?: any;
+  /** Read through the views below; fields the model does not use may be anything. */
+  readonly spec?: object;
 }
+
+/** The parts of the objects' `spec`s the model reads. */
+interface ServiceSpecView {
+  readonly type?: string;
+  readonly loadBalancerClass?: string;
+  readonly externalTrafficPolicy?: string;
+  readonly healthCheckNodePort?: number;
+  readonly ports?: readonly { readonly port?: number; readonly targetPort?: number | string; readonly nodePort?: number }[];
+}
+
+interface BackendView {
+  readonly service?: { readonly name?: string };
+}
+
+interface IngressSpecView {
+  readonly ingressClassName?: string;
+  readonly defaultBackend?: BackendView;
+  readonly rules?: readonly { readonly http?: { readonly paths?: readonly { readonly backend?: BackendView }[] } }[];
+}
+
+interface DeploymentSpecView {
+  readonly template?: { readonly spec?: { readonly containers?: readonly {
+    readonly ports?: readonly { readonly name?: string; readonly containerPort?: number }[];
+  }[] } };
+}
+
+interface TargetGroupBindingSpecView {
+  readonly targetType?: string;
+  readonly serviceRef?: { readonly name?: string };
+}
+
+const serviceSpec = (o: KubernetesObject): ServiceSpecView => o.spec ?? {};
+const ingressSpec = (o: KubernetesObject): IngressSpecView => o.spec ?? {};
+const deploymentSpec = (o: KubernetesObject): DeploymentSpecView => o.spec ?? {};
+const tgbSpec = (o: KubernetesObject): TargetGroupBindingSpecView => o.spec ?? {};
 
 /** Which load balancer carries the traffic. */
 export type LoadBalancerKind = 'ALB' | 'NLB' | 'CLB';
@@ -146,10 +182,10 @@ export function expectedPaths(objects: readonly KubernetesObject[], options: Pat
         const svc = findService(namespaceOf(obj), backend, idOf(obj));
         paths.push(albPath(`${idOf(obj)} -> ${idOf(svc)}`, obj, svc, objects));
       }
-    } else if (obj.kind === 'Service' && obj.spec?.type === 'LoadBalancer') {
+    } else if (obj.kind === 'Service' && serviceSpec(obj).type === 'LoadBalancer') {
       paths.push(loadBalancerServicePath(obj, objects, options));
     } else if (obj.kind === 'TargetGroupBinding') {
-      const svcName = obj.spec?.serviceRef?.name;
+      const svcName = tgbSpec(obj).serviceRef?.name;
       if (typeof svcName !== 'string') throw new PathModelError(`${idOf(obj)} has no spec.serviceRef.name.`);
       const svc = findService(namespaceOf(obj), svcName, idOf(obj));
       paths.push(targetGroupBindingPath(obj, svc, objects, options));
@@ -174,7 +210,7 @@ function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, o
 function loadBalancerServicePath(svc: KubernetesObject, objects: readonly KubernetesObject[], options: PathModelOptions): ExpectedPath {
   const annotations = svc.metadata?.annotations ?? {};
   const webhook = options.enableServiceMutatorWebhook ?? true;
-  const lbClass: string | undefined = svc.spec?.loadBalancerClass;
+  const lbClass = serviceSpec(svc).loadBalancerClass;
   const lbType = annotations[LB_TYPE_ANNOTATION];
   const byController = lbClass === NLB_CLASS || lbType === 'external' || lbType === 'nlb-ip' || (lbClass === undefined && webhook);
   const notes: string[] = [];
@@ -210,7 +246,7 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
 
 function targetGroupBindingPath(tgb: KubernetesObject, svc: KubernetesObject, objects: readonly KubernetesObject[], options: PathModelOptions): ExpectedPath {
   const name = tgb.metadata?.name ?? '';
-  const targetType = parseTargetType(tgb.spec?.targetType ?? '', idOf(tgb));
+  const targetType = parseTargetType(tgbSpec(tgb).targetType ?? '', idOf(tgb));
   const lb = options.targetGroupLoadBalancers?.[name] ?? 'ALB';
   const preserve = options.targetGroupPreserveClientIp?.[name];
   const common = { id: `${idOf(tgb)} -> ${idOf(svc)}`, provisioner: 'aws-load-balancer-controller' as const, targetType, svc, objects };
@@ -268,13 +304,14 @@ function build(input: BuildInput): ExpectedPath {
       podPeer: lbPeer, clientIp: finalClientIp(clientIp, lbPeer), xForwardedFor: lb === 'ALB', crossNode: false, notes,
     };
   }
-  const type = svc.spec?.type;
+  const spec = serviceSpec(svc);
+  const type = spec.type;
   if (type !== 'NodePort' && type !== 'LoadBalancer') {
     throw new PathModelError(`${input.id}: instance targets need a NodePort or LoadBalancer Service; ${idOf(svc)} is ${type ?? 'ClusterIP'}.`);
   }
-  const etp: 'Cluster' | 'Local' = svc.spec?.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
-  const nodePort = svc.spec?.ports?.[0]?.nodePort ?? 'allocated NodePort';
-  const hcNodePort = svc.spec?.healthCheckNodePort ?? 'healthCheckNodePort';
+  const etp: 'Cluster' | 'Local' = spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
+  const nodePort = spec.ports?.[0]?.nodePort ?? 'allocated NodePort';
+  const hcNodePort = spec.healthCheckNodePort ?? 'healthCheckNodePort';
   const hc = input.healthCheck(nodePort, etp, hcNodePort);
   const local = etp === 'Local';
   const podPeer: PeerClass = local ? lbPeer : 'node';
@@ -311,15 +348,15 @@ function finalClientIp(location: ClientIpLocation, podPeer: PeerClass): ClientIp
 
 /** The port the pod listens on behind the Service's first port (a named targetPort is looked up in the pods). */
 function podPort(svc: KubernetesObject, objects: readonly KubernetesObject[]): number | string {
-  const port = svc.spec?.ports?.[0];
+  const port = serviceSpec(svc).ports?.[0];
   const target = port?.targetPort ?? port?.port;
   if (typeof target === 'number') return target;
   if (typeof target === 'string' && /^\d+$/.test(target)) return Number(target);
   for (const o of objects) {
     if (o.kind !== 'Deployment' || namespaceOf(o) !== namespaceOf(svc)) continue;
-    for (const c of o.spec?.template?.spec?.containers ?? []) {
-      const match = (c.ports ?? []).find((p: any) => p.name === target);
-      if (match) return match.containerPort;
+    for (const c of deploymentSpec(o).template?.spec?.containers ?? []) {
+      const match = (c.ports ?? []).find((p) => p.name === target);
+      if (match?.containerPort !== undefined) return match.containerPort;
     }
   }
   return target ?? 'target port';
@@ -340,17 +377,18 @@ function parseAttributes(text: string): Record<string, string> {
 }
 
 function isAlbIngress(obj: KubernetesObject): boolean {
-  return obj.spec?.ingressClassName === 'alb' || obj.metadata?.annotations?.['kubernetes.io/ingress.class'] === 'alb';
+  return ingressSpec(obj).ingressClassName === 'alb' || obj.metadata?.annotations?.['kubernetes.io/ingress.class'] === 'alb';
 }
 
 function ingressBackends(ingress: KubernetesObject): string[] {
   const names: string[] = [];
-  const add = (backend: any) => {
+  const add = (backend: BackendView | undefined) => {
     const name = backend?.service?.name;
     if (typeof name === 'string' && !names.includes(name)) names.push(name);
   };
-  add(ingress.spec?.defaultBackend);
-  for (const rule of ingress.spec?.rules ?? []) for (const p of rule.http?.paths ?? []) add(p.backend);
+  const spec = ingressSpec(ingress);
+  add(spec.defaultBackend);
+  for (const rule of spec.rules ?? []) for (const p of rule.http?.paths ?? []) add(p.backend);
   return names;
 }
 
