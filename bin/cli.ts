@@ -3,6 +3,11 @@ import { CliError, Command, CliIo, EXIT_USAGE, processIo } from './cli-io';
 
 /** Each command is loaded on demand, so `policy` never pays for what `local` needs. */
 const COMMANDS: Record<string, { readonly summary: string; readonly load: () => Promise<Command> }> = {
+  policy: {
+    summary: 'compare a controller IAM policy with the official one (diff), or print the official one (show)',
+    // require, not import(): this package is CommonJS, and jest resolves only extension-less paths to .ts.
+    load: async () => (require('./commands/policy') as typeof import('./commands/policy.js')).policyCommand,
+  },
 };
 
 function usage(): string {
