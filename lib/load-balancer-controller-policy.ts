@@ -67,8 +67,9 @@ export class LoadBalancerControllerPolicy extends Construct {
     // Id 'Default' is left out of logical ids: the policy keeps the logical id it had as a direct child.
     this.managedPolicy = new iam.ManagedPolicy(this, 'Default', {
       managedPolicyName: props.managedPolicyName,
-      description: `AWSLoadBalancerControllerIAMPolicy of AWS Load Balancer Controller ${this.version.version}` +
-        (this.version.customPolicy ? ' (custom document)' : ''),
+      // No version here: CloudFormation replaces a managed policy whose description changes, and a named one
+      // cannot be replaced at all, so a version change must stay an in-place update of the document.
+      description: 'AWSLoadBalancerControllerIAMPolicy of the AWS Load Balancer Controller',
       document: new iam.PolicyDocument({
         minimize: false,
         statements: this.document.Statement.map((statement) => iam.PolicyStatement.fromJson(statement)),

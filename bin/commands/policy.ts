@@ -34,7 +34,8 @@ export const policyCommand: Command = async (args, io) => {
   try {
     parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new CliError(`${(error as Error).message.split('\n')[0]} Run \`eks-lb-lab policy --help\`.`);
+    // Node's message runs on with advice about '--'; its first sentence names the problem.
+    throw new CliError(`${(error as Error).message.split(/\.\s/)[0].replace(/\.$/, '')}. Run \`eks-lb-lab policy --help\`.`);
   }
   const { values, positionals } = parsed;
   const [sub, ...rest] = positionals;
@@ -51,15 +52,14 @@ export const policyCommand: Command = async (args, io) => {
   if (sub === 'diff') {
     const arn = values['policy-arn'];
     if ((arn === undefined) === (rest.length !== 1)) {
-      throw new CliError('diff takes one policy file, or --policy-arn <arn>; got ' +
-        `${arn === undefined ? 'no' : 'both a'} file${rest.length > 1 ? `s ${rest.join(' ')}` : ''}.`);
+      const got = arn !== undefined ? `--policy-arn and ${rest.join(' ')}` : rest.length === 0 ? 'no file' : rest.join(' ');
+      throw new CliError(`diff takes one policy file, or --policy-arn <arn>; got ${got}.`);
     }
     const input = arn !== undefined ? await readFromIam(arn, io) : readFile(rest[0], io);
     const partition = values.partition ?? (arn !== undefined ? partitionOfArn(arn) : 'aws');
     return diff(input, version, partition, io);
   }
-  throw new CliError(sub === undefined ? `missing subcommand; use diff or show.\n${USAGE}`.split('\n')[0]
-    : `unknown subcommand '${sub}'; use diff or show.`);
+  throw new CliError(sub === undefined ? 'missing subcommand; use diff or show.' : `unknown subcommand '${sub}'; use diff or show.`);
 };
 
 function versionOf(text: string | undefined): LoadBalancerControllerVersion {

@@ -15,6 +15,7 @@ export interface NormalStatement {
   /** `Action`, or `NotAction` when `not` is set. */
   readonly actions: readonly string[];
   readonly not: boolean;
+  /** `Resource`; empty for a `NotResource` statement, which this comparison treats as covering nothing. */
   readonly resources: readonly string[];
   /** operator → key → values. */
   readonly condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
@@ -42,6 +43,7 @@ export function normalize(document: unknown): NormalStatement[] {
       throw new PolicyFormatError(`Statement ${index} has Effect ${JSON.stringify(st.Effect)}; IAM takes Allow or Deny`);
     }
     const not = st.Action === undefined && st.NotAction !== undefined;
+    if (st.Resource === undefined && st.NotResource === undefined) throw new PolicyFormatError(`Statement ${index} has no Resource`);
     const condition: Record<string, Record<string, string[]>> = {};
     for (const [op, block] of Object.entries((st.Condition ?? {}) as Record<string, unknown>)) {
       if (!block || typeof block !== 'object') throw new PolicyFormatError(`Statement ${index} has a malformed Condition ${op}`);
@@ -54,7 +56,7 @@ export function normalize(document: unknown): NormalStatement[] {
       effect: st.Effect,
       actions: list(not ? st.NotAction : st.Action, `Statement ${index} Action`),
       not,
-      resources: list(st.Resource ?? '*', `Statement ${index} Resource`),
+      resources: list(st.Resource, `Statement ${index} Resource`),
       condition,
     };
   });
