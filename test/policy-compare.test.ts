@@ -80,6 +80,11 @@ describe('comparePolicies', () => {
     expect(result.missing).toEqual(['shield:CreateProtection', 'shield:DeleteProtection', 'shield:DescribeProtection', 'shield:GetSubscriptionState']);
   });
 
+  test('condition keys match whatever their case', () => {
+    const upper = POLICIES_V3_5_0.aws.Statement.map((s) => JSON.parse(JSON.stringify(s).replace(/aws:(Request|Resource)Tag/g, 'AWS:$1TAG')));
+    expect(comparePolicies(official, statements(...upper))).toEqual({ missing: [], extra: [], differing: [] });
+  });
+
   test('a condition the official statement does not have makes the grant narrower', () => {
     const [first] = POLICIES_V3_5_0.aws.Statement.filter((s) => [s.Action].flat().includes('ec2:DescribeVpcs'));
     const rest = POLICIES_V3_5_0.aws.Statement.filter((s) => s !== first);

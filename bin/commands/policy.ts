@@ -55,9 +55,10 @@ export const policyCommand: Command = async (args, io) => {
       const got = arn !== undefined ? `--policy-arn and ${rest.join(' ')}` : rest.length === 0 ? 'no file' : rest.join(' ');
       throw new CliError(`diff takes one policy file, or --policy-arn <arn>; got ${got}.`);
     }
-    const input = arn !== undefined ? await readFromIam(arn, io) : readFile(rest[0], io);
     const partition = values.partition ?? (arn !== undefined ? partitionOfArn(arn) : 'aws');
-    return diff(input, version, partition, io);
+    const reference = official(version, partition);
+    const input = arn !== undefined ? await readFromIam(arn, io) : readFile(rest[0], io);
+    return diff(input, reference, `controller ${version.version} (${partition})`, io);
   }
   throw new CliError(sub === undefined ? 'missing subcommand; use diff or show.' : `unknown subcommand '${sub}'; use diff or show.`);
 };
@@ -124,7 +125,8 @@ const IAM_REGION: Readonly<Record<string, string>> = { 'aws-cn': 'cn-north-1', '
 
 async function readFromIam(arn: string, io: CliIo): Promise<Input> {
   const partition = partitionOfArn(arn);
-  const client = new IAMClient({ region: io.env.AWS_REGION ?? IAM_REGION[partition] ?? 'us-east-1' });
+  // IAM answers in every region of its partition; outside the commercial one the region must be of that partition.
+  const client = new IAMClient({ region: IAM_REGION[partition] ?? io.env.AWS_REGION ?? 'us-east-1' });
   try {
     const { Policy } = await client.send(new GetPolicyCommand({ PolicyArn: arn }));
     const versionId = Policy?.DefaultVersionId;
@@ -154,8 +156,8 @@ function since(action: string): string | undefined {
   return first && first !== known[0] ? `in the official policy from ${first.version} (of the versions known here)` : undefined;
 }
 
-function diff(input: Input, version: LoadBalancerControllerVersion, partition: string, io: CliIo): number {
-  const reference = normalize(official(version, partition));
+function diff(input: Input, officialDocument: PolicyJson, label: string, io: CliIo): number {
+  const reference = normalize(officialDocument);
   let actual: NormalStatement[];
   try {
     actual = normalize(input.document);
@@ -165,7 +167,7 @@ function diff(input: Input, version: LoadBalancerControllerVersion, partition: s
   }
   const { missing, extra, differing } = comparePolicies(reference, actual);
   const narrower = differing.filter((d) => d.narrower.length > 0);
-  const out: string[] = [`${input.source} against the official policy of controller ${version.version} (${partition}):`];
+  const out: string[] = [`${input.source} against the official policy of ${label}:`];
 
   out.push(missing.length === 0 ? 'Missing actions: none' : `Missing actions (${missing.length}):`);
   for (const action of missing) {

@@ -6,7 +6,7 @@ export class PolicyFormatError extends Error {
   }
 }
 
-/** One statement in a form that compares: lists sorted, condition keys lower-case, values as sorted lists. */
+/** One statement in a form that compares: lists sorted, condition values as sorted lists. */
 export interface NormalStatement {
   /** Position in its document, from 0. */
   readonly index: number;
@@ -17,7 +17,7 @@ export interface NormalStatement {
   readonly not: boolean;
   /** `Resource`; empty for a `NotResource` statement, which this comparison treats as covering nothing. */
   readonly resources: readonly string[];
-  /** operator → key → values. */
+  /** operator → key → values; keys as written (IAM compares them case-insensitively). */
   readonly condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 }
 
@@ -48,7 +48,7 @@ export function normalize(document: unknown): NormalStatement[] {
     for (const [op, block] of Object.entries((st.Condition ?? {}) as Record<string, unknown>)) {
       if (!block || typeof block !== 'object') throw new PolicyFormatError(`Statement ${index} has a malformed Condition ${op}`);
       condition[op] = Object.fromEntries(Object.entries(block as Record<string, unknown>).map(([k, v]) =>
-        [k.toLowerCase(), (Array.isArray(v) ? v : [v]).map(String).sort()]));
+        [k, (Array.isArray(v) ? v : [v]).map(String).sort()]));
     }
     return {
       index,
@@ -88,17 +88,25 @@ function sameContext(a: NormalStatement, b: NormalStatement): boolean {
   return JSON.stringify(a.resources) === JSON.stringify(b.resources) && conditionText(a) === conditionText(b);
 }
 
+/** The condition with keys lower-cased, as IAM matches them. */
+function conditionOf(s: NormalStatement): Record<string, Record<string, readonly string[]>> {
+  return Object.fromEntries(Object.entries(s.condition).map(([op, block]) =>
+    [op, Object.fromEntries(Object.entries(block).map(([k, v]) => [k.toLowerCase(), v]))]));
+}
+
 function conditionText(s: NormalStatement): string {
-  return JSON.stringify(Object.keys(s.condition).sort().map((op) =>
-    [op, Object.keys(s.condition[op]).sort().map((k) => [k, s.condition[op][k]])]));
+  const condition = conditionOf(s);
+  return JSON.stringify(Object.keys(condition).sort().map((op) =>
+    [op, Object.keys(condition[op]).sort().map((k) => [k, condition[op][k]])]));
 }
 
 /** Whether `granted` allows `action` everywhere `wanted` does: its resources match and its conditions are no stricter. */
 function covers(granted: NormalStatement, wanted: NormalStatement, action: string): boolean {
   if (!grantsAction(granted, action)) return false;
   if (!wanted.resources.every((r) => granted.resources.some((p) => resourceMatches(p, r)))) return false;
-  return Object.entries(granted.condition).every(([op, block]) => Object.entries(block).every(([key, values]) =>
-    JSON.stringify(wanted.condition[op]?.[key]) === JSON.stringify(values)));
+  const required = conditionOf(wanted);
+  return Object.entries(conditionOf(granted)).every(([op, block]) => Object.entries(block).every(([key, values]) =>
+    JSON.stringify(required[op]?.[key]) === JSON.stringify(values)));
 }
 
 /** An official statement the compared document does not grant as written. */
@@ -173,13 +181,13 @@ export const ACTION_CONSEQUENCES: Readonly<Record<string, string>> = {
 
 /** What stops working when an official statement is granted more narrowly, where that is known. */
 export function statementConsequence(statement: NormalStatement): string | undefined {
-  const createAction = Object.values(statement.condition).some((block) => 'elasticloadbalancing:createaction' in block);
+  const keys = Object.values(conditionOf(statement)).flatMap((block) => Object.keys(block));
+  const createAction = keys.includes('elasticloadbalancing:createaction');
   if (createAction && statement.actions.includes('elasticloadbalancing:AddTags')) {
     return 'creating load balancers and target groups fails: the controller tags them in the create call, which ' +
       'needs AddTags under the elasticloadbalancing:CreateAction condition';
   }
-  const ec2CreateAction = Object.values(statement.condition).some((block) => 'ec2:createaction' in block);
-  if (ec2CreateAction && statement.actions.includes('ec2:CreateTags')) {
+  if (keys.includes('ec2:createaction') && statement.actions.includes('ec2:CreateTags')) {
     return 'creating security groups fails: the controller tags them in the create call';
   }
   return undefined;

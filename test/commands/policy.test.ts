@@ -170,6 +170,12 @@ describe('eks-lb-lab policy diff --policy-arn', () => {
     expect([code, stderr]).toEqual([2, `eks-lb-lab policy: cannot read ${arn} from IAM: AccessDenied: User is not authorized to perform: iam:GetPolicy\n`]);
   });
 
+  test('a partition without an official policy is refused before any call', async () => {
+    const { code, stderr } = await run('diff', '--policy-arn', arn, '--version', 'v2.13.0', '--partition', 'aws-iso-b');
+    expect([code, stderr]).toEqual([2, 'eks-lb-lab policy: --partition aws-iso-b has no official policy at v2.13.0; use one of aws, aws-cn, aws-us-gov, aws-eusc.\n']);
+    expect(iam.calls()).toHaveLength(0);
+  });
+
   test('a malformed ARN is refused before any call', async () => {
     const { code, stderr } = await run('diff', '--policy-arn', 'AWSLoadBalancerControllerIAMPolicy');
     expect([code, stderr]).toEqual([2, "eks-lb-lab policy: --policy-arn must be a managed policy ARN like arn:aws:iam::123456789012:policy/Name; got 'AWSLoadBalancerControllerIAMPolicy'.\n"]);
