@@ -128,6 +128,13 @@ describe('LoadBalancerControllerPolicy', () => {
         .toThrow(message);
     });
 
+    test('in an environment-agnostic stack, the official document with its ARNs in any partition: no warning', () => {
+      for (const document of [POLICIES_V3_5_0.aws, POLICIES_V3_5_0['aws-cn']]) {
+        const { stack } = build(null, { version: LoadBalancerControllerVersion.of('v3.5.0', '3.5.0', document), strict: true });
+        Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+      }
+    });
+
     test('granting more through wildcards: no warning', () => {
       const wide = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ec2:*', 'elasticloadbalancing:*', 'iam:*', 'cognito-idp:*', 'acm:*', 'waf-regional:*', 'wafv2:*', 'shield:*', 'tag:*'], Resource: '*' }] };
       const { stack } = build('us-east-1', { version: LoadBalancerControllerVersion.of('v2.13.0', '1.13.0', wide), strict: true });

@@ -99,11 +99,19 @@ export function withPartition(document: PolicyJson, partition: string): PolicyJs
   return substitute(document, partition) as PolicyJson;
 }
 
-function substitute(value: unknown, partition: string): unknown {
-  if (typeof value === 'string') return value.replace(/^arn:aws:/, `arn:${partition}:`);
-  if (Array.isArray(value)) return value.map((v) => substitute(v, partition));
+/**
+ * A copy of a document with the partition of every ARN, whatever it is (a token too), replaced by `*`: for
+ * comparing documents whose partitions are not both known at synth.
+ */
+export function withoutPartition(document: PolicyJson): PolicyJson {
+  return substitute(document, '*', /^arn:[^:]+:/) as PolicyJson;
+}
+
+function substitute(value: unknown, partition: string, from: RegExp = /^arn:aws:/): unknown {
+  if (typeof value === 'string') return value.replace(from, `arn:${partition}:`);
+  if (Array.isArray(value)) return value.map((v) => substitute(v, partition, from));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, partition)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, partition, from)]));
   }
   return value;
 }
