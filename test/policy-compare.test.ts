@@ -72,12 +72,14 @@ describe('comparePolicies', () => {
     expect(ungrantedActions(official, statements(...withoutCreateTagging))).toEqual(['elasticloadbalancing:AddTags']);
   });
 
-  test('a Deny statement grants nothing; NotAction grants everything it does not name', () => {
+  test('NotAction grants everything it does not name; a Deny on every resource takes an action away', () => {
     const result = comparePolicies(official, statements(
-      { Effect: 'Deny', Action: '*', Resource: '*' },
       { Effect: 'Allow', NotAction: ['shield:*'], Resource: '*' },
+      { Effect: 'Deny', Action: 'elasticloadbalancing:DescribeListenerAttributes', Resource: '*' },
+      { Effect: 'Deny', Action: 'ec2:DescribeVpcs', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
     ));
-    expect(result.missing).toEqual(['shield:CreateProtection', 'shield:DeleteProtection', 'shield:DescribeProtection', 'shield:GetSubscriptionState']);
+    expect(result.missing).toEqual(['elasticloadbalancing:DescribeListenerAttributes',
+      'shield:CreateProtection', 'shield:DeleteProtection', 'shield:DescribeProtection', 'shield:GetSubscriptionState']);
   });
 
   test('condition keys match whatever their case', () => {

@@ -77,11 +77,20 @@ export function resourceMatches(pattern: string, resource: string): boolean {
   return glob(pattern, '').test(resource);
 }
 
-/** Whether an Allow statement grants `action` at all, whatever its resources and conditions. */
-export function grantsAction(statement: NormalStatement, action: string): boolean {
-  if (statement.effect !== 'Allow') return false;
+function names(statement: NormalStatement, action: string): boolean {
   const matched = statement.actions.some((p) => actionMatches(p, action));
   return statement.not ? !matched : matched;
+}
+
+/** Whether an Allow statement grants `action` at all, whatever its resources and conditions. */
+export function grantsAction(statement: NormalStatement, action: string): boolean {
+  return statement.effect === 'Allow' && names(statement, action);
+}
+
+/** Whether a Deny statement refuses `action` everywhere: on every resource, without conditions. */
+function deniesEverywhere(statement: NormalStatement, action: string): boolean {
+  return statement.effect === 'Deny' && names(statement, action) && statement.resources.includes('*')
+    && Object.keys(statement.condition).length === 0;
 }
 
 function sameContext(a: NormalStatement, b: NormalStatement): boolean {
@@ -135,7 +144,8 @@ export interface PolicyComparison {
 export function comparePolicies(official: readonly NormalStatement[], actual: readonly NormalStatement[]): PolicyComparison {
   const allows = official.filter((s) => s.effect === 'Allow' && !s.not);
   const officialActions = [...new Set(allows.flatMap((s) => s.actions))].sort();
-  const missing = officialActions.filter((a) => !actual.some((s) => grantsAction(s, a)));
+  // Narrower Deny statements (some resources, conditions) are left to the reader; IAM evaluates those per request.
+  const missing = officialActions.filter((a) => !actual.some((s) => grantsAction(s, a)) || actual.some((s) => deniesEverywhere(s, a)));
   const extra = [...new Set(actual.filter((s) => s.effect === 'Allow' && !s.not).flatMap((s) => s.actions))]
     .filter((p) => !officialActions.some((a) => actionMatches(p, a))).sort();
   const differing: StatementDifference[] = [];
