@@ -1,5 +1,5 @@
 import { Node } from 'constructs';
-import { ECHO_IMAGE } from '../lib';
+import { ECHO_IMAGE, LoadBalancerControllerVersion } from '../lib';
 import { parseIpv4Cidr, show } from '../lib/private/validate';
 import { LabSettings } from '../lab-stacks/lab-app';
 
@@ -25,6 +25,7 @@ export const LAB_DEFAULTS: Omit<LabSettings, 'region'> = {
   replicas: 2,
   externalTrafficPolicy: 'Cluster',
   nodePort: 30080,
+  controllerVersion: LoadBalancerControllerVersion.V3_5_0.version,
 };
 
 const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
@@ -74,6 +75,13 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
       `Pass -c vpcCidr=10.0.0.0/16.`);
   }
 
+  const controllerVersion = text('controllerVersion', LAB_DEFAULTS.controllerVersion);
+  if (!LoadBalancerControllerVersion.tryFind(controllerVersion)) {
+    throw new ContextError(`Context 'controllerVersion' must be a controller version with a known IAM policy ` +
+      `(${LoadBalancerControllerVersion.KNOWN.map((v) => v.version).join(', ')}); got ${show(controllerVersion)}. ` +
+      `Pass -c controllerVersion=${LAB_DEFAULTS.controllerVersion}.`);
+  }
+
   return {
     region: text('region', env.CDK_DEFAULT_REGION || 'us-east-1', REGION, 'eu-west-1'),
     clusterName: text('clusterName', LAB_DEFAULTS.clusterName),
@@ -88,5 +96,6 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
     replicas: whole('replicas', LAB_DEFAULTS.replicas),
     externalTrafficPolicy: policy,
     nodePort: whole('nodePort', LAB_DEFAULTS.nodePort),
+    controllerVersion: LoadBalancerControllerVersion.tryFind(controllerVersion)!.version,
   };
 }

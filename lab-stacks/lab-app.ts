@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { ExternalTrafficPolicy, IngressWorkloadChartProps, TargetType } from '../lib';
+import { ExternalTrafficPolicy, IngressWorkloadChartProps, LoadBalancerControllerVersion, TargetType } from '../lib';
 import { IngressLabStack } from './ingress-lab-stack';
 import { LabClusterStack } from './lab-cluster-stack';
 
@@ -18,6 +18,8 @@ export interface LabSettings {
   readonly replicas: number;
   readonly externalTrafficPolicy: ExternalTrafficPolicy;
   readonly nodePort: number;
+  /** AWS Load Balancer Controller image tag, one of `LoadBalancerControllerVersion.KNOWN`. */
+  readonly controllerVersion: string;
 }
 
 /** The lab's stacks. */
@@ -59,6 +61,7 @@ export function createLab(app: App, settings: LabSettings): Lab {
     vpcCidr: settings.vpcCidr,
     azCount: settings.azCount,
     natGateways: settings.natGateways,
+    controllerVersion: LoadBalancerControllerVersion.tryFind(settings.controllerVersion),
   });
   const workloads = labWorkloads(settings);
   const ipMode = new IngressLabStack(app, 'IpModeLab', {

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
-import { KubectlLayer, LabCluster, LabVpc, LoadBalancerController } from '../lib';
+import { KubectlLayer, LabCluster, LabVpc, LoadBalancerController, LoadBalancerControllerVersion } from '../lib';
 
 /** Properties of a {@link LabClusterStack}. */
 export interface LabClusterStackProps extends StackProps {
@@ -22,6 +22,8 @@ export interface LabClusterStackProps extends StackProps {
   readonly azCount: number;
   /** Number of NAT gateways. */
   readonly natGateways: number;
+  /** AWS Load Balancer Controller release; by default `LoadBalancerControllerVersion.V3_5_0`. */
+  readonly controllerVersion?: LoadBalancerControllerVersion;
 }
 
 /** The shared half of the lab: VPC, EKS cluster and the AWS Load Balancer Controller. */
@@ -49,7 +51,7 @@ export class LabClusterStack extends Stack {
       nodeInstanceType: new ec2.InstanceType(props.nodeInstanceType),
       nodeCount: props.nodeCount,
     });
-    this.controller = this.labCluster.addLoadBalancerController();
+    this.controller = this.labCluster.addLoadBalancerController({ version: props.controllerVersion });
 
     const cluster = this.labCluster.cluster;
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName, description: 'EKS cluster name' });

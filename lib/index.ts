@@ -6,5 +6,6 @@ export * from './kubectl-layer';
 export * from './lab-cluster';
 export * from './lab-vpc';
 export * from './load-balancer-controller';
+export * from './load-balancer-controller-policy';
 export * from './load-balancer-controller-version';
 export * from './path-model';

@@ -97,10 +97,13 @@ describe('the lab app with context', () => {
     const stacks = lab({
       clusterName: 'lab2', kubernetesVersion: '1.35', nodeInstanceType: 'm5.large', nodeCount: '3',
       allowedCidr: '203.0.113.7/32', externalTrafficPolicy: 'Local', replicas: '4', nodePort: '31000',
+      controllerVersion: '2.8.3',
     });
     const cluster = Template.fromStack(stacks.cluster);
     cluster.hasResourceProperties('AWS::EKS::Cluster', { Name: 'lab2', Version: '1.35' });
     cluster.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['m5.large'], ScalingConfig: { DesiredSize: 3 } });
+    cluster.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'aws-load-balancer-controller', Version: '1.8.4' });
+    expect(helmValues(cluster).image.tag).toBe('v2.8.3');
     const objects = Object.fromEntries(workloadObjects(Template.fromStack(stacks.instanceMode)).map((o) => [o.kind, o]));
     expect(objects.Service.spec).toMatchObject({ externalTrafficPolicy: 'Local', ports: [expect.objectContaining({ nodePort: 31000 })] });
     expect(objects.Deployment.spec.replicas).toBe(4);

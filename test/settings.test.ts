@@ -21,7 +21,13 @@ describe('readLabSettings', () => {
       replicas: 2,
       externalTrafficPolicy: 'Cluster',
       nodePort: 30080,
+      controllerVersion: 'v3.5.0',
     });
+  });
+
+  test('controllerVersion takes a known version, with or without the v', () => {
+    expect(read({ controllerVersion: 'v2.8.3' }).controllerVersion).toBe('v2.8.3');
+    expect(read({ controllerVersion: '2.13.0' }).controllerVersion).toBe('v2.13.0');
   });
 
   test('the region falls back to the CLI default region', () => {
@@ -46,6 +52,7 @@ describe('readLabSettings', () => {
     [{ externalTrafficPolicy: 'local' }, "Context 'externalTrafficPolicy' must be Cluster or Local; got 'local'. Pass -c externalTrafficPolicy=Local to keep traffic on the receiving node."],
     [{ vpcCidr: '10.0.0.0' }, "Context 'vpcCidr' must be an IPv4 CIDR block with zero host bits; got '10.0.0.0'. Pass -c vpcCidr=10.0.0.0/16."],
     [{ image: '' }, "Context 'image' is not valid; got ''. Pass -c image=registry.k8s.io/e2e-test-images/echoserver:2.5."],
+    [{ controllerVersion: 'v2.14.0' }, "Context 'controllerVersion' must be a controller version with a known IAM policy (v2.4.7, v2.7.2, v2.8.3, v2.9.2, v2.10.0, v2.11.0, v2.12.0, v2.13.0, v3.5.0); got 'v2.14.0'. Pass -c controllerVersion=v3.5.0."],
   ])('rejects %j', (context, message) => {
     expect(() => read(context)).toThrow(message);
   });
