@@ -22,6 +22,8 @@ export interface LabClusterStackProps extends StackProps {
   readonly azCount: number;
   /** Number of NAT gateways. */
   readonly natGateways: number;
+  /** The controller's service mutator webhook; by default the chart's default (on). */
+  readonly enableServiceMutatorWebhook?: boolean;
 }
 
 /** The shared half of the lab: VPC, EKS cluster and the AWS Load Balancer Controller. */
@@ -49,7 +51,9 @@ export class LabClusterStack extends Stack {
       nodeInstanceType: new ec2.InstanceType(props.nodeInstanceType),
       nodeCount: props.nodeCount,
     });
-    this.controller = this.labCluster.addLoadBalancerController();
+    this.controller = this.labCluster.addLoadBalancerController({
+      enableServiceMutatorWebhook: props.enableServiceMutatorWebhook,
+    });
 
     const cluster = this.labCluster.cluster;
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName, description: 'EKS cluster name' });

@@ -6,3 +6,7 @@ export * from './lab-cluster';
 export * from './lab-vpc';
 export * from './load-balancer-controller';
 export * from './load-balancer-controller-version';
+export * from './nlb-workload';
+export * from './nlb-workload-chart';
+export * from './target-group-binding-chart';
+export * from './target-group-binding-workload';
