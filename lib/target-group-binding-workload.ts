@@ -4,9 +4,9 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
-import { ECHO_PORT, TargetType } from './ingress-workload-chart';
+import { ECHO_PORT, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
 import { LoadBalancerController } from './load-balancer-controller';
-import { requireCidrList } from './private/validate';
+import { requireCidrList, requireInteger } from './private/validate';
 import { TargetGroupBindingChart, TargetGroupBindingChartProps } from './target-group-binding-chart';
 
 /** Path prefixes the listener forwards to each target group. */
@@ -65,6 +65,10 @@ export class TargetGroupBindingWorkload extends Construct {
     const inboundCidrs = cidrs ?? ['0.0.0.0/0'];
     const containerPort = props.containerPort ?? ECHO_PORT;
     requireCidrList(this, 'inboundCidrs', inboundCidrs);
+    // The ports shape the security group and target groups below, before the chart would check them.
+    requireInteger(this, 'nodePort', props.nodePort, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
+      `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, e.g. 30081.`);
+    requireInteger(this, 'containerPort', containerPort, 1, 65535, `The echoserver image listens on ${ECHO_PORT}.`);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,

@@ -1,5 +1,6 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { LabCluster, LabVpc, TargetGroupBindingWorkload } from '../lib';
+import { LabCluster, LabVpc, LoadBalancerController, TargetGroupBindingWorkload } from '../lib';
 import { targetGroupBindingValidator } from './crds';
 import { flatten, newStack } from './fixtures';
 
@@ -8,11 +9,13 @@ describe('TargetGroupBindingWorkload', () => {
   let ids: Record<string, string>;
   let objects: { kind: string; metadata: { name: string }; spec: any }[];
   let manifest: { DependsOn: string[] };
+  let labCluster: LabCluster;
+  let controller: LoadBalancerController;
   beforeAll(() => {
     const stack = newStack();
     const vpc = new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).vpc;
-    const labCluster = new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab' });
-    const controller = labCluster.addLoadBalancerController();
+    labCluster = new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab' });
+    controller = labCluster.addLoadBalancerController();
     new TargetGroupBindingWorkload(stack, 'Tgb', {
       cluster: labCluster.cluster, controller, vpc, nodePort: 30081, inboundCidrs: ['203.0.113.7/32'],
     });
@@ -92,5 +95,18 @@ describe('TargetGroupBindingWorkload', () => {
     expect(sg.SecurityGroupIngress).toEqual([expect.objectContaining({ CidrIp: '203.0.113.7/32', FromPort: 80, ToPort: 80 })]);
     expect(sg.SecurityGroupEgress.map((r: { FromPort: number; ToPort: number }) => [r.FromPort, r.ToPort])).toEqual([[8080, 8080], [30081, 30081]]);
     template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+
+  let other = 0;
+  test.each<[Record<string, unknown>, string]>([
+    [{ nodePort: 80 }, "Bad: 'nodePort' must be a whole number between 30000 and 32767; got 80. Pick a port in the API server's NodePort range 30000-32767, e.g. 30081."],
+    [{ nodePort: 30081, inboundCidrs: [] }, "Bad: 'inboundCidrs' must list at least one CIDR block; got []."],
+  ])('rejects %j before creating anything', (override, message) => {
+    const scope = new Stack(labCluster.node.root, `Other${++other}`);
+    const build = () => new TargetGroupBindingWorkload(scope, 'Bad', {
+      cluster: labCluster.cluster, controller, vpc: labCluster.cluster.vpc, nodePort: 30081, ...override,
+    });
+    expect(build).toThrow(message);
+    expect(scope.node.findAll().filter((c) => c.node.path.startsWith(`${scope.node.path}/Bad/`))).toEqual([]);
   });
 });
