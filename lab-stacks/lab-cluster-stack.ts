@@ -24,6 +24,8 @@ export interface LabClusterStackProps extends StackProps {
   readonly natGateways: number;
   /** AWS Load Balancer Controller release; by default `LoadBalancerControllerVersion.V3_5_0`. */
   readonly controllerVersion?: LoadBalancerControllerVersion;
+  /** The controller's service mutator webhook; by default the chart's default (on). */
+  readonly enableServiceMutatorWebhook?: boolean;
 }
 
 /** The shared half of the lab: VPC, EKS cluster and the AWS Load Balancer Controller. */
@@ -51,7 +53,10 @@ export class LabClusterStack extends Stack {
       nodeInstanceType: new ec2.InstanceType(props.nodeInstanceType),
       nodeCount: props.nodeCount,
     });
-    this.controller = this.labCluster.addLoadBalancerController({ version: props.controllerVersion });
+    this.controller = this.labCluster.addLoadBalancerController({
+      version: props.controllerVersion,
+      enableServiceMutatorWebhook: props.enableServiceMutatorWebhook,
+    });
 
     const cluster = this.labCluster.cluster;
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName, description: 'EKS cluster name' });

@@ -8,4 +8,8 @@ export * from './lab-vpc';
 export * from './load-balancer-controller';
 export * from './load-balancer-controller-policy';
 export * from './load-balancer-controller-version';
+export * from './nlb-workload';
+export * from './nlb-workload-chart';
 export * from './path-model';
+export * from './target-group-binding-chart';
+export * from './target-group-binding-workload';

@@ -34,6 +34,14 @@ export interface LoadBalancerControllerOptions {
   readonly strictPolicy?: boolean;
 
   /**
+   * Whether the chart installs the webhook that gives every new Service of type LoadBalancer without a
+   * `spec.loadBalancerClass` the controller's class (chart value `enableServiceMutatorWebhook`). Off, such a
+   * Service is left to the cloud provider's service controller, which makes a Classic Load Balancer.
+   * @default true (the chart's default; the value is then not written)
+   */
+  readonly enableServiceMutatorWebhook?: boolean;
+
+  /**
    * Helm values merged (deeply) over the ones this construct sets; arrays are replaced, not merged.
    * @default - no extra values
    */
@@ -62,6 +70,8 @@ export interface ControllerHelmValuesInput {
   readonly region: string;
   /** VPC id (`vpcId`). */
   readonly vpcId: string;
+  /** `enableServiceMutatorWebhook`; left to the chart's default when undefined. */
+  readonly enableServiceMutatorWebhook?: boolean;
   /** Values merged last. */
   readonly helmValues?: Record<string, unknown>;
 }
@@ -85,6 +95,7 @@ export function controllerHelmValues(input: ControllerHelmValuesInput): Record<s
       tag: input.version.version,
     },
     ...(inChina ? { enableShield: false, enableWaf: false, enableWafv2: false } : {}),
+    ...(input.enableServiceMutatorWebhook !== undefined ? { enableServiceMutatorWebhook: input.enableServiceMutatorWebhook } : {}),
   };
   return deepMerge(values, input.helmValues ?? {});
 }
@@ -106,6 +117,9 @@ export class LoadBalancerController extends Construct {
   /** The controller release in use. */
   public readonly version: LoadBalancerControllerVersion;
 
+  /** Whether new Services of type LoadBalancer without a class go to this controller (the service mutator webhook). */
+  public readonly serviceMutatorWebhook: boolean;
+
   constructor(scope: Construct, id: string, props: LoadBalancerControllerProps) {
     super(scope, id);
     this.version = props.version ?? LoadBalancerControllerVersion.V3_5_0;
@@ -119,6 +133,17 @@ export class LoadBalancerController extends Construct {
     });
     this.policy.attachToRole(this.serviceAccount.role);
 
+    const values = controllerHelmValues({
+      version: this.version,
+      clusterName: props.cluster.clusterName,
+      region: stack.region,
+      vpcId: props.cluster.vpc.vpcId,
+      enableServiceMutatorWebhook: props.enableServiceMutatorWebhook,
+      helmValues: props.helmValues,
+    });
+    // helmValues may override the typed prop; report what the chart gets.
+    this.serviceMutatorWebhook = values.enableServiceMutatorWebhook !== false;
+
     this.chart = new eks.HelmChart(this, 'Resource', {
       cluster: props.cluster,
       repository: EKS_CHARTS_REPOSITORY,
@@ -129,13 +154,7 @@ export class LoadBalancerController extends Construct {
       createNamespace: false,
       wait: true,
       timeout: props.timeout ?? Duration.minutes(10),
-      values: controllerHelmValues({
-        version: this.version,
-        clusterName: props.cluster.clusterName,
-        region: stack.region,
-        vpcId: props.cluster.vpc.vpcId,
-        helmValues: props.helmValues,
-      }),
+      values,
     });
     // The role must hold the policy before the pods start, and must outlive them on delete.
     this.chart.node.addDependency(this.serviceAccount, this.policy, props.cluster.openIdConnectProvider);

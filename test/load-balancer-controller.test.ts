@@ -1,6 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
-import { LabCluster, LabVpc, LoadBalancerController, LoadBalancerControllerOptions, LoadBalancerControllerVersion } from '../lib';
+import {
+  LabCluster, LabVpc, LoadBalancerController, LoadBalancerControllerOptions, LoadBalancerControllerVersion, controllerHelmValues,
+} from '../lib';
 import { COMMERCIAL_POLICIES, POLICIES_V3_5_0 } from '../lib/private/official-policy';
 import officialAws from '../lib/private/policies/v3.5.0/iam_policy.json';
 import officialCn from '../lib/private/policies/v3.5.0/iam_policy_cn.json';
@@ -73,6 +75,8 @@ describe('LoadBalancerController in us-east-1', () => {
       serviceAccount: { create: false, name: 'aws-load-balancer-controller' },
       image: { tag: 'v3.5.0' },
     });
+    // enableServiceMutatorWebhook is absent: the chart's default (true) applies.
+    expect(controller.serviceMutatorWebhook).toBe(true);
   });
 
   test('the chart depends on the service account, its policy and the OIDC provider', () => {
@@ -148,5 +152,14 @@ describe('LoadBalancerController options', () => {
       enableWafv2: true,
       podLabels: { lab: 'yes' },
     });
+  });
+
+  test('enableServiceMutatorWebhook: written only when set; helmValues have the last word', () => {
+    const input = { version: LoadBalancerControllerVersion.V3_5_0, clusterName: 'lab', region: 'us-east-1', vpcId: 'vpc-1' };
+    expect(controllerHelmValues(input)).not.toHaveProperty('enableServiceMutatorWebhook');
+    expect(controllerHelmValues({ ...input, enableServiceMutatorWebhook: false })).toMatchObject({ enableServiceMutatorWebhook: false });
+    expect(controllerHelmValues({ ...input, enableServiceMutatorWebhook: true })).toMatchObject({ enableServiceMutatorWebhook: true });
+    expect(controllerHelmValues({ ...input, enableServiceMutatorWebhook: false, helmValues: { enableServiceMutatorWebhook: true } }))
+      .toMatchObject({ enableServiceMutatorWebhook: true });
   });
 });
