@@ -1,5 +1,6 @@
 import { Node } from 'constructs';
 import { ECHO_IMAGE } from '../lib';
+import { INSTANCE_TYPE_ID } from '../lib/private/names';
 import { parseIpv4Cidr, show } from '../lib/private/validate';
 import { LabSettings } from '../lab-stacks/lab-app';
 
@@ -28,7 +29,6 @@ export const LAB_DEFAULTS: Omit<LabSettings, 'region'> = {
 };
 
 const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const KUBERNETES_VERSION = /^1\.\d+$/;
 
 /**
@@ -78,7 +78,7 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
     region: text('region', env.CDK_DEFAULT_REGION || 'us-east-1', REGION, 'eu-west-1'),
     clusterName: text('clusterName', LAB_DEFAULTS.clusterName),
     kubernetesVersion: text('kubernetesVersion', LAB_DEFAULTS.kubernetesVersion, KUBERNETES_VERSION),
-    nodeInstanceType: text('nodeInstanceType', LAB_DEFAULTS.nodeInstanceType, INSTANCE_TYPE),
+    nodeInstanceType: text('nodeInstanceType', LAB_DEFAULTS.nodeInstanceType, INSTANCE_TYPE_ID),
     nodeCount: whole('nodeCount', LAB_DEFAULTS.nodeCount),
     vpcCidr,
     azCount: whole('azCount', LAB_DEFAULTS.azCount),

@@ -6,10 +6,12 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { LabValidationError } from './errors';
 import { KubectlLayer } from './kubectl-layer';
+import { LabCleanup } from './lab-cleanup';
+import { LabVpc } from './lab-vpc';
 import { LoadBalancerController, LoadBalancerControllerOptions } from './load-balancer-controller';
-import { requireClusterName } from './private/names';
+import { INSTANCE_TYPE_ID, requireClusterName } from './private/names';
 import { minorOf, minorSkew } from './private/versions';
-import { requireInteger, show } from './private/validate';
+import { requireInteger, requireIpv4Cidr, show } from './private/validate';
 
 /** The Kubernetes version LabCluster runs unless told otherwise. */
 export const DEFAULT_KUBERNETES_VERSION = eks.KubernetesVersion.V1_36;
@@ -75,7 +77,28 @@ export interface LabClusterProps {
    * @default - the default version EKS picks for the cluster's Kubernetes version
    */
   readonly addonVersions?: Readonly<Record<string, string>>;
+
+  /**
+   * CIDR blocks allowed to reach the cluster's public Kubernetes API endpoint (the private endpoint is always on).
+   * @default ['0.0.0.0/0']
+   */
+  readonly publicEndpointCidrs?: readonly string[];
+
+  /**
+   * Control-plane log types sent to CloudWatch Logs.
+   * @default - none
+   */
+  readonly controlPlaneLogging?: readonly eks.ClusterLoggingTypes[];
+
+  /**
+   * Delete, on stack deletion, the load balancers, target groups and security groups the controller left in the VPC.
+   * @default true
+   */
+  readonly cleanup?: boolean;
 }
+
+/** Control-plane log types EKS knows. */
+const LOG_TYPES: readonly string[] = Object.values(eks.ClusterLoggingTypes);
 
 /**
  * An EKS cluster for the experiment: native `AWS::EKS::Cluster`, a managed node group across the VPC's
@@ -101,6 +124,12 @@ export class LabCluster extends Construct {
   /** The kubectl version of the handler's layer. */
   public readonly kubectlVersion: string;
 
+  /** Node launch template: IMDSv2 only, one network hop, so pods cannot take the nodes' credentials. */
+  public readonly launchTemplate: ec2.CfnLaunchTemplate;
+
+  /** The cleanup that runs after the cluster is deleted, if enabled. */
+  public readonly cleanup?: LabCleanup;
+
   constructor(scope: Construct, id: string, props: LabClusterProps) {
     super(scope, id);
     const clusterName = props.clusterName ?? 'eks-lb-lab';
@@ -108,6 +137,28 @@ export class LabCluster extends Construct {
     const nodeCount = props.nodeCount ?? 2;
     requireClusterName(this, 'clusterName', clusterName);
     requireInteger(this, 'nodeCount', nodeCount, 1, 450, 'Use 2 nodes (one per zone) for the experiment.');
+    const instanceType = props.nodeInstanceType ?? new ec2.InstanceType('t3.medium');
+    if (!Token.isUnresolved(instanceType.toString()) && !INSTANCE_TYPE_ID.test(instanceType.toString())) {
+      throw new LabValidationError(this, `'nodeInstanceType' must be an EC2 instance type; got ` +
+        `${show(instanceType.toString())}. Use one such as 't3.medium' or 'm7g.large'.`);
+    }
+    const publicEndpointCidrs = props.publicEndpointCidrs ?? ['0.0.0.0/0'];
+    if (publicEndpointCidrs.length === 0) {
+      throw new LabValidationError(this, `'publicEndpointCidrs' must list at least one CIDR block; got []. ` +
+        `Use ['0.0.0.0/0'] for anywhere, or your address as ['203.0.113.7/32'].`);
+    }
+    publicEndpointCidrs.forEach((cidr, i) => requireIpv4Cidr(this, `publicEndpointCidrs[${i}]`, cidr));
+    for (const type of props.controlPlaneLogging ?? []) {
+      if (!LOG_TYPES.includes(type)) {
+        throw new LabValidationError(this, `'controlPlaneLogging' must hold EKS log types (${LOG_TYPES.join(', ')}); ` +
+          `got ${show(type)}. Use eks.ClusterLoggingTypes.API and its siblings.`);
+      }
+    }
+    const labVpc = props.vpc.node.scope;
+    if (labVpc instanceof LabVpc && !Token.isUnresolved(labVpc.clusterName) && labVpc.clusterName !== clusterName) {
+      throw new LabValidationError(this, `'clusterName' must match the VPC's subnet tags (kubernetes.io/cluster/` +
+        `${labVpc.clusterName}); got ${show(clusterName)}. Give LabVpc and LabCluster the same clusterName.`);
+    }
     const kubectlLayer = this.checkVersions(version.version, props.kubectlLayer);
     this.kubectlVersion = kubectlLayer.kubectlVersion;
     if (nodeCount < 2) {
@@ -127,15 +178,34 @@ export class LabCluster extends Construct {
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
       // Managed node group, not Auto Mode: Auto Mode's own load balancing would replace the controller under test.
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
-      defaultCapacity: nodeCount,
-      defaultCapacityInstance: props.nodeInstanceType ?? new ec2.InstanceType('t3.medium'),
+      defaultCapacity: 0,
       // The add-ons below are EKS managed, so EKS must not install its self-managed copies first.
       bootstrapSelfManagedAddons: false,
       kubectlProviderOptions: { kubectlLayer: kubectlLayer.produce(this, 'KubectlLayer') },
       mastersRole: this.adminRole,
       outputConfigCommand: false,
+      endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...publicEndpointCidrs),
+      clusterLogging: props.controlPlaneLogging ? [...props.controlPlaneLogging] : undefined,
     });
-    this.nodegroup = this.cluster.defaultNodegroup!;
+
+    // Hop limit 1: a pod's packets to the metadata service take a second hop through the node and are dropped.
+    // The controller gets region and VPC from its values, so it needs no metadata either.
+    this.launchTemplate = new ec2.CfnLaunchTemplate(this, 'NodeLaunchTemplate', {
+      launchTemplateData: {
+        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1, httpEndpoint: 'enabled' },
+      },
+    });
+    // Same id the cluster's default capacity would use, so the node group keeps its logical id.
+    this.nodegroup = this.cluster.addNodegroupCapacity('DefaultCapacity', {
+      instanceTypes: [instanceType],
+      minSize: nodeCount,
+      maxSize: nodeCount,
+      desiredSize: nodeCount,
+      // With a launch template EKS cannot infer the AMI type from the instance type.
+      amiType: instanceType.architecture === ec2.InstanceArchitecture.ARM_64
+        ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      launchTemplateSpec: { id: this.launchTemplate.ref, version: this.launchTemplate.attrLatestVersionNumber },
+    });
 
     const addons: Record<string, eks.Addon> = {};
     for (const name of LAB_ADDONS) {
@@ -152,6 +222,13 @@ export class LabCluster extends Construct {
     this.nodegroup.node.addDependency(addons['vpc-cni'], addons['kube-proxy']);
     addons.coredns.node.addDependency(this.nodegroup);
     this.capacity = new DependencyGroup(this.nodegroup, ...Object.values(addons));
+
+    if (props.cleanup ?? true) {
+      this.cleanup = new LabCleanup(this, 'Cleanup', { clusterName, vpc: props.vpc });
+      // Created before the cluster, so deleted after it: by then the controller, the nodes and the cluster
+      // security group the controller's rules point at are gone, and only the controller's leftovers remain.
+      this.cluster.node.addDependency(this.cleanup.resource);
+    }
 
     // IRSA needs the provider; create it with the cluster rather than on first use elsewhere.
     void this.cluster.openIdConnectProvider;
