@@ -26,7 +26,19 @@ export const LAB_DEFAULTS: Omit<LabSettings, 'region'> = {
   replicas: 2,
   externalTrafficPolicy: 'Cluster',
   nodePort: 30080,
+  publicEndpointCidrs: ['0.0.0.0/0'],
+  controlPlaneLogging: [],
 };
+
+const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+
+/** Whether `-c nag=true` asks for the cdk-nag AwsSolutions checks. */
+export function readNag(node: Node): boolean {
+  const value = node.tryGetContext('nag');
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new ContextError(`Context 'nag' must be true or false; got ${show(value)}. Pass -c nag=true to run the cdk-nag AwsSolutions checks.`);
+}
 
 const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 const KUBERNETES_VERSION = /^1\.\d+$/;
@@ -63,6 +75,30 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
         `got ${show(cidr)}. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0.`);
     }
   }
+  const cidrList = (key: 'publicEndpointCidrs', fallback: readonly string[]): string[] => {
+    const list = text(key, fallback.join(','), undefined, '203.0.113.7/32').split(',').map((c) => c.trim());
+    for (const cidr of list) {
+      if (!parseIpv4Cidr(cidr)) {
+        throw new ContextError(`Context '${key}' must be IPv4 CIDR blocks with zero host bits, separated by commas; ` +
+          `got ${show(cidr)}. Pass -c ${key}=203.0.113.7/32 (your address) or 0.0.0.0/0.`);
+      }
+    }
+    return list;
+  };
+  const logging = raw('controlPlaneLogging');
+  const controlPlaneLogging = logging === undefined || logging === '' || logging === 'none' ? []
+    : String(logging).split(',').map((t) => t.trim());
+  for (const type of controlPlaneLogging) {
+    if (!LOG_TYPES.includes(type)) {
+      throw new ContextError(`Context 'controlPlaneLogging' must be log types among ${LOG_TYPES.join(', ')}, separated by ` +
+        `commas, or none; got ${show(type)}. Pass -c controlPlaneLogging=api,audit.`);
+    }
+  }
+  const serviceCidr = raw('serviceCidr') === undefined ? undefined : text('serviceCidr', '', undefined, '172.20.0.0/16');
+  if (serviceCidr !== undefined && !parseIpv4Cidr(serviceCidr)) {
+    throw new ContextError(`Context 'serviceCidr' must be an IPv4 CIDR block with zero host bits; got ${show(serviceCidr)}. ` +
+      `Pass -c serviceCidr=172.20.0.0/16, or leave it out for EKS to choose.`);
+  }
   const policy = text('externalTrafficPolicy', LAB_DEFAULTS.externalTrafficPolicy);
   if (policy !== 'Cluster' && policy !== 'Local') {
     throw new ContextError(`Context 'externalTrafficPolicy' must be Cluster or Local; got ${show(policy)}. ` +
@@ -88,5 +124,8 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
     replicas: whole('replicas', LAB_DEFAULTS.replicas),
     externalTrafficPolicy: policy,
     nodePort: whole('nodePort', LAB_DEFAULTS.nodePort),
+    publicEndpointCidrs: cidrList('publicEndpointCidrs', LAB_DEFAULTS.publicEndpointCidrs),
+    controlPlaneLogging,
+    ...(serviceCidr !== undefined ? { serviceCidr } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ExternalTrafficPolicy, IngressWorkloadChartProps, TargetType } from '../lib';
 import { IngressLabStack } from './ingress-lab-stack';
 import { LabClusterStack } from './lab-cluster-stack';
@@ -18,6 +19,10 @@ export interface LabSettings {
   readonly replicas: number;
   readonly externalTrafficPolicy: ExternalTrafficPolicy;
   readonly nodePort: number;
+  readonly publicEndpointCidrs: readonly string[];
+  readonly controlPlaneLogging: readonly string[];
+  /** Empty for the EKS default. */
+  readonly serviceCidr?: string;
 }
 
 /** The lab's stacks. */
@@ -59,6 +64,9 @@ export function createLab(app: App, settings: LabSettings): Lab {
     vpcCidr: settings.vpcCidr,
     azCount: settings.azCount,
     natGateways: settings.natGateways,
+    publicEndpointCidrs: settings.publicEndpointCidrs,
+    controlPlaneLogging: settings.controlPlaneLogging as eks.ClusterLoggingTypes[],
+    serviceCidr: settings.serviceCidr,
   });
   const workloads = labWorkloads(settings);
   const ipMode = new IngressLabStack(app, 'IpModeLab', {

@@ -3,6 +3,7 @@ import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
+import { ALB_PREFIX, albAnnotationProblem } from './private/alb-annotations';
 import { requireDns1123Label, requireInteger, requireIpv4Cidr, show } from './private/validate';
 
 /** How the ALB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
@@ -22,6 +23,14 @@ export const ECHO_IMAGE = 'registry.k8s.io/e2e-test-images/echoserver:2.5';
 
 /** The port the echo server listens on. */
 export const ECHO_PORT = 8080;
+
+/** Namespaces the cluster owns; the chart creates its namespace and deletes it on teardown, so these are refused. */
+export const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Ingress annotations the chart sets from its props; `annotations` may not set them. */
+const ANNOTATIONS_FROM_PROPS: Readonly<Record<string, string>> = {
+  'target-type': 'targetType', 'scheme': 'scheme', 'healthcheck-path': 'healthCheckPath', 'inbound-cidrs': 'inboundCidrs',
+};
 
 /** The NodePort range of a default Kubernetes API server. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
@@ -96,6 +105,13 @@ export interface IngressWorkloadChartProps {
    * @default ['0.0.0.0/0']
    */
   readonly inboundCidrs?: readonly string[];
+
+  /**
+   * Further `alb.ingress.kubernetes.io/*` annotations on the Ingress, checked against the controller's documented
+   * grammar; they override the chart's `listen-ports`.
+   * @default - none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -121,6 +137,12 @@ export class IngressWorkloadChart extends Chart {
   /** The fixed NodePort, if one was given. */
   public readonly nodePort?: number;
 
+  /** The ALB scheme. */
+  public readonly scheme: AlbScheme;
+
+  /** Client CIDR blocks the ALB admits. */
+  public readonly inboundCidrs: readonly string[];
+
   /** The Deployment. */
   public readonly deployment: kplus.Deployment;
 
@@ -145,6 +167,11 @@ export class IngressWorkloadChart extends Chart {
 
     this.validate(props, { targetType, serviceType, image, containerPort, replicas, scheme, healthCheckPath, inboundCidrs });
     requireDns1123Label(this, 'namespace', namespace);
+    if (RESERVED_NAMESPACES.includes(namespace)) {
+      throw new LabValidationError(this, `'namespace' must be one of the workload's own: the chart creates it and deletes it ` +
+        `with everything in it on teardown; got ${show(namespace)}. Use a namespace such as '${targetType}-mode'.`);
+    }
+    this.checkAnnotations(props.annotations ?? {});
     requireDns1123Label(this, 'name', name);
 
     this.targetType = targetType;
@@ -152,6 +179,8 @@ export class IngressWorkloadChart extends Chart {
     this.workloadName = name;
     this.serviceType = serviceType;
     this.nodePort = props.nodePort;
+    this.scheme = scheme as AlbScheme;
+    this.inboundCidrs = inboundCidrs;
     this.externalTrafficPolicy = serviceType === 'NodePort' ? props.externalTrafficPolicy ?? 'Cluster' : undefined;
 
     const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'eks-lb-lab', 'eks-lb-lab/target-type': targetType };
@@ -214,6 +243,7 @@ export class IngressWorkloadChart extends Chart {
           'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}]',
           'alb.ingress.kubernetes.io/healthcheck-path': healthCheckPath,
           'alb.ingress.kubernetes.io/inbound-cidrs': inboundCidrs.join(','),
+          ...props.annotations,
         },
       },
       className: 'alb',
@@ -221,6 +251,25 @@ export class IngressWorkloadChart extends Chart {
     });
 
     for (const obj of [this.deployment, this.service, this.ingress]) ApiObject.of(obj).addDependency(ns);
+  }
+
+  private checkAnnotations(annotations: Readonly<Record<string, string>>): void {
+    for (const [key, value] of Object.entries(annotations)) {
+      const fromProp = key.startsWith(ALB_PREFIX) ? ANNOTATIONS_FROM_PROPS[key.slice(ALB_PREFIX.length)] : undefined;
+      if (fromProp) {
+        throw new LabValidationError(this, `'annotations' must not set '${key}', which comes from '${fromProp}'; ` +
+          `got ${show(value)}. Set '${fromProp}' instead.`);
+      }
+      if (!key.startsWith(ALB_PREFIX)) {
+        throw new LabValidationError(this, `'annotations' holds only '${ALB_PREFIX}*' keys; got ${show(key)}. ` +
+          'Put other annotations on the objects with a cdk8s JSON patch.');
+      }
+      const problem = albAnnotationProblem(key, value);
+      if (problem) {
+        throw new LabValidationError(this, `'annotations' key '${key}' ${problem}; got ${show(value)}. ` +
+          `Correct it against the AWS Load Balancer Controller's annotation reference, or remove it.`);
+      }
+    }
   }
 
   private validate(props: IngressWorkloadChartProps, v: {

@@ -1,4 +1,4 @@
-import { Annotations, FeatureFlags, Token } from 'aws-cdk-lib';
+import { Annotations, CfnCondition, CfnElement, FeatureFlags, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,9 +9,10 @@ import { KubectlLayer } from './kubectl-layer';
 import { LabCleanup } from './lab-cleanup';
 import { LabVpc } from './lab-vpc';
 import { LoadBalancerController, LoadBalancerControllerOptions } from './load-balancer-controller';
+import { acknowledgeNag, managedPolicyFinding } from './private/nag';
 import { INSTANCE_TYPE_ID, requireClusterName } from './private/names';
 import { minorOf, minorSkew } from './private/versions';
-import { requireInteger, requireIpv4Cidr, show } from './private/validate';
+import { cidrWithin, cidrsOverlap, parseIpv4Cidr, requireInteger, requireIpv4Cidr, show } from './private/validate';
 
 /** The Kubernetes version LabCluster runs unless told otherwise. */
 export const DEFAULT_KUBERNETES_VERSION = eks.KubernetesVersion.V1_36;
@@ -83,6 +84,13 @@ export interface LabClusterProps {
    * @default ['0.0.0.0/0']
    */
   readonly publicEndpointCidrs?: readonly string[];
+
+  /**
+   * CIDR block Kubernetes assigns Service cluster IPs from: private (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16),
+   * /12 to /24, outside the VPC.
+   * @default - EKS picks 10.100.0.0/16 or 172.20.0.0/16, whichever does not overlap the VPC
+   */
+  readonly serviceCidr?: string;
 
   /**
    * Control-plane log types sent to CloudWatch Logs.
@@ -159,6 +167,7 @@ export class LabCluster extends Construct {
       throw new LabValidationError(this, `'clusterName' must match the VPC's subnet tags (kubernetes.io/cluster/` +
         `${labVpc.clusterName}); got ${show(clusterName)}. Give LabVpc and LabCluster the same clusterName.`);
     }
+    if (props.serviceCidr !== undefined) this.checkServiceCidr(props.serviceCidr, labVpc instanceof LabVpc ? labVpc.cidr : undefined);
     const kubectlLayer = this.checkVersions(version.version, props.kubectlLayer);
     this.kubectlVersion = kubectlLayer.kubectlVersion;
     if (nodeCount < 2) {
@@ -186,7 +195,10 @@ export class LabCluster extends Construct {
       outputConfigCommand: false,
       endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...publicEndpointCidrs),
       clusterLogging: props.controlPlaneLogging ? [...props.controlPlaneLogging] : undefined,
+      serviceIpv4Cidr: props.serviceCidr,
     });
+
+    this.acknowledgeInternals();
 
     // Hop limit 1: a pod's packets to the metadata service take a second hop through the node and are dropped.
     // The controller gets region and VPC from its values, so it needs no metadata either.
@@ -221,6 +233,9 @@ export class LabCluster extends Construct {
     // CoreDNS after them, since its pods need somewhere to run.
     this.nodegroup.node.addDependency(addons['vpc-cni'], addons['kube-proxy']);
     addons.coredns.node.addDependency(this.nodegroup);
+    acknowledgeNag(this.nodegroup.role, ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly']
+      .map(managedPolicyFinding), 'A managed node group\'s role needs the AWS managed worker node, VPC CNI and ECR ' +
+      'read-only policies; EKS documents no narrower replacement.');
     this.capacity = new DependencyGroup(this.nodegroup, ...Object.values(addons));
 
     if (props.cleanup ?? true) {
@@ -247,6 +262,45 @@ export class LabCluster extends Construct {
     const controller = new LoadBalancerController(this, 'LoadBalancerController', { ...options, cluster: this.cluster });
     controller.chart.node.addDependency(this.capacity);
     return controller;
+  }
+
+  /** aws-cdk-lib's own resources for the cluster and its kubectl handler, which this construct cannot change. */
+  private acknowledgeInternals(): void {
+    acknowledgeNag(this.cluster.role, [managedPolicyFinding('AmazonEKSClusterPolicy')],
+      'EKS requires the AWS managed AmazonEKSClusterPolicy on the cluster role; aws-eks-v2 attaches it.');
+    const provider = this.cluster.kubectlProvider;
+    if (!provider) return;
+    const stack = Stack.of(this);
+    const handler = provider.node.findChild('Handler').node.defaultChild as CfnElement;
+    const ecrPublic = provider.node.findAll().find((c): c is CfnCondition => c instanceof CfnCondition);
+    const findings = [
+      ...['service-role/AWSLambdaBasicExecutionRole', 'service-role/AWSLambdaVPCAccessExecutionRole',
+        'AmazonEC2ContainerRegistryReadOnly'].map(managedPolicyFinding),
+      `IAM5[Resource::<${stack.getLogicalId(handler)}.Arn>:*]`,
+      'L1',
+    ];
+    if (ecrPublic) {
+      findings.push(`IAM4[Policy::{"Fn::If":["${stack.getLogicalId(ecrPublic)}",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},` +
+        `":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]`);
+    }
+    acknowledgeNag(provider, findings, 'aws-cdk-lib\'s kubectl provider: its handler and provider-framework functions come ' +
+      'with AWS managed Lambda execution and ECR read-only policies, a runtime aws-cdk-lib chooses, and permission to ' +
+      'invoke every version of the handler. None of it is configurable here.');
+  }
+
+  private checkServiceCidr(serviceCidr: string, vpcCidr: string | undefined): void {
+    requireIpv4Cidr(this, 'serviceCidr', serviceCidr, 12, 24);
+    const service = parseIpv4Cidr(serviceCidr);
+    const privateBlocks = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+    if (service && !privateBlocks.some((block) => cidrWithin(service, parseIpv4Cidr(block)!))) {
+      throw new LabValidationError(this, `'serviceCidr' must lie within ${privateBlocks.join(', ')}; got ${show(serviceCidr)}. ` +
+        `Use a private block such as '172.20.0.0/16', or leave it unset for EKS to choose.`);
+    }
+    const vpc = vpcCidr !== undefined && !Token.isUnresolved(vpcCidr) ? parseIpv4Cidr(vpcCidr) : undefined;
+    if (service && vpc && cidrsOverlap(service, vpc)) {
+      throw new LabValidationError(this, `'serviceCidr' overlaps the VPC's ${vpcCidr}; got ${show(serviceCidr)}. ` +
+        `Service cluster IPs must not collide with node and pod addresses: pick a block outside ${vpcCidr}, or leave it unset.`);
+    }
   }
 
   private checkVersions(version: string, layer: KubectlLayer | undefined): KubectlLayer {

@@ -21,6 +21,8 @@ describe('readLabSettings', () => {
       replicas: 2,
       externalTrafficPolicy: 'Cluster',
       nodePort: 30080,
+      publicEndpointCidrs: ['0.0.0.0/0'],
+      controlPlaneLogging: [],
     });
   });
 
