@@ -1,7 +1,10 @@
 import { App, Token } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readLabSettings } from '../bin/settings';
 import { createLab, Lab } from '../lab-stacks/lab-app';
+import { Finding, validateTemplates } from './cfn-validator';
 import { flatten, helmValues, newApp } from './fixtures';
 
 function lab(context: Record<string, unknown> = {}): Lab {
@@ -103,5 +106,98 @@ describe('the lab app with context', () => {
     expect(objects.Service.spec).toMatchObject({ externalTrafficPolicy: 'Local', ports: [expect.objectContaining({ nodePort: 31000 })] });
     expect(objects.Deployment.spec.replicas).toBe(4);
     expect(objects.Ingress.metadata.annotations['alb.ingress.kubernetes.io/inbound-cidrs']).toBe('203.0.113.7/32');
+  });
+});
+
+/**
+ * Validator warnings that come from aws-cdk-lib's own resources, which the lab cannot change. Each entry must match
+ * at least one finding in every region, so the list cannot outlive its reason.
+ */
+const ACCEPTED_WARNINGS: readonly { rule: string; resource: RegExp; reason: string }[] = [
+  {
+    rule: 'W3005', resource: /^ClusterKubectlProvider(Handler|frameworkonEvent)[0-9A-F]{8}$/,
+    reason: 'aws-cdk-lib\'s lambda.Function adds an explicit DependsOn on its role next to the GetAtt of it (kubectl handler and provider framework)',
+  },
+  {
+    rule: 'W3005', resource: /^(AWSCDKCfnUtilsProvider|CustomVpcRestrictDefaultSG|LabCleanup[A-Za-z0-9]*)CustomResourceProviderHandler[0-9A-F]{8}$/,
+    reason: 'aws-cdk-lib\'s CustomResourceProvider adds an explicit DependsOn on its role next to the GetAtt of it',
+  },
+  {
+    rule: 'W3005', resource: /^Cluster9EE0221C$/,
+    reason: 'aws-eks-v2 makes the cluster depend on the VPC\'s private subnets explicitly as well as through SubnetIds',
+  },
+];
+
+const REGIONS = ['us-east-1', 'cn-north-1', 'us-gov-west-1'] as const;
+
+/** A finding of cdk-nag with the acknowledgement aws-cdk-lib would apply to it (on the resource or an ancestor). */
+interface NagFinding { readonly finding: string; readonly path: string; readonly reason?: string }
+
+/**
+ * Runs AwsSolutionsChecks over the construct tree directly (a fraction of the time of a synth with the plugin) and
+ * applies `Validations.acknowledge()` metadata the way synth does: on the resource's construct or any ancestor.
+ */
+function nagFindings(app: App): NagFinding[] {
+  const byPath = new Map<string, IConstruct>(app.node.findAll().map((c) => [c.node.path, c]));
+  const acknowledgement = (path: string, finding: string): string | undefined => {
+    for (let c: IConstruct | undefined = byPath.get(path); c; c = c.node.scope) {
+      for (const m of c.node.metadata) {
+        const reason = m.type === 'aws:cdk:acknowledged-rules' ? (m.data as Record<string, string>)[`AwsSolutions::${finding}`] : undefined;
+        if (reason !== undefined) return reason;
+      }
+    }
+    return undefined;
+  };
+  return new AwsSolutionsChecks().validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({
+    finding: v.ruleName, path: r.constructPath ?? '', reason: acknowledgement(r.constructPath ?? '', v.ruleName),
+  })));
+}
+
+function validationApp(region: string): App {
+  // The validator runs below; running it inside synth as well would only double the time.
+  const app = newApp({ region, '@aws-cdk/core:validateAgainstDefaultRules': false });
+  createLab(app, readLabSettings(app.node, {}));
+  return app;
+}
+
+describe.each(REGIONS)('the lab app in %s', (region) => {
+  let app: App;
+  let findings: Finding[];
+  beforeAll(() => {
+    app = validationApp(region);
+    const assembly = app.synth();
+    findings = validateTemplates(Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template])), region);
+  });
+
+  test('AWS\'s CloudFormation validator finds no errors in LabCluster, IpModeLab or InstanceModeLab', () => {
+    expect(findings.filter((f) => f.severity !== 'WARN')).toEqual([]);
+  });
+
+  test('its only warnings are the listed ones from aws-cdk-lib internals, and each listed one occurs', () => {
+    const accepted = (f: Finding) => ACCEPTED_WARNINGS.find((a) => a.rule === f.rule && a.resource.test(f.resource));
+    expect(findings.filter((f) => !accepted(f))).toEqual([]);
+    for (const entry of ACCEPTED_WARNINGS) {
+      expect([entry.reason, findings.some((f) => accepted(f) === entry)]).toEqual([entry.reason, true]);
+    }
+    expect(findings.every((f) => f.stack === 'LabCluster')).toBe(true);
+  });
+
+  test('cdk-nag AwsSolutions: every finding acknowledged with a reason, all on aws-cdk-lib resources, the VPC or the official policy', () => {
+    const nag = nagFindings(app);
+    expect(nag.filter((f) => f.reason === undefined)).toEqual([]);
+    expect(nag.every((f) => f.reason!.length > 40)).toBe(true);
+    const byRule = (f: NagFinding) => f.finding.replace(/\[.*$/, '');
+    expect([...new Set(nag.map(byRule))].sort()).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-VPC7']);
+    expect([...new Set(nag.map((f) => f.path.replace(/\/Resource$/, '')))].sort()).toEqual([
+      'LabCluster/Cluster/LoadBalancerController/Policy',
+      'LabCluster/Cluster/Resource/KubectlProvider/Handler',
+      'LabCluster/Cluster/Resource/KubectlProvider/Handler/ServiceRole',
+      'LabCluster/Cluster/Resource/KubectlProvider/Provider/framework-onEvent/ServiceRole',
+      'LabCluster/Cluster/Resource/KubectlProvider/Provider/framework-onEvent/ServiceRole/DefaultPolicy',
+      'LabCluster/Cluster/Resource/NodegroupDefaultCapacity/NodeGroupRole',
+      'LabCluster/Cluster/Resource/Role',
+      'LabCluster/Vpc/Resource',
+    ]);
+    expect(nag).toHaveLength(22);
   });
 });
