@@ -325,14 +325,14 @@ export class LabCluster extends Construct {
     }
     const chosen = layer ?? KubectlLayer.bundledFor(version);
     if (!chosen) {
-      throw new LabValidationError(this, `'kubectlLayer' is not set and no bundled layer is within one minor version of ` +
-        `Kubernetes ${version}. Install ${KubectlLayer.packageFor(version)} and pass ` +
+      throw new LabValidationError(this, `'version' ${version} has no bundled kubectl layer within one minor version; ` +
+        `got '${version}'. Install ${KubectlLayer.packageFor(version)} and pass 'kubectlLayer': ` +
         `KubectlLayer.of('${version}', new ${KubectlLayer.classFor(version)}(this, 'Kubectl')).`);
     }
     const skew = minorSkew(chosen.kubectlVersion, version);
     if (!(skew <= 1)) {
-      throw new LabValidationError(this, `'kubectlLayer' is kubectl ${chosen.kubectlVersion} but the cluster is ${version}; ` +
-        `kubectl works within one minor version. Use ${KubectlLayer.classFor(version)} from ${KubectlLayer.packageFor(version)}.`);
+      throw new LabValidationError(this, `'kubectlLayer' must be within one minor version of the cluster's ${version}, ` +
+        `as kubectl requires; got kubectl ${chosen.kubectlVersion}. Use ${KubectlLayer.classFor(version)} from ${KubectlLayer.packageFor(version)}.`);
     }
     return chosen;
   }

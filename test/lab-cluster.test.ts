@@ -183,11 +183,11 @@ describe('LabCluster versions', () => {
 
   test.each([
     [{ version: eks.KubernetesVersion.V1_36, kubectlLayer: KubectlLayer.V1_29 },
-      "'kubectlLayer' is kubectl 1.29 but the cluster is 1.36; kubectl works within one minor version. Use KubectlV36Layer from @aws-cdk/lambda-layer-kubectl-v36."],
+      "'kubectlLayer' must be within one minor version of the cluster's 1.36, as kubectl requires; got kubectl 1.29. Use KubectlV36Layer from @aws-cdk/lambda-layer-kubectl-v36."],
     [{ version: eks.KubernetesVersion.V1_29, kubectlLayer: KubectlLayer.V1_36 },
-      "'kubectlLayer' is kubectl 1.36 but the cluster is 1.29; kubectl works within one minor version. Use KubectlV29Layer from @aws-cdk/lambda-layer-kubectl-v29."],
+      "'kubectlLayer' must be within one minor version of the cluster's 1.29, as kubectl requires; got kubectl 1.36. Use KubectlV29Layer from @aws-cdk/lambda-layer-kubectl-v29."],
     [{ version: eks.KubernetesVersion.V1_33 },
-      "'kubectlLayer' is not set and no bundled layer is within one minor version of Kubernetes 1.33. Install @aws-cdk/lambda-layer-kubectl-v33 and pass KubectlLayer.of('1.33', new KubectlV33Layer(this, 'Kubectl'))."],
+      "'version' 1.33 has no bundled kubectl layer within one minor version; got '1.33'. Install @aws-cdk/lambda-layer-kubectl-v33 and pass 'kubectlLayer': KubectlLayer.of('1.33', new KubectlV33Layer(this, 'Kubectl'))."],
     [{ version: eks.KubernetesVersion.V1_28 },
       "'version' 1.28 is retired: EKS no longer creates clusters of it; got '1.28'. Use 1.36."],
     [{ version: eks.KubernetesVersion.of('latest') },
