@@ -154,8 +154,7 @@ function nagFindings(app: App): NagFinding[] {
 }
 
 function validationApp(region: string): App {
-  // The validator runs below; running it inside synth as well would only double the time.
-  const app = newApp({ region, '@aws-cdk/core:validateAgainstDefaultRules': false });
+  const app = newApp({ region });
   createLab(app, readLabSettings(app.node, {}));
   return app;
 }
