@@ -6,6 +6,7 @@ import { readLabSettings } from '../bin/settings';
 import { createLab, Lab } from '../lab-stacks/lab-app';
 import { Finding, validateTemplates } from './cfn-validator';
 import { flatten, helmValues, newApp } from './fixtures';
+import { k8sProblems } from './k8s-validate';
 
 function lab(context: Record<string, unknown> = {}): Lab {
   const app = newApp(context);
@@ -59,6 +60,16 @@ describe('the lab app', () => {
     expect(b.Service.spec.ports[0].nodePort).toBe(30080);
     const spec = (o: any) => JSON.stringify(o.Deployment.spec.template.spec.containers);
     expect(spec(a)).toBe(spec(b));
+  });
+
+  test('every Kubernetes object the lab applies passes the Kubernetes schema and the annotation grammar', () => {
+    const objects = [stacks.cluster, stacks.ipMode, stacks.instanceMode].flatMap((s) =>
+      Object.values(Template.fromStack(s).findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+        .flatMap((r) => JSON.parse(flatten(r.Properties.Manifest))));
+    expect(objects.map((o: { kind: string }) => o.kind).sort()).toEqual([
+      'Deployment', 'Deployment', 'Ingress', 'Ingress', 'Namespace', 'Namespace', 'Service', 'Service', 'ServiceAccount',
+    ]);
+    expect(k8sProblems(objects)).toEqual([]);
   });
 
   test('outputs: each lab URL, the cluster name and the update-kubeconfig command', () => {

@@ -93,7 +93,9 @@ const RULES: Readonly<Record<string, AnnotationRule>> = {
   },
   'healthcheck-path': { valid: (v) => v.startsWith('/'), expected: 'a path starting with \'/\', such as \'/healthz\'' },
   'healthcheck-port': {
-    valid: (v) => v === 'traffic-port' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535) || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v),
+    // A named port is an IANA service name: up to 15 characters with at least one letter.
+    valid: (v) => v === 'traffic-port' || (/^\d+$/.test(v) ? Number(v) >= 1 && Number(v) <= 65535
+      : v.length <= 15 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)),
     expected: '\'traffic-port\', a port from 1 to 65535 or a named container port, such as \'traffic-port\'',
   },
   'healthcheck-interval-seconds': wholeNumber(5, 300),

@@ -1,0 +1,80 @@
+import Ajv from 'ajv';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
+import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { albAnnotationProblem } from '../lib/private/alb-annotations';
+
+/** A Kubernetes object as JSON. */
+export type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; annotations?: Record<string, string> } };
+
+type Model = new (data: never) => { validate(): void };
+
+/** Kubernetes OpenAPI models (kubernetes-models) by `apiVersion/kind`. Add a kind here before a chart emits it. */
+const MODELS: Readonly<Record<string, Model>> = {
+  'v1/Namespace': Namespace as unknown as Model,
+  'v1/Service': Service as unknown as Model,
+  'v1/ServiceAccount': ServiceAccount as unknown as Model,
+  'apps/v1/Deployment': Deployment as unknown as Model,
+  'networking.k8s.io/v1/Ingress': Ingress as unknown as Model,
+};
+
+/**
+ * The parts of the controller's TargetGroupBinding CRD (elbv2.k8s.aws/v1beta1) a lab sets: the Service reference,
+ * the target group and the enums. Unlisted fields pass, so newer optional fields do not break the check.
+ */
+const TARGET_GROUP_BINDING_SCHEMA = {
+  type: 'object',
+  required: ['metadata', 'spec'],
+  properties: {
+    metadata: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' } } },
+    spec: {
+      type: 'object',
+      required: ['serviceRef'],
+      anyOf: [{ required: ['targetGroupARN'] }, { required: ['targetGroupName'] }],
+      properties: {
+        serviceRef: {
+          type: 'object', required: ['name', 'port'],
+          properties: { name: { type: 'string' }, port: { type: ['integer', 'string'] } },
+        },
+        targetGroupARN: { type: 'string', pattern: '^arn:[a-z-]+:elasticloadbalancing:' },
+        targetGroupName: { type: 'string' },
+        targetType: { enum: ['instance', 'ip'] },
+        ipAddressType: { enum: ['ipv4', 'ipv6'] },
+      },
+    },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateTargetGroupBinding = ajv.compile(TARGET_GROUP_BINDING_SCHEMA);
+
+/**
+ * Everything wrong with Kubernetes objects, one line each (`Kind/name: problem`): each object against the Kubernetes
+ * OpenAPI schema of its kind (or the controller's CRD), and every `alb.ingress.kubernetes.io/*` annotation against
+ * the controller's documented grammar. An empty list means all is well; an unknown kind is itself a problem.
+ */
+export function k8sProblems(objects: readonly K8sObject[]): string[] {
+  return objects.flatMap((object) => {
+    const id = `${object.kind}/${object.metadata?.name ?? '?'}`;
+    const problems: string[] = [];
+    const type = `${object.apiVersion}/${object.kind}`;
+    if (type === 'elbv2.k8s.aws/v1beta1/TargetGroupBinding') {
+      if (!validateTargetGroupBinding(object)) {
+        problems.push(...(validateTargetGroupBinding.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
+      }
+    } else if (MODELS[type]) {
+      try {
+        new MODELS[type](object as never).validate();
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    } else {
+      problems.push(`no schema for ${type}; add it to test/k8s-validate.ts`);
+    }
+    for (const [key, value] of Object.entries(object.metadata?.annotations ?? {})) {
+      const problem = albAnnotationProblem(key, value);
+      if (problem) problems.push(`annotation ${key}=${JSON.stringify(value)} ${problem}`);
+    }
+    return problems.map((p) => `${id}: ${p}`);
+  });
+}
