@@ -1,7 +1,7 @@
 import { App, Token } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { readLabSettings } from '../bin/settings';
 import { createLab, Lab } from '../lab-stacks/lab-app';
 import { Finding, validateTemplates } from './cfn-validator';
@@ -109,9 +109,15 @@ describe('the lab app with context', () => {
     const stacks = lab({
       clusterName: 'lab2', kubernetesVersion: '1.35', nodeInstanceType: 'm5.large', nodeCount: '3',
       allowedCidr: '203.0.113.7/32', externalTrafficPolicy: 'Local', replicas: '4', nodePort: '31000',
+      publicEndpointCidrs: '198.51.100.0/24', controlPlaneLogging: 'audit', serviceCidr: '172.20.0.0/16',
     });
     const cluster = Template.fromStack(stacks.cluster);
-    cluster.hasResourceProperties('AWS::EKS::Cluster', { Name: 'lab2', Version: '1.35' });
+    cluster.hasResourceProperties('AWS::EKS::Cluster', {
+      Name: 'lab2', Version: '1.35',
+      ResourcesVpcConfig: Match.objectLike({ PublicAccessCidrs: ['198.51.100.0/24'] }),
+      Logging: { ClusterLogging: { EnabledTypes: [{ Type: 'audit' }] } },
+      KubernetesNetworkConfig: Match.objectLike({ ServiceIpv4Cidr: '172.20.0.0/16' }),
+    });
     cluster.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['m5.large'], ScalingConfig: { DesiredSize: 3 } });
     const objects = Object.fromEntries(workloadObjects(Template.fromStack(stacks.instanceMode)).map((o) => [o.kind, o]));
     expect(objects.Service.spec).toMatchObject({ externalTrafficPolicy: 'Local', ports: [expect.objectContaining({ nodePort: 31000 })] });
