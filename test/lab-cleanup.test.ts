@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { LabCleanup, LabVpc } from '../lib';
+import { CONTROLLER_CLUSTER_TAG, LabCleanup, LabVpc } from '../lib';
+import { CLUSTER_TAG } from '../lib/cleanup-handler';
 import { directDependencies, flatten, newStack } from './fixtures';
 
 describe('LabCleanup', () => {
@@ -63,6 +64,11 @@ describe('LabCleanup', () => {
     expect(vpcResources.length).toBeGreaterThan(15);
     const deps = directDependencies(cleanup);
     expect(vpcResources.filter((id) => !deps.has(id))).toEqual([]);
+  });
+
+  test('the function looks for the same tag the policy conditions name', () => {
+    expect(CLUSTER_TAG).toBe(CONTROLLER_CLUSTER_TAG);
+    expect(JSON.stringify(template.toJSON())).toContain(`aws:ResourceTag/${CONTROLLER_CLUSTER_TAG}`);
   });
 
   test.each([Duration.seconds(30), Duration.minutes(15)])('rejects a timeout of %s', (timeout) => {
