@@ -41,7 +41,8 @@ export class IngressWorkload extends Construct {
   constructor(scope: Construct, id: string, props: IngressWorkloadProps) {
     super(scope, id);
     const { cluster, controller, addressTimeout, ...chartProps } = props;
-    this.chart = new IngressWorkloadChart(new cdk8s.App(), 'Chart', chartProps);
+    // Named after this construct's path, so the chart's errors say which workload they are about.
+    this.chart = new IngressWorkloadChart(new cdk8s.App(), this.node.path.split('/').join('-'), chartProps);
     claimOnCluster(this, cluster, 'namespace', this.chart.namespaceName,
       'Give each workload its own namespace: teardown deletes the namespace with everything in it.');
     if (this.chart.nodePort !== undefined) {
