@@ -9,9 +9,8 @@ import * as cdkJson from '../cdk.json';
  */
 export function newApp(context: Record<string, unknown> = {}): App {
   return new App({
-    context: {
-      ...cdkJson.context, [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true, [cxapi.VALIDATE_AGAINST_DEFAULT_RULES]: false, ...context,
-    },
+    builtinCloudFormationValidation: false,
+    context: { ...cdkJson.context, [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true, ...context },
   });
 }
 
