@@ -6,15 +6,17 @@ import * as path from 'path';
 const ROOT = path.join(__dirname, '..');
 
 /** Runs `cdk synth -c <setting>` into a scratch directory; resolves with the exit code and stderr. */
-function synthWith(setting: string): Promise<{ status: number | null; stderr: string }> {
+function synthWith(setting: string): Promise<{ status: number | null; stderr: string; out: string }> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-lb-lab-'));
   return new Promise((resolve) => {
     const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '-c', setting, '-o', out], { cwd: ROOT });
     let stderr = '';
     child.stderr.on('data', (chunk) => { stderr += chunk; });
     child.on('close', (status) => {
+      const report = path.join(out, 'validation-report.json');
+      const text = fs.existsSync(report) ? fs.readFileSync(report, 'utf8') : '';
       fs.rmSync(out, { recursive: true, force: true });
-      resolve({ status, stderr });
+      resolve({ status, stderr, out: text });
     });
   });
 }
@@ -28,8 +30,19 @@ const CASES: readonly [string, string][] = [
 
 describe('cdk synth of bin/app.ts', () => {
   // Both runs at once: each is mostly the CLI and node starting up.
-  let results: { status: number | null; stderr: string }[];
-  beforeAll(async () => { results = await Promise.all(CASES.map(([setting]) => synthWith(setting))); }, 120_000);
+  let results: { status: number | null; stderr: string; out: string }[];
+  let nag: { status: number | null; stderr: string; out: string };
+  beforeAll(async () => {
+    [nag, ...results] = await Promise.all([synthWith('nag=true'), ...CASES.map(([setting]) => synthWith(setting))]);
+  }, 180_000);
+
+  test('-c nag=true runs cdk-nag AwsSolutions; every finding is acknowledged, so synth succeeds', () => {
+    expect(nag.status).toBe(0);
+    const report = JSON.parse(nag.out) as { pluginReports: { pluginName: string; violations: unknown[]; suppressedViolations?: unknown[] }[] };
+    const awsSolutions = report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')!;
+    expect(awsSolutions.violations).toEqual([]);
+    expect(awsSolutions.suppressedViolations!.length).toBeGreaterThan(0);
+  });
 
   test.each(CASES.map(([setting, message], i) => [setting, message, i] as const))(
     '-c %s prints the one message naming it, no stack trace, and fails', (_setting, message, i) => {
