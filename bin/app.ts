@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { LabValidationError } from '../lib';
 import { createLab } from '../lab-stacks/lab-app';
-import { ContextError, readLabSettings } from './settings';
+import { ContextError, readLabSettings, readNag } from './settings';
 
 const app = new App();
 try {
   createLab(app, readLabSettings(app.node));
+  if (readNag(app.node)) {
+    // Loaded only when asked for, so a plain synth does not pay for it.
+    const { AwsSolutionsChecks } = require('cdk-nag') as typeof import('cdk-nag');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
 } catch (error) {
   // A bad setting is the user's to fix: one line, no stack trace.
   if (error instanceof LabValidationError || error instanceof ContextError) {

@@ -1,5 +1,6 @@
 import { Node } from 'constructs';
 import { ECHO_IMAGE, LoadBalancerControllerVersion } from '../lib';
+import { INSTANCE_TYPE_ID } from '../lib/private/names';
 import { parseIpv4Cidr, show } from '../lib/private/validate';
 import { LabSettings } from '../lab-stacks/lab-app';
 
@@ -31,10 +32,21 @@ export const LAB_DEFAULTS: Omit<LabSettings, 'region'> = {
   nlbProxyProtocol: false,
   tgbNodePort: 30081,
   serviceMutatorWebhook: true,
+  publicEndpointCidrs: ['0.0.0.0/0'],
+  controlPlaneLogging: [],
 };
 
+const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+
+/** Whether `-c nag=true` asks for the cdk-nag AwsSolutions checks. */
+export function readNag(node: Node): boolean {
+  const value = node.tryGetContext('nag');
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new ContextError(`Context 'nag' must be true or false; got ${show(value)}. Pass -c nag=true to run the cdk-nag AwsSolutions checks.`);
+}
+
 const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const KUBERNETES_VERSION = /^1\.\d+$/;
 
 /**
@@ -77,6 +89,30 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
         `got ${show(cidr)}. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0.`);
     }
   }
+  const cidrList = (key: 'publicEndpointCidrs', fallback: readonly string[]): string[] => {
+    const list = text(key, fallback.join(','), undefined, '203.0.113.7/32').split(',').map((c) => c.trim());
+    for (const cidr of list) {
+      if (!parseIpv4Cidr(cidr)) {
+        throw new ContextError(`Context '${key}' must be IPv4 CIDR blocks with zero host bits, separated by commas; ` +
+          `got ${show(cidr)}. Pass -c ${key}=203.0.113.7/32 (your address) or 0.0.0.0/0.`);
+      }
+    }
+    return list;
+  };
+  const logging = raw('controlPlaneLogging');
+  const controlPlaneLogging = logging === undefined || logging === '' || logging === 'none' ? []
+    : String(logging).split(',').map((t) => t.trim());
+  for (const type of controlPlaneLogging) {
+    if (!LOG_TYPES.includes(type)) {
+      throw new ContextError(`Context 'controlPlaneLogging' must be log types among ${LOG_TYPES.join(', ')}, separated by ` +
+        `commas, or none; got ${show(type)}. Pass -c controlPlaneLogging=api,audit.`);
+    }
+  }
+  const serviceCidr = raw('serviceCidr') === undefined ? undefined : text('serviceCidr', '', undefined, '172.20.0.0/16');
+  if (serviceCidr !== undefined && !parseIpv4Cidr(serviceCidr)) {
+    throw new ContextError(`Context 'serviceCidr' must be an IPv4 CIDR block with zero host bits; got ${show(serviceCidr)}. ` +
+      `Pass -c serviceCidr=172.20.0.0/16, or leave it out for EKS to choose.`);
+  }
   const policy = text('externalTrafficPolicy', LAB_DEFAULTS.externalTrafficPolicy);
   if (policy !== 'Cluster' && policy !== 'Local') {
     throw new ContextError(`Context 'externalTrafficPolicy' must be Cluster or Local; got ${show(policy)}. ` +
@@ -105,7 +141,7 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
     region: text('region', env.CDK_DEFAULT_REGION || 'us-east-1', REGION, 'eu-west-1'),
     clusterName: text('clusterName', LAB_DEFAULTS.clusterName),
     kubernetesVersion: text('kubernetesVersion', LAB_DEFAULTS.kubernetesVersion, KUBERNETES_VERSION),
-    nodeInstanceType: text('nodeInstanceType', LAB_DEFAULTS.nodeInstanceType, INSTANCE_TYPE),
+    nodeInstanceType: text('nodeInstanceType', LAB_DEFAULTS.nodeInstanceType, INSTANCE_TYPE_ID),
     nodeCount: whole('nodeCount', LAB_DEFAULTS.nodeCount),
     vpcCidr,
     azCount: whole('azCount', LAB_DEFAULTS.azCount),
@@ -121,5 +157,8 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
     tgbNodePort,
     serviceMutatorWebhook: flag('serviceMutatorWebhook', LAB_DEFAULTS.serviceMutatorWebhook),
     controllerVersion: LoadBalancerControllerVersion.tryFind(controllerVersion)!.version,
+    publicEndpointCidrs: cidrList('publicEndpointCidrs', LAB_DEFAULTS.publicEndpointCidrs),
+    controlPlaneLogging,
+    ...(serviceCidr !== undefined ? { serviceCidr } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ExternalTrafficPolicy, IngressWorkloadChartProps, LoadBalancerControllerVersion, NlbWorkloadChartProps, TargetType } from '../lib';
 import { IngressLabStack } from './ingress-lab-stack';
 import { LabClusterStack } from './lab-cluster-stack';
@@ -32,6 +33,10 @@ export interface LabSettings {
   readonly tgbNodePort: number;
   /** The controller's service mutator webhook. */
   readonly serviceMutatorWebhook: boolean;
+  readonly publicEndpointCidrs: readonly string[];
+  readonly controlPlaneLogging: readonly string[];
+  /** Empty for the EKS default. */
+  readonly serviceCidr?: string;
 }
 
 /** The lab's stacks. */
@@ -98,6 +103,9 @@ export function createLab(app: App, settings: LabSettings): Lab {
     natGateways: settings.natGateways,
     controllerVersion: LoadBalancerControllerVersion.tryFind(settings.controllerVersion),
     enableServiceMutatorWebhook: settings.serviceMutatorWebhook,
+    publicEndpointCidrs: settings.publicEndpointCidrs,
+    controlPlaneLogging: settings.controlPlaneLogging as eks.ClusterLoggingTypes[],
+    serviceCidr: settings.serviceCidr,
   });
   const workloads = labWorkloads(settings);
   const ipMode = new IngressLabStack(app, 'IpModeLab', {

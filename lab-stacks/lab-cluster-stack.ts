@@ -26,6 +26,12 @@ export interface LabClusterStackProps extends StackProps {
   readonly controllerVersion?: LoadBalancerControllerVersion;
   /** The controller's service mutator webhook; by default the chart's default (on). */
   readonly enableServiceMutatorWebhook?: boolean;
+  /** CIDR blocks allowed to the public API endpoint; by default anywhere. */
+  readonly publicEndpointCidrs?: readonly string[];
+  /** Control-plane log types; by default none. */
+  readonly controlPlaneLogging?: readonly eks.ClusterLoggingTypes[];
+  /** Service cluster IP block; by default chosen by EKS. */
+  readonly serviceCidr?: string;
 }
 
 /** The shared half of the lab: VPC, EKS cluster and the AWS Load Balancer Controller. */
@@ -52,6 +58,9 @@ export class LabClusterStack extends Stack {
       kubectlLayer: props.kubectlLayer,
       nodeInstanceType: new ec2.InstanceType(props.nodeInstanceType),
       nodeCount: props.nodeCount,
+      publicEndpointCidrs: props.publicEndpointCidrs,
+      controlPlaneLogging: props.controlPlaneLogging,
+      serviceCidr: props.serviceCidr,
     });
     this.controller = this.labCluster.addLoadBalancerController({
       version: props.controllerVersion,

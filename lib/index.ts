@@ -3,6 +3,7 @@ export * from './errors';
 export * from './ingress-workload';
 export * from './ingress-workload-chart';
 export * from './kubectl-layer';
+export * from './lab-cleanup';
 export * from './lab-cluster';
 export * from './lab-vpc';
 export * from './load-balancer-controller';

@@ -4,6 +4,7 @@ import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
 import { echoDeployment, workloadLabels } from './private/echo';
+import { ALB_PREFIX, albAnnotationProblem } from './private/alb-annotations';
 import { requireCidrList, requireDns1123Label, requireInteger, requireOneOf, show } from './private/validate';
 
 /** How the ALB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
@@ -23,6 +24,14 @@ export const ECHO_IMAGE = 'registry.k8s.io/e2e-test-images/echoserver:2.5';
 
 /** The port the echo server listens on. */
 export const ECHO_PORT = 8080;
+
+/** Namespaces the cluster owns; the chart creates its namespace and deletes it on teardown, so these are refused. */
+export const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Ingress annotations the chart sets from its props; `annotations` may not set them. */
+const ANNOTATIONS_FROM_PROPS: Readonly<Record<string, string>> = {
+  'target-type': 'targetType', 'scheme': 'scheme', 'healthcheck-path': 'healthCheckPath', 'inbound-cidrs': 'inboundCidrs',
+};
 
 /** The NodePort range of a default Kubernetes API server. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
@@ -116,6 +125,13 @@ export interface IngressWorkloadChartProps {
    * @default - no order annotation (the controller's 0, then namespace/name order)
    */
   readonly groupOrder?: number;
+
+  /**
+   * Further `alb.ingress.kubernetes.io/*` annotations on the Ingress, checked against the controller's documented
+   * grammar; they override the chart's `listen-ports`.
+   * @default - none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** IngressGroup names: lower-case letters, digits, '-' and '.', alphanumeric at both ends, at most 63 characters. */
@@ -150,6 +166,12 @@ export class IngressWorkloadChart extends Chart {
   /** The IngressGroup joined, if any. */
   public readonly groupName?: string;
 
+  /** The ALB scheme. */
+  public readonly scheme: AlbScheme;
+
+  /** Client CIDR blocks the ALB admits. */
+  public readonly inboundCidrs: readonly string[];
+
   /** The Deployment. */
   public readonly deployment: kplus.Deployment;
 
@@ -175,6 +197,11 @@ export class IngressWorkloadChart extends Chart {
 
     this.validate(props, { targetType, serviceType, image, containerPort, replicas, scheme, healthCheckPath, inboundCidrs, path });
     requireDns1123Label(this, 'namespace', namespace);
+    if (RESERVED_NAMESPACES.includes(namespace)) {
+      throw new LabValidationError(this, `'namespace' must be one of the workload's own: the chart creates it and deletes it ` +
+        `with everything in it on teardown; got ${show(namespace)}. Use a namespace such as '${targetType}-mode'.`);
+    }
+    this.checkAnnotations(props.annotations ?? {});
     requireDns1123Label(this, 'name', name);
 
     this.targetType = targetType;
@@ -184,6 +211,8 @@ export class IngressWorkloadChart extends Chart {
     this.nodePort = props.nodePort;
     this.path = path;
     this.groupName = props.groupName;
+    this.scheme = scheme as AlbScheme;
+    this.inboundCidrs = inboundCidrs;
     this.externalTrafficPolicy = serviceType === 'NodePort' ? props.externalTrafficPolicy ?? 'Cluster' : undefined;
 
     const labels = workloadLabels(name, targetType);
@@ -213,6 +242,7 @@ export class IngressWorkloadChart extends Chart {
           'alb.ingress.kubernetes.io/inbound-cidrs': inboundCidrs.join(','),
           ...(props.groupName !== undefined ? { 'alb.ingress.kubernetes.io/group.name': props.groupName } : {}),
           ...(props.groupOrder !== undefined ? { 'alb.ingress.kubernetes.io/group.order': String(props.groupOrder) } : {}),
+          ...props.annotations,
         },
       },
       className: 'alb',
@@ -220,6 +250,25 @@ export class IngressWorkloadChart extends Chart {
     });
 
     for (const obj of [this.deployment, this.service, this.ingress]) ApiObject.of(obj).addDependency(ns);
+  }
+
+  private checkAnnotations(annotations: Readonly<Record<string, string>>): void {
+    for (const [key, value] of Object.entries(annotations)) {
+      const fromProp = key.startsWith(ALB_PREFIX) ? ANNOTATIONS_FROM_PROPS[key.slice(ALB_PREFIX.length)] : undefined;
+      if (fromProp) {
+        throw new LabValidationError(this, `'annotations' must not set '${key}', which comes from '${fromProp}'; ` +
+          `got ${show(value)}. Set '${fromProp}' instead.`);
+      }
+      if (!key.startsWith(ALB_PREFIX)) {
+        throw new LabValidationError(this, `'annotations' holds only '${ALB_PREFIX}*' keys; got ${show(key)}. ` +
+          'Put other annotations on the objects with a cdk8s JSON patch.');
+      }
+      const problem = albAnnotationProblem(key, value);
+      if (problem) {
+        throw new LabValidationError(this, `'annotations' key '${key}' ${problem}; got ${show(value)}. ` +
+          `Correct it against the AWS Load Balancer Controller's annotation reference, or remove it.`);
+      }
+    }
   }
 
   private validate(props: IngressWorkloadChartProps, v: {

@@ -1,4 +1,4 @@
-import { Annotations, FeatureFlags, Token } from 'aws-cdk-lib';
+import { Annotations, CfnCondition, CfnElement, FeatureFlags, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,10 +6,13 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { LabValidationError } from './errors';
 import { KubectlLayer } from './kubectl-layer';
+import { LabCleanup } from './lab-cleanup';
+import { LabVpc } from './lab-vpc';
 import { LoadBalancerController, LoadBalancerControllerOptions } from './load-balancer-controller';
-import { requireClusterName } from './private/names';
+import { acknowledgeNag, managedPolicyFinding } from './private/nag';
+import { INSTANCE_TYPE_ID, requireClusterName } from './private/names';
 import { minorOf, minorSkew } from './private/versions';
-import { requireInteger, show } from './private/validate';
+import { cidrWithin, cidrsOverlap, parseIpv4Cidr, requireInteger, requireIpv4Cidr, show } from './private/validate';
 
 /** The Kubernetes version LabCluster runs unless told otherwise. */
 export const DEFAULT_KUBERNETES_VERSION = eks.KubernetesVersion.V1_36;
@@ -75,7 +78,35 @@ export interface LabClusterProps {
    * @default - the default version EKS picks for the cluster's Kubernetes version
    */
   readonly addonVersions?: Readonly<Record<string, string>>;
+
+  /**
+   * CIDR blocks allowed to reach the cluster's public Kubernetes API endpoint (the private endpoint is always on).
+   * @default ['0.0.0.0/0']
+   */
+  readonly publicEndpointCidrs?: readonly string[];
+
+  /**
+   * CIDR block Kubernetes assigns Service cluster IPs from: private (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16),
+   * /12 to /24, outside the VPC.
+   * @default - EKS picks 10.100.0.0/16 or 172.20.0.0/16, whichever does not overlap the VPC
+   */
+  readonly serviceCidr?: string;
+
+  /**
+   * Control-plane log types sent to CloudWatch Logs.
+   * @default - none
+   */
+  readonly controlPlaneLogging?: readonly eks.ClusterLoggingTypes[];
+
+  /**
+   * Delete, on stack deletion, the load balancers, target groups and security groups the controller left in the VPC.
+   * @default true
+   */
+  readonly cleanup?: boolean;
 }
+
+/** Control-plane log types EKS knows. */
+const LOG_TYPES: readonly string[] = Object.values(eks.ClusterLoggingTypes);
 
 /**
  * An EKS cluster for the experiment: native `AWS::EKS::Cluster`, a managed node group across the VPC's
@@ -101,6 +132,12 @@ export class LabCluster extends Construct {
   /** The kubectl version of the handler's layer. */
   public readonly kubectlVersion: string;
 
+  /** Node launch template: IMDSv2 only, one network hop, so pods cannot take the nodes' credentials. */
+  public readonly launchTemplate: ec2.CfnLaunchTemplate;
+
+  /** The cleanup that runs after the cluster is deleted, if enabled. */
+  public readonly cleanup?: LabCleanup;
+
   constructor(scope: Construct, id: string, props: LabClusterProps) {
     super(scope, id);
     const clusterName = props.clusterName ?? 'eks-lb-lab';
@@ -108,6 +145,29 @@ export class LabCluster extends Construct {
     const nodeCount = props.nodeCount ?? 2;
     requireClusterName(this, 'clusterName', clusterName);
     requireInteger(this, 'nodeCount', nodeCount, 1, 450, 'Use 2 nodes (one per zone) for the experiment.');
+    const instanceType = props.nodeInstanceType ?? new ec2.InstanceType('t3.medium');
+    if (!Token.isUnresolved(instanceType.toString()) && !INSTANCE_TYPE_ID.test(instanceType.toString())) {
+      throw new LabValidationError(this, `'nodeInstanceType' must be an EC2 instance type; got ` +
+        `${show(instanceType.toString())}. Use one such as 't3.medium' or 'm7g.large'.`);
+    }
+    const publicEndpointCidrs = props.publicEndpointCidrs ?? ['0.0.0.0/0'];
+    if (publicEndpointCidrs.length === 0) {
+      throw new LabValidationError(this, `'publicEndpointCidrs' must list at least one CIDR block; got []. ` +
+        `Use ['0.0.0.0/0'] for anywhere, or your address as ['203.0.113.7/32'].`);
+    }
+    publicEndpointCidrs.forEach((cidr, i) => requireIpv4Cidr(this, `publicEndpointCidrs[${i}]`, cidr));
+    for (const type of props.controlPlaneLogging ?? []) {
+      if (!LOG_TYPES.includes(type)) {
+        throw new LabValidationError(this, `'controlPlaneLogging' must hold EKS log types (${LOG_TYPES.join(', ')}); ` +
+          `got ${show(type)}. Use eks.ClusterLoggingTypes.API and its siblings.`);
+      }
+    }
+    const labVpc = props.vpc.node.scope;
+    if (labVpc instanceof LabVpc && !Token.isUnresolved(labVpc.clusterName) && labVpc.clusterName !== clusterName) {
+      throw new LabValidationError(this, `'clusterName' must match the VPC's subnet tags (kubernetes.io/cluster/` +
+        `${labVpc.clusterName}); got ${show(clusterName)}. Give LabVpc and LabCluster the same clusterName.`);
+    }
+    if (props.serviceCidr !== undefined) this.checkServiceCidr(props.serviceCidr, labVpc instanceof LabVpc ? labVpc.cidr : undefined);
     const kubectlLayer = this.checkVersions(version.version, props.kubectlLayer);
     this.kubectlVersion = kubectlLayer.kubectlVersion;
     if (nodeCount < 2) {
@@ -127,15 +187,37 @@ export class LabCluster extends Construct {
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
       // Managed node group, not Auto Mode: Auto Mode's own load balancing would replace the controller under test.
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
-      defaultCapacity: nodeCount,
-      defaultCapacityInstance: props.nodeInstanceType ?? new ec2.InstanceType('t3.medium'),
+      defaultCapacity: 0,
       // The add-ons below are EKS managed, so EKS must not install its self-managed copies first.
       bootstrapSelfManagedAddons: false,
       kubectlProviderOptions: { kubectlLayer: kubectlLayer.produce(this, 'KubectlLayer') },
       mastersRole: this.adminRole,
       outputConfigCommand: false,
+      endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...publicEndpointCidrs),
+      clusterLogging: props.controlPlaneLogging ? [...props.controlPlaneLogging] : undefined,
+      serviceIpv4Cidr: props.serviceCidr,
     });
-    this.nodegroup = this.cluster.defaultNodegroup!;
+
+    this.acknowledgeInternals();
+
+    // Hop limit 1: a pod's packets to the metadata service take a second hop through the node and are dropped.
+    // The controller gets region and VPC from its values, so it needs no metadata either.
+    this.launchTemplate = new ec2.CfnLaunchTemplate(this, 'NodeLaunchTemplate', {
+      launchTemplateData: {
+        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1, httpEndpoint: 'enabled' },
+      },
+    });
+    // Same id the cluster's default capacity would use, so the node group keeps its logical id.
+    this.nodegroup = this.cluster.addNodegroupCapacity('DefaultCapacity', {
+      instanceTypes: [instanceType],
+      minSize: nodeCount,
+      maxSize: nodeCount,
+      desiredSize: nodeCount,
+      // With a launch template EKS cannot infer the AMI type from the instance type.
+      amiType: instanceType.architecture === ec2.InstanceArchitecture.ARM_64
+        ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      launchTemplateSpec: { id: this.launchTemplate.ref, version: this.launchTemplate.attrLatestVersionNumber },
+    });
 
     const addons: Record<string, eks.Addon> = {};
     for (const name of LAB_ADDONS) {
@@ -151,7 +233,17 @@ export class LabCluster extends Construct {
     // CoreDNS after them, since its pods need somewhere to run.
     this.nodegroup.node.addDependency(addons['vpc-cni'], addons['kube-proxy']);
     addons.coredns.node.addDependency(this.nodegroup);
+    acknowledgeNag(this.nodegroup.role, ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly']
+      .map(managedPolicyFinding), 'A managed node group\'s role needs the AWS managed worker node, VPC CNI and ECR ' +
+      'read-only policies; EKS documents no narrower replacement.');
     this.capacity = new DependencyGroup(this.nodegroup, ...Object.values(addons));
+
+    if (props.cleanup ?? true) {
+      this.cleanup = new LabCleanup(this, 'Cleanup', { clusterName, vpc: props.vpc });
+      // Created before the cluster, so deleted after it: by then the controller, the nodes and the cluster
+      // security group the controller's rules point at are gone, and only the controller's leftovers remain.
+      this.cluster.node.addDependency(this.cleanup.resource);
+    }
 
     // IRSA needs the provider; create it with the cluster rather than on first use elsewhere.
     void this.cluster.openIdConnectProvider;
@@ -170,6 +262,45 @@ export class LabCluster extends Construct {
     const controller = new LoadBalancerController(this, 'LoadBalancerController', { ...options, cluster: this.cluster });
     controller.chart.node.addDependency(this.capacity);
     return controller;
+  }
+
+  /** aws-cdk-lib's own resources for the cluster and its kubectl handler, which this construct cannot change. */
+  private acknowledgeInternals(): void {
+    acknowledgeNag(this.cluster.role, [managedPolicyFinding('AmazonEKSClusterPolicy')],
+      'EKS requires the AWS managed AmazonEKSClusterPolicy on the cluster role; aws-eks-v2 attaches it.');
+    const provider = this.cluster.kubectlProvider;
+    if (!provider) return;
+    const stack = Stack.of(this);
+    const handler = provider.node.findChild('Handler').node.defaultChild as CfnElement;
+    const ecrPublic = provider.node.findAll().find((c): c is CfnCondition => c instanceof CfnCondition);
+    const findings = [
+      ...['service-role/AWSLambdaBasicExecutionRole', 'service-role/AWSLambdaVPCAccessExecutionRole',
+        'AmazonEC2ContainerRegistryReadOnly'].map(managedPolicyFinding),
+      `IAM5[Resource::<${stack.getLogicalId(handler)}.Arn>:*]`,
+      'L1',
+    ];
+    if (ecrPublic) {
+      findings.push(`IAM4[Policy::{"Fn::If":["${stack.getLogicalId(ecrPublic)}",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},` +
+        `":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]`);
+    }
+    acknowledgeNag(provider, findings, 'aws-cdk-lib\'s kubectl provider: its handler and provider-framework functions come ' +
+      'with AWS managed Lambda execution and ECR read-only policies, a runtime aws-cdk-lib chooses, and permission to ' +
+      'invoke every version of the handler. None of it is configurable here.');
+  }
+
+  private checkServiceCidr(serviceCidr: string, vpcCidr: string | undefined): void {
+    requireIpv4Cidr(this, 'serviceCidr', serviceCidr, 12, 24);
+    const service = parseIpv4Cidr(serviceCidr);
+    const privateBlocks = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+    if (service && !privateBlocks.some((block) => cidrWithin(service, parseIpv4Cidr(block)!))) {
+      throw new LabValidationError(this, `'serviceCidr' must lie within ${privateBlocks.join(', ')}; got ${show(serviceCidr)}. ` +
+        `Use a private block such as '172.20.0.0/16', or leave it unset for EKS to choose.`);
+    }
+    const vpc = vpcCidr !== undefined && !Token.isUnresolved(vpcCidr) ? parseIpv4Cidr(vpcCidr) : undefined;
+    if (service && vpc && cidrsOverlap(service, vpc)) {
+      throw new LabValidationError(this, `'serviceCidr' overlaps the VPC's ${vpcCidr}; got ${show(serviceCidr)}. ` +
+        `Service cluster IPs must not collide with node and pod addresses: pick a block outside ${vpcCidr}, or leave it unset.`);
+    }
   }
 
   private checkVersions(version: string, layer: KubectlLayer | undefined): KubectlLayer {
@@ -194,14 +325,14 @@ export class LabCluster extends Construct {
     }
     const chosen = layer ?? KubectlLayer.bundledFor(version);
     if (!chosen) {
-      throw new LabValidationError(this, `'kubectlLayer' is not set and no bundled layer is within one minor version of ` +
-        `Kubernetes ${version}. Install ${KubectlLayer.packageFor(version)} and pass ` +
+      throw new LabValidationError(this, `'version' ${version} has no bundled kubectl layer within one minor version; ` +
+        `got '${version}'. Install ${KubectlLayer.packageFor(version)} and pass 'kubectlLayer': ` +
         `KubectlLayer.of('${version}', new ${KubectlLayer.classFor(version)}(this, 'Kubectl')).`);
     }
     const skew = minorSkew(chosen.kubectlVersion, version);
     if (!(skew <= 1)) {
-      throw new LabValidationError(this, `'kubectlLayer' is kubectl ${chosen.kubectlVersion} but the cluster is ${version}; ` +
-        `kubectl works within one minor version. Use ${KubectlLayer.classFor(version)} from ${KubectlLayer.packageFor(version)}.`);
+      throw new LabValidationError(this, `'kubectlLayer' must be within one minor version of the cluster's ${version}, ` +
+        `as kubectl requires; got kubectl ${chosen.kubectlVersion}. Use ${KubectlLayer.classFor(version)} from ${KubectlLayer.packageFor(version)}.`);
     }
     return chosen;
   }

@@ -2,6 +2,7 @@ import { Fn, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
+import { acknowledgeNag } from './private/nag';
 import { requireClusterName } from './private/names';
 import { requireInteger, requireIpv4Cidr } from './private/validate';
 
@@ -40,6 +41,9 @@ export class LabVpc extends Construct {
   /** Name of the cluster the subnets are tagged for. */
   public readonly clusterName: string;
 
+  /** The VPC's IPv4 CIDR block. */
+  public readonly cidr: string;
+
   constructor(scope: Construct, id: string, props: LabVpcProps) {
     super(scope, id);
     const cidr = props.cidr ?? '10.0.0.0/16';
@@ -54,6 +58,7 @@ export class LabVpc extends Construct {
       `Nodes in private subnets need a NAT gateway to pull images; use 1 (cheapest) up to ${azCount} (one per zone).`);
 
     this.clusterName = props.clusterName;
+    this.cidr = cidr;
     this.vpc = new ec2.Vpc(this, 'Resource', {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
       ...this.zones(azCount),
@@ -63,6 +68,9 @@ export class LabVpc extends Construct {
         { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       ],
     });
+
+    acknowledgeNag(this.vpc, ['VPC7'], 'Flow logs are off: the lab VPC carries test traffic for a few hours and logs would ' +
+      'add CloudWatch cost. Add them with vpc.addFlowLog() when the traffic needs an audit trail.');
 
     const clusterTag = `kubernetes.io/cluster/${props.clusterName}`;
     for (const subnet of this.vpc.publicSubnets) {

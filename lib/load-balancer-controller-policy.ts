@@ -1,4 +1,4 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
@@ -6,6 +6,7 @@ import { LoadBalancerControllerVersion, PolicyJson } from './load-balancer-contr
 import {
   LONGEST_DERIVED_PARTITION, partitionOf, partitionsFor, policyForPartition, withPartition, withoutPartition,
 } from './private/official-policy';
+import { acknowledgeNag } from './private/nag';
 import { normalize, ungrantedActions } from './private/policy-compare';
 
 /** IAM's limit on a customer-managed policy document, in characters without whitespace. */
@@ -78,6 +79,14 @@ export class LoadBalancerControllerPolicy extends Construct {
       }),
       roles: props.roles,
     });
+    if (!this.version.customPolicy) {
+      const wildcards = [...new Set(this.document.Statement.flatMap((s) => [s.Resource ?? []].flat() as unknown[])
+        .filter((r): r is string => typeof r === 'string' && !Token.isUnresolved(r) && r.includes('*')))];
+      acknowledgeNag(this, wildcards.map((r) => `IAM5[Resource::${r}]`), `The official ` +
+        `AWSLoadBalancerControllerIAMPolicy of ${this.version.version}, statement for statement: Describe and Get calls take ` +
+        'no resource ARN, and the load balancers, target groups and security groups the controller creates get their ' +
+        'names at run time, so the published policy uses wildcards narrowed by elbv2.k8s.aws/cluster tag conditions.');
+    }
   }
 
   /** The ARN of the managed policy. */

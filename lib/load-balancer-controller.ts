@@ -1,10 +1,12 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
+import { LabValidationError } from './errors';
 import { LoadBalancerControllerPolicy } from './load-balancer-controller-policy';
 import { LoadBalancerControllerVersion } from './load-balancer-controller-version';
 import { partitionOf } from './private/official-policy';
 import { deepMerge } from './private/merge';
+import { show } from './private/validate';
 
 /** The eks-charts Helm repository. */
 export const EKS_CHARTS_REPOSITORY = 'https://aws.github.io/eks-charts';
@@ -124,6 +126,7 @@ export class LoadBalancerController extends Construct {
     super(scope, id);
     this.version = props.version ?? LoadBalancerControllerVersion.V3_5_0;
     const stack = Stack.of(this);
+    this.checkOptions(props, partitionOf(stack.region));
     this.policy = new LoadBalancerControllerPolicy(this, 'Policy', { version: this.version, strict: props.strictPolicy });
 
     this.serviceAccount = new eks.ServiceAccount(this, 'ServiceAccount', {
@@ -158,5 +161,41 @@ export class LoadBalancerController extends Construct {
     });
     // The role must hold the policy before the pods start, and must outlive them on delete.
     this.chart.node.addDependency(this.serviceAccount, this.policy, props.cluster.openIdConnectProvider);
+  }
+
+  private checkOptions(props: LoadBalancerControllerProps, partition: string | undefined): void {
+    const timeout = props.timeout;
+    if (timeout && !Token.isUnresolved(timeout.toSeconds()) && (timeout.toSeconds() < 60 || timeout.toSeconds() > 900)) {
+      throw new LabValidationError(this, `'timeout' must be between 1 and 15 minutes (the kubectl handler's limit); ` +
+        `got ${show(timeout.toHumanString())}. Use Duration.minutes(10).`);
+    }
+    const values = props.helmValues ?? {};
+    if (partition === 'aws-cn') {
+      for (const key of ['enableShield', 'enableWaf', 'enableWafv2']) {
+        if (values[key] === true) {
+          throw new LabValidationError(this, `'helmValues.${key}' must be false in ${Stack.of(this).region}: Shield, WAF and ` +
+            `WAFv2 are not available in the China regions and the controller fails calling them; got true. Remove '${key}'.`);
+        }
+      }
+    }
+    // These come from the cluster, the stack and the IRSA service account; a different value would break them.
+    const fixed: readonly [string, unknown, string][] = [
+      ['clusterName', props.cluster.clusterName, 'the cluster\'s name'],
+      ['region', Stack.of(this).region, 'the stack\'s region'],
+      ['vpcId', props.cluster.vpc.vpcId, 'the cluster\'s VPC'],
+    ];
+    for (const [key, expected, what] of fixed) {
+      const given = values[key];
+      if (given !== undefined && !Token.isUnresolved(expected) && given !== expected) {
+        throw new LabValidationError(this, `'helmValues.${key}' must be ${what}, ${show(expected)}; got ${show(given)}. ` +
+          `Remove '${key}' from helmValues: it is set for you.`);
+      }
+    }
+    const sa = values.serviceAccount as Record<string, unknown> | undefined;
+    if (sa && (sa.create === true || (sa.name !== undefined && sa.name !== CONTROLLER_SERVICE_ACCOUNT.name))) {
+      throw new LabValidationError(this, `'helmValues.serviceAccount' must leave the IRSA service account ` +
+        `${CONTROLLER_SERVICE_ACCOUNT.namespace}/${CONTROLLER_SERVICE_ACCOUNT.name} in place; got ${JSON.stringify(sa)}. ` +
+        `Remove 'serviceAccount' from helmValues: the construct creates it with the controller's IAM role.`);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -6,6 +6,7 @@ import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { ECHO_PORT, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
 import { LoadBalancerController } from './load-balancer-controller';
+import { acknowledgeNag } from './private/nag';
 import { requireCidrList, requireInteger } from './private/validate';
 import { TargetGroupBindingChart, TargetGroupBindingChartProps } from './target-group-binding-chart';
 
@@ -78,6 +79,12 @@ export class TargetGroupBindingWorkload extends Construct {
     for (const cidr of inboundCidrs) {
       this.securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80), 'HTTP from clients');
     }
+    if (inboundCidrs.includes('0.0.0.0/0')) {
+      Annotations.of(this).addWarningV2('eks-lb-lab:openInboundCidrs', 'The TargetGroupBinding ALB admits 0.0.0.0/0 ' +
+        `(anyone on the internet). Restrict 'inboundCidrs' to your address, e.g. -c allowedCidr=203.0.113.7/32.`);
+      acknowledgeNag(this.securityGroup, ['EC23'], 'Port 80 is open to 0.0.0.0/0 only because inboundCidrs says so (the ' +
+        'lab default, which synthesis warns about); the listener answers the echo pods and nothing else.');
+    }
     // Traffic and health checks use the targets' ports: the pod port for ip, the NodePort for instance.
     this.securityGroup.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(containerPort), 'to pods (ip targets)');
     this.securityGroup.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(props.nodePort), 'to the NodePort (instance targets)');
@@ -88,6 +95,8 @@ export class TargetGroupBindingWorkload extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       securityGroup: this.securityGroup,
     });
+    acknowledgeNag(this.loadBalancer, ['ELB2'], 'A lab ALB that lives for an experiment: access logs would need an S3 ' +
+      'bucket with a policy for the regional ELB account that outlives the stack; the probe records every request instead.');
     const targetGroup = (id: string, targetType: elbv2.TargetType, port: number) => new elbv2.ApplicationTargetGroup(this, id, {
       vpc,
       targetType,

@@ -2,9 +2,14 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as cdkJson from '../cdk.json';
 
-/** An App with the project's feature flags and no asset staging (unit tests do not read assets). */
+/**
+ * An App with the project's feature flags, no asset staging (unit tests do not read assets) and without the
+ * CloudFormation validator inside synth: lab-app.test.ts runs that validator over every lab stack explicitly, and
+ * running it on every other test's synth too would double the suite's time.
+ */
 export function newApp(context: Record<string, unknown> = {}): App {
   return new App({
+    builtinCloudFormationValidation: false,
     context: { ...cdkJson.context, [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true, ...context },
   });
 }
@@ -65,4 +70,48 @@ export function flatten(value: unknown): string {
 export function helmValues(template: { findResources(type: string): Record<string, any> }): Record<string, any> {
   const chart = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
   return JSON.parse(flatten(chart.Properties.Values));
+}
+
+/** Logical ids a resource needs first: its DependsOn and every Ref, Fn::GetAtt and Fn::Sub reference. */
+export function directDependencies(resource: { DependsOn?: string | string[]; Properties?: unknown }): Set<string> {
+  const out = new Set<string>([resource.DependsOn ?? []].flat());
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) { v.forEach(walk); return; }
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (typeof o.Ref === 'string' && !o.Ref.startsWith('AWS::')) out.add(o.Ref);
+    if (Array.isArray(o['Fn::GetAtt'])) out.add((o['Fn::GetAtt'] as string[])[0]);
+    if ('Fn::Sub' in o) {
+      const text = [o['Fn::Sub']].flat()[0];
+      if (typeof text === 'string') for (const m of text.matchAll(/\$\{([A-Za-z0-9]+)(\.[^}]*)?\}/g)) out.add(m[1]);
+    }
+    Object.values(o).forEach(walk);
+  };
+  walk(resource.Properties);
+  return out;
+}
+
+/**
+ * Whether CloudFormation must create `later` after `earlier` (and so delete it before), following dependencies
+ * transitively within one template.
+ */
+export function createdAfter(template: { toJSON(): Record<string, any> }, later: string, earlier: string): boolean {
+  const resources: Record<string, any> = template.toJSON().Resources;
+  const seen = new Set<string>();
+  const stack = [later];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    for (const dep of directDependencies(resources[id] ?? {})) {
+      if (dep === earlier) return true;
+      if (!seen.has(dep)) { seen.add(dep); stack.push(dep); }
+    }
+  }
+  return false;
+}
+
+/** The logical id of the only resource of `type` whose id matches `pattern`. */
+export function logicalId(template: { findResources(type: string): Record<string, unknown> }, type: string, pattern: RegExp = /./): string {
+  const ids = Object.keys(template.findResources(type)).filter((id) => pattern.test(id));
+  if (ids.length !== 1) throw new Error(`expected one ${type} matching ${pattern}; found ${ids.join(', ') || 'none'}`);
+  return ids[0];
 }

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { IngressWorkloadChart, IngressWorkloadChartProps } from '../lib';
+import { k8sProblems } from './k8s-validate';
 
 type K8sObject = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec: any };
 
@@ -109,6 +110,32 @@ describe('IngressWorkloadChart in an IngressGroup', () => {
   test('no group annotations by default', () => {
     const annotations = render({ targetType: 'ip' }).Ingress.metadata.annotations!;
     expect(Object.keys(annotations).filter((k) => k.includes('group.'))).toEqual([]);
+  });
+});
+
+describe('IngressWorkloadChart objects against the Kubernetes schema and the controller\'s annotation grammar', () => {
+  test.each<[string, IngressWorkloadChartProps]>([
+    ['ip mode', { targetType: 'ip' }],
+    ['instance mode with a fixed NodePort', { targetType: 'instance', nodePort: 30080 }],
+    ['instance mode, Local, internal, own CIDRs', {
+      targetType: 'instance', externalTrafficPolicy: 'Local', scheme: 'internal', inboundCidrs: ['203.0.113.7/32', '10.0.0.0/8'],
+    }],
+    ['ip mode over NodePort with extra annotations', {
+      targetType: 'ip', serviceType: 'NodePort', annotations: {
+        'alb.ingress.kubernetes.io/group.name': 'lab.shared', 'alb.ingress.kubernetes.io/healthcheck-interval-seconds': '10',
+        'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=30',
+        'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 8080}]',
+      },
+    }],
+  ])('%s', (_name, props) => {
+    const objects = new IngressWorkloadChart(new App(), 'Chart', props).toJson();
+    expect(objects).toHaveLength(4);
+    expect(k8sProblems(objects)).toEqual([]);
+  });
+
+  test('extra annotations land on the Ingress', () => {
+    const objects = render({ targetType: 'ip', annotations: { 'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 8080}]' } });
+    expect(objects.Ingress.metadata.annotations!['alb.ingress.kubernetes.io/listen-ports']).toBe('[{"HTTP": 8080}]');
   });
 });
 

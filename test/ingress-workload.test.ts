@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { IngressWorkload, LabCluster, LabVpc } from '../lib';
 import { flatten, newStack } from './fixtures';
 
@@ -23,6 +23,21 @@ describe('IngressWorkload', () => {
     expect(manifest.DependsOn).toContain(chartId);
     const kinds = JSON.parse(flatten(manifest.Properties.Manifest)).map((o: { kind: string }) => o.kind);
     expect(kinds).toEqual(['Namespace', 'Deployment', 'Service', 'Ingress']);
+  });
+
+  test('an internet-facing ALB open to 0.0.0.0/0 draws a warning to restrict it', () => {
+    Annotations.fromStack(workload.node.scope as never).hasWarning('/Test/Ip',
+      Match.stringLikeRegexp("The ip-mode ALB admits 0.0.0.0/0 .* Restrict 'inboundCidrs'"));
+  });
+
+  test('restricted or internal ALBs draw no warning', () => {
+    const stack = newStack();
+    const vpc = new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).vpc;
+    const labCluster = new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab' });
+    const controller = labCluster.addLoadBalancerController();
+    new IngressWorkload(stack, 'Ip', { cluster: labCluster.cluster, controller, targetType: 'ip', inboundCidrs: ['203.0.113.7/32'] });
+    new IngressWorkload(stack, 'Internal', { cluster: labCluster.cluster, controller, targetType: 'ip', namespace: 'internal', scheme: 'internal' });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('admits 0.0.0.0/0'));
   });
 
   test('reads the ALB hostname from the Ingress status once the manifest is applied', () => {

@@ -1,12 +1,23 @@
 import { App, Token } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { readLabSettings } from '../bin/settings';
 import { createLab, Lab } from '../lab-stacks/lab-app';
+import { Finding, validateTemplates } from './cfn-validator';
 import { flatten, helmValues, newApp } from './fixtures';
+import { k8sProblems } from './k8s-validate';
 
 function lab(context: Record<string, unknown> = {}): Lab {
   const app = newApp(context);
   return createLab(app, readLabSettings(app.node, {}));
+}
+
+/** The default lab per region, built once for this file: building and synthesizing it is the slow part. */
+const defaultLabs = new Map<string, Lab>();
+function defaultLab(region: string): Lab {
+  if (!defaultLabs.has(region)) defaultLabs.set(region, lab({ region }));
+  return defaultLabs.get(region)!;
 }
 
 function workloadObjects(template: Template): { kind: string; spec: any; metadata: any }[] {
@@ -16,7 +27,7 @@ function workloadObjects(template: Template): { kind: string; spec: any; metadat
 
 describe('the lab app', () => {
   let stacks: Lab;
-  beforeAll(() => { stacks = lab(); });
+  beforeAll(() => { stacks = defaultLab('us-east-1'); });
 
   test('LabCluster and five labs on it; each lab pulls LabCluster in', () => {
     const all = [stacks.cluster, stacks.ipMode, stacks.instanceMode, stacks.nlbIpMode, stacks.nlbInstanceMode, stacks.tgb];
@@ -58,6 +69,19 @@ describe('the lab app', () => {
     expect(b.Service.spec.ports[0].nodePort).toBe(30080);
     const spec = (o: any) => JSON.stringify(o.Deployment.spec.template.spec.containers);
     expect(spec(a)).toBe(spec(b));
+  });
+
+  test('every Kubernetes object the lab applies passes the Kubernetes schema and the annotation grammar', () => {
+    const objects = Object.values(stacks).flatMap((s) =>
+      Object.values(Template.fromStack(s).findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+        .flatMap((r) => JSON.parse(flatten(r.Properties.Manifest))));
+    expect(objects.map((o: { kind: string }) => o.kind).sort()).toEqual([
+      'Deployment', 'Deployment', 'Deployment', 'Deployment', 'Deployment', 'Ingress', 'Ingress',
+      'Namespace', 'Namespace', 'Namespace', 'Namespace', 'Namespace',
+      'Service', 'Service', 'Service', 'Service', 'Service', 'Service', 'ServiceAccount',
+      'TargetGroupBinding', 'TargetGroupBinding',
+    ]);
+    expect(k8sProblems(objects)).toEqual([]);
   });
 
   test('outputs: each lab URL, the instance lab\'s traffic policy, the cluster name and the update-kubeconfig command', () => {
@@ -140,7 +164,7 @@ describe('the lab app with context', () => {
   });
 
   test('-c region=cn-north-1: aws-cn ARNs, the China image, WAF and Shield off', () => {
-    const stacks = lab({ region: 'cn-north-1' });
+    const stacks = defaultLab('cn-north-1');
     const template = Template.fromStack(stacks.cluster);
     const policy = JSON.stringify(Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0]);
     expect(policy).toContain('arn:aws-cn:');
@@ -157,9 +181,15 @@ describe('the lab app with context', () => {
       clusterName: 'lab2', kubernetesVersion: '1.35', nodeInstanceType: 'm5.large', nodeCount: '3',
       allowedCidr: '203.0.113.7/32', externalTrafficPolicy: 'Local', replicas: '4', nodePort: '31000',
       controllerVersion: '2.8.3',
+      publicEndpointCidrs: '198.51.100.0/24', controlPlaneLogging: 'audit', serviceCidr: '172.20.0.0/16',
     });
     const cluster = Template.fromStack(stacks.cluster);
-    cluster.hasResourceProperties('AWS::EKS::Cluster', { Name: 'lab2', Version: '1.35' });
+    cluster.hasResourceProperties('AWS::EKS::Cluster', {
+      Name: 'lab2', Version: '1.35',
+      ResourcesVpcConfig: Match.objectLike({ PublicAccessCidrs: ['198.51.100.0/24'] }),
+      Logging: { ClusterLogging: { EnabledTypes: [{ Type: 'audit' }] } },
+      KubernetesNetworkConfig: Match.objectLike({ ServiceIpv4Cidr: '172.20.0.0/16' }),
+    });
     cluster.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['m5.large'], ScalingConfig: { DesiredSize: 3 } });
     cluster.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'aws-load-balancer-controller', Version: '1.8.4' });
     expect(helmValues(cluster).image.tag).toBe('v2.8.3');
@@ -167,5 +197,96 @@ describe('the lab app with context', () => {
     expect(objects.Service.spec).toMatchObject({ externalTrafficPolicy: 'Local', ports: [expect.objectContaining({ nodePort: 31000 })] });
     expect(objects.Deployment.spec.replicas).toBe(4);
     expect(objects.Ingress.metadata.annotations['alb.ingress.kubernetes.io/inbound-cidrs']).toBe('203.0.113.7/32');
+  });
+});
+
+/**
+ * Validator warnings that come from aws-cdk-lib's own resources, which the lab cannot change. Each entry must match
+ * at least one finding in every region, so the list cannot outlive its reason.
+ */
+const ACCEPTED_WARNINGS: readonly { rule: string; resource: RegExp; reason: string }[] = [
+  {
+    rule: 'W3005', resource: /^ClusterKubectlProvider(Handler|frameworkonEvent)[0-9A-F]{8}$/,
+    reason: 'aws-cdk-lib\'s lambda.Function adds an explicit DependsOn on its role next to the GetAtt of it (kubectl handler and provider framework)',
+  },
+  {
+    rule: 'W3005', resource: /^(AWSCDKCfnUtilsProvider|CustomVpcRestrictDefaultSG|LabCleanup[A-Za-z0-9]*)CustomResourceProviderHandler[0-9A-F]{8}$/,
+    reason: 'aws-cdk-lib\'s CustomResourceProvider adds an explicit DependsOn on its role next to the GetAtt of it',
+  },
+  {
+    rule: 'W3005', resource: /^Cluster9EE0221C$/,
+    reason: 'aws-eks-v2 makes the cluster depend on the VPC\'s private subnets explicitly as well as through SubnetIds',
+  },
+];
+
+const REGIONS = ['us-east-1', 'cn-north-1', 'us-gov-west-1'] as const;
+
+/** A finding of cdk-nag with the acknowledgement aws-cdk-lib would apply to it (on the resource or an ancestor). */
+interface NagFinding { readonly finding: string; readonly path: string; readonly reason?: string }
+
+/**
+ * Runs AwsSolutionsChecks over the construct tree directly (a fraction of the time of a synth with the plugin) and
+ * applies `Validations.acknowledge()` metadata the way synth does: on the resource's construct or any ancestor.
+ */
+function nagFindings(app: App): NagFinding[] {
+  const byPath = new Map<string, IConstruct>(app.node.findAll().map((c) => [c.node.path, c]));
+  const acknowledgement = (path: string, finding: string): string | undefined => {
+    for (let c: IConstruct | undefined = byPath.get(path); c; c = c.node.scope) {
+      for (const m of c.node.metadata) {
+        const reason = m.type === 'aws:cdk:acknowledged-rules' ? (m.data as Record<string, string>)[`AwsSolutions::${finding}`] : undefined;
+        if (reason !== undefined) return reason;
+      }
+    }
+    return undefined;
+  };
+  return new AwsSolutionsChecks().validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({
+    finding: v.ruleName, path: r.constructPath ?? '', reason: acknowledgement(r.constructPath ?? '', v.ruleName),
+  })));
+}
+
+
+describe.each(REGIONS)('the lab app in %s', (region) => {
+  let app: App;
+  let findings: Finding[];
+  beforeAll(() => {
+    app = defaultLab(region).cluster.node.root as App;
+    const assembly = app.synth();
+    findings = validateTemplates(Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template])), region);
+  });
+
+  test('AWS\'s CloudFormation validator finds no errors in any lab stack', () => {
+    expect(findings.filter((f) => f.severity !== 'WARN')).toEqual([]);
+  });
+
+  test('its only warnings are the listed ones from aws-cdk-lib internals, and each listed one occurs', () => {
+    const accepted = (f: Finding) => ACCEPTED_WARNINGS.find((a) => a.rule === f.rule && a.resource.test(f.resource));
+    expect(findings.filter((f) => !accepted(f))).toEqual([]);
+    for (const entry of ACCEPTED_WARNINGS) {
+      expect([entry.reason, findings.some((f) => accepted(f) === entry)]).toEqual([entry.reason, true]);
+    }
+    expect(findings.every((f) => f.stack === 'LabCluster')).toBe(true);
+  });
+
+  test('cdk-nag AwsSolutions: every finding acknowledged with a reason, all on aws-cdk-lib resources, the VPC or the official policy', () => {
+    const nag = nagFindings(app);
+    expect(nag.filter((f) => f.reason === undefined)).toEqual([]);
+    expect(nag.every((f) => f.reason!.length > 40)).toBe(true);
+    const byRule = (f: NagFinding) => f.finding.replace(/\[.*$/, '');
+    expect([...new Set(nag.map(byRule))].sort()).toEqual([
+      'AwsSolutions-EC23', 'AwsSolutions-ELB2', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-VPC7',
+    ]);
+    expect([...new Set(nag.map((f) => f.path.replace(/\/Resource$/, '')))].sort()).toEqual([
+      'LabCluster/Cluster/LoadBalancerController/Policy/Default',
+      'LabCluster/Cluster/Resource/KubectlProvider/Handler',
+      'LabCluster/Cluster/Resource/KubectlProvider/Handler/ServiceRole',
+      'LabCluster/Cluster/Resource/KubectlProvider/Provider/framework-onEvent/ServiceRole',
+      'LabCluster/Cluster/Resource/KubectlProvider/Provider/framework-onEvent/ServiceRole/DefaultPolicy',
+      'LabCluster/Cluster/Resource/NodegroupDefaultCapacity/NodeGroupRole',
+      'LabCluster/Cluster/Resource/Role',
+      'LabCluster/Vpc/Resource',
+      'TgbLab/Workload/LoadBalancer',
+      'TgbLab/Workload/SecurityGroup',
+    ]);
+    expect(nag).toHaveLength(24);
   });
 });

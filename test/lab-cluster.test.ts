@@ -1,9 +1,10 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
 import { KubectlLayer, LabCluster, LabClusterProps, LabVpc } from '../lib';
-import { newApp, newStack } from './fixtures';
+import { createdAfter, logicalId, newApp, newStack } from './fixtures';
 
 function build(props: Partial<LabClusterProps> = {}, stack: Stack = newStack()) {
   const labVpc = new LabVpc(stack, 'Vpc', { clusterName: props.clusterName ?? 'eks-lb-lab' });
@@ -90,6 +91,74 @@ describe('LabCluster defaults', () => {
   });
 });
 
+describe('LabCluster security defaults and teardown', () => {
+  let template: Template;
+  beforeAll(() => {
+    const built = build();
+    built.labCluster.addLoadBalancerController();
+    template = Template.fromStack(built.stack);
+  });
+
+  test('nodes require IMDSv2 with a hop limit of 1, through a launch template, on the AL2023 AMI', () => {
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' } },
+    });
+    const lt = logicalId(template, 'AWS::EC2::LaunchTemplate');
+    template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: 'AL2023_x86_64_STANDARD',
+      LaunchTemplate: { Id: { Ref: lt }, Version: { 'Fn::GetAtt': [lt, 'LatestVersionNumber'] } },
+    });
+    // The node group keeps the logical id it had as the cluster's default capacity.
+    expect(logicalId(template, 'AWS::EKS::Nodegroup')).toMatch(/^ClusterNodegroupDefaultCapacity/);
+  });
+
+  test('the public endpoint is open to 0.0.0.0/0 by default, the private endpoint on, no control-plane logs', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: ['0.0.0.0/0'] }),
+      Logging: Match.absent(),
+    });
+  });
+
+  test('teardown: controller before nodes, nodes before the cluster, the cluster before the cleanup, the cleanup before the VPC', () => {
+    const chart = logicalId(template, 'Custom::AWSCDK-EKS-HelmChart');
+    const nodegroup = logicalId(template, 'AWS::EKS::Nodegroup');
+    const cluster = logicalId(template, 'AWS::EKS::Cluster');
+    const cleanup = logicalId(template, 'Custom::LabCleanup');
+    const role = logicalId(template, 'AWS::IAM::Role', /LoadBalancerControllerServiceAccountRole/);
+    const policy = logicalId(template, 'AWS::IAM::ManagedPolicy');
+    const vpcParts = Object.keys(template.toJSON().Resources).filter((id) => /^Vpc/.test(id));
+    expect(createdAfter(template, chart, nodegroup)).toBe(true);
+    // The controller's role and policy are created before it and so outlive it.
+    expect(createdAfter(template, chart, role)).toBe(true);
+    expect(createdAfter(template, chart, policy)).toBe(true);
+    expect(createdAfter(template, nodegroup, cluster)).toBe(true);
+    expect(createdAfter(template, cluster, cleanup)).toBe(true);
+    for (const part of vpcParts) expect([part, createdAfter(template, cleanup, part)]).toEqual([part, true]);
+    expect(createdAfter(template, cleanup, chart)).toBe(false);
+  });
+});
+
+describe('LabCluster options', () => {
+  test('public endpoint CIDRs, control-plane logs, no cleanup', () => {
+    const { stack, labCluster } = build({
+      publicEndpointCidrs: ['203.0.113.7/32'], cleanup: false,
+      controlPlaneLogging: [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike({ PublicAccessCidrs: ['203.0.113.7/32'] }),
+      Logging: { ClusterLogging: { EnabledTypes: [{ Type: 'api' }, { Type: 'audit' }] } },
+    });
+    template.resourceCountIs('Custom::LabCleanup', 0);
+    expect(labCluster.cleanup).toBeUndefined();
+  });
+
+  test('an Arm instance type gets the Arm AMI type', () => {
+    const { stack } = build({ nodeInstanceType: new ec2.InstanceType('m7g.large') });
+    Template.fromStack(stack).hasResourceProperties('AWS::EKS::Nodegroup', { AmiType: 'AL2023_ARM_64_STANDARD', InstanceTypes: ['m7g.large'] });
+  });
+});
+
 describe('LabCluster versions', () => {
   test('1.29 takes the bundled v29 layer and warns that EKS no longer creates it', () => {
     const { stack } = build({ version: eks.KubernetesVersion.V1_29 });
@@ -114,11 +183,11 @@ describe('LabCluster versions', () => {
 
   test.each([
     [{ version: eks.KubernetesVersion.V1_36, kubectlLayer: KubectlLayer.V1_29 },
-      "'kubectlLayer' is kubectl 1.29 but the cluster is 1.36; kubectl works within one minor version. Use KubectlV36Layer from @aws-cdk/lambda-layer-kubectl-v36."],
+      "'kubectlLayer' must be within one minor version of the cluster's 1.36, as kubectl requires; got kubectl 1.29. Use KubectlV36Layer from @aws-cdk/lambda-layer-kubectl-v36."],
     [{ version: eks.KubernetesVersion.V1_29, kubectlLayer: KubectlLayer.V1_36 },
-      "'kubectlLayer' is kubectl 1.36 but the cluster is 1.29; kubectl works within one minor version. Use KubectlV29Layer from @aws-cdk/lambda-layer-kubectl-v29."],
+      "'kubectlLayer' must be within one minor version of the cluster's 1.29, as kubectl requires; got kubectl 1.36. Use KubectlV29Layer from @aws-cdk/lambda-layer-kubectl-v29."],
     [{ version: eks.KubernetesVersion.V1_33 },
-      "'kubectlLayer' is not set and no bundled layer is within one minor version of Kubernetes 1.33. Install @aws-cdk/lambda-layer-kubectl-v33 and pass KubectlLayer.of('1.33', new KubectlV33Layer(this, 'Kubectl'))."],
+      "'version' 1.33 has no bundled kubectl layer within one minor version; got '1.33'. Install @aws-cdk/lambda-layer-kubectl-v33 and pass 'kubectlLayer': KubectlLayer.of('1.33', new KubectlV33Layer(this, 'Kubectl'))."],
     [{ version: eks.KubernetesVersion.V1_28 },
       "'version' 1.28 is retired: EKS no longer creates clusters of it; got '1.28'. Use 1.36."],
     [{ version: eks.KubernetesVersion.of('latest') },

@@ -144,12 +144,12 @@ describe('LoadBalancerController options', () => {
 
   test('helmValues merge last and deep', () => {
     const { template } = build('cn-north-1', {
-      helmValues: { image: { pullPolicy: 'Always' }, replicaCount: 1, enableWafv2: true, podLabels: { lab: 'yes' } },
+      helmValues: { image: { pullPolicy: 'Always' }, replicaCount: 1, enableWafv2: false, podLabels: { lab: 'yes' } },
     });
     expect(helmValues(template)).toMatchObject({
       image: { repository: expect.stringContaining('cn-north-1'), tag: 'v3.5.0', pullPolicy: 'Always' },
       replicaCount: 1,
-      enableWafv2: true,
+      enableWafv2: false,
       podLabels: { lab: 'yes' },
     });
   });

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { readLabSettings } from '../bin/settings';
+import { readLabSettings, readNag } from '../bin/settings';
 
 function read(context: Record<string, unknown>, env: Record<string, string> = {}) {
   return readLabSettings(new App({ context }).node, env);
@@ -27,6 +27,8 @@ describe('readLabSettings', () => {
       nlbProxyProtocol: false,
       tgbNodePort: 30081,
       serviceMutatorWebhook: true,
+      publicEndpointCidrs: ['0.0.0.0/0'],
+      controlPlaneLogging: [],
     });
   });
 
@@ -49,6 +51,17 @@ describe('readLabSettings', () => {
     expect(read({ nodeCount: '3', azCount: 3, allowedCidr: '203.0.113.7/32, 198.51.100.0/24' })).toMatchObject({
       nodeCount: 3, azCount: 3, allowedCidr: ['203.0.113.7/32', '198.51.100.0/24'],
     });
+  });
+
+  test('endpoint CIDRs, control-plane logs and the service CIDR', () => {
+    expect(read({ publicEndpointCidrs: '203.0.113.7/32,198.51.100.0/24', controlPlaneLogging: 'api, audit', serviceCidr: '172.20.0.0/16' }))
+      .toMatchObject({ publicEndpointCidrs: ['203.0.113.7/32', '198.51.100.0/24'], controlPlaneLogging: ['api', 'audit'], serviceCidr: '172.20.0.0/16' });
+    expect(read({ controlPlaneLogging: 'none' }).controlPlaneLogging).toEqual([]);
+    expect(read({})).not.toHaveProperty('serviceCidr');
+  });
+
+  test.each([[undefined, false], ['true', true], [true, true], ['false', false], [false, false]])('nag=%j is %j', (value, expected) => {
+    expect(readNag(new App({ context: value === undefined ? {} : { nag: value } }).node)).toBe(expected);
   });
 
   test.each([

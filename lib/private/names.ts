@@ -13,3 +13,6 @@ export function requireClusterName(scope: IConstruct, prop: string, value: strin
       `starting with a letter or digit; got ${show(value)}. Use a name such as 'eks-lb-lab'.`);
   }
 }
+
+/** An EC2 instance type identifier as aws-cdk-lib parses it: family, generation, attributes, size. */
+export const INSTANCE_TYPE_ID = /^[a-z]+\d{1,2}[a-z-]*\.[a-z0-9-]+$/;

@@ -48,6 +48,17 @@ export function parseIpv4Cidr(value: string): Ipv4Cidr | undefined {
   return { address, prefix };
 }
 
+/** Whether two parsed IPv4 blocks share any address. */
+export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
+  const end = (c: Ipv4Cidr) => c.address + 2 ** (32 - c.prefix) - 1;
+  return a.address <= end(b) && b.address <= end(a);
+}
+
+/** Whether `inner` lies wholly inside `outer`. */
+export function cidrWithin(inner: Ipv4Cidr, outer: Ipv4Cidr): boolean {
+  return inner.prefix >= outer.prefix && cidrsOverlap(inner, outer);
+}
+
 /** Throws unless `value` is an IPv4 CIDR block with zero host bits and a prefix within [minPrefix, maxPrefix]. */
 export function requireIpv4Cidr(scope: IConstruct, prop: string, value: string, minPrefix = 0, maxPrefix = 32): void {
   if (Token.isUnresolved(value)) return;

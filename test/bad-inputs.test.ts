@@ -1,0 +1,141 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { App as Cdk8sApp } from 'cdk8s';
+import { readLabSettings, readNag } from '../bin/settings';
+import { createLab } from '../lab-stacks/lab-app';
+import {
+  IngressWorkload, IngressWorkloadChart, IngressWorkloadChartProps, KubectlLayer, LabCleanup, LabCluster, LabClusterProps, LabVpc,
+  LabVpcProps, LoadBalancerControllerOptions,
+} from '../lib';
+import { newApp, newStack } from './fixtures';
+
+// Builders: each returns a thunk that builds one configuration and is expected to throw.
+
+/** The lab app from cdk context, as `cdk synth -c key=value` builds it. */
+const context = (values: Record<string, unknown>) => () => {
+  const app = newApp(values);
+  readNag(app.node);
+  createLab(app, readLabSettings(app.node, {}));
+};
+
+/** A LabVpc and a LabCluster in one stack. */
+const cluster = (props: Partial<LabClusterProps>, vpcProps: Partial<LabVpcProps> = {}) => () => {
+  const stack = newStack();
+  const { vpc } = new LabVpc(stack, 'Vpc', { clusterName: 'lab', ...vpcProps });
+  new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab', ...props });
+};
+
+/** The controller on a lab cluster in `region`. */
+const controller = (region: string, options: LoadBalancerControllerOptions) => () => {
+  const stack = newStack(region);
+  const { vpc: v } = new LabVpc(stack, 'Vpc', { clusterName: 'lab' });
+  new LabCluster(stack, 'Cluster', { vpc: v, clusterName: 'lab' }).addLoadBalancerController(options);
+};
+
+const chart = (props: Partial<IngressWorkloadChartProps>) => () =>
+  new IngressWorkloadChart(new Cdk8sApp(), 'Chart', { targetType: 'ip', ...props });
+
+const albAnnotation = (name: string, value: string) => chart({ annotations: { [`alb.ingress.kubernetes.io/${name}`]: value } });
+
+/** Two workloads on one cluster. */
+const twoWorkloads = (a: Partial<IngressWorkloadChartProps>, b: Partial<IngressWorkloadChartProps>) => () => {
+  const stack = newStack();
+  const { vpc: v } = new LabVpc(stack, 'Vpc', { clusterName: 'lab' });
+  const lab = new LabCluster(stack, 'Cluster', { vpc: v, clusterName: 'lab' });
+  const ctl = lab.addLoadBalancerController();
+  new IngressWorkload(stack, 'First', { cluster: lab.cluster, controller: ctl, targetType: 'instance', ...a });
+  new IngressWorkload(stack, 'Second', { cluster: lab.cluster, controller: ctl, targetType: 'instance', ...b });
+};
+
+const cleanup = (timeout: Duration) => () => {
+  const stack: Stack = newStack();
+  new LabCleanup(stack, 'Cleanup', { clusterName: 'lab', vpc: new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).vpc, timeout });
+};
+
+/** [what is wrong, the configuration, the exact message]. Adding a case is one row. */
+const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
+  ['Kubernetes version no kubectl layer ships for', context({ kubernetesVersion: '1.99' }), "LabCluster/Cluster: 'version' 1.99 has no bundled kubectl layer within one minor version; got '1.99'. Install @aws-cdk/lambda-layer-kubectl-v99 and pass 'kubectlLayer': KubectlLayer.of('1.99', new KubectlV99Layer(this, 'Kubectl'))."],
+  ['Kubernetes version EKS has retired', context({ kubernetesVersion: '1.28' }), "LabCluster/Cluster: 'version' 1.28 is retired: EKS no longer creates clusters of it; got '1.28'. Use 1.36."],
+  ['Kubernetes version between the bundled kubectl layers', context({ kubernetesVersion: '1.33' }), "LabCluster/Cluster: 'version' 1.33 has no bundled kubectl layer within one minor version; got '1.33'. Install @aws-cdk/lambda-layer-kubectl-v33 and pass 'kubectlLayer': KubectlLayer.of('1.33', new KubectlV33Layer(this, 'Kubectl'))."],
+  ['Kubernetes version that is not major.minor', context({ kubernetesVersion: 'v1.36' }), "Context 'kubernetesVersion' is not valid; got 'v1.36'. Pass -c kubernetesVersion=1.36."],
+  ['kubectl layer two minor versions from the cluster', cluster({ version: eks.KubernetesVersion.V1_36, kubectlLayer: KubectlLayer.V1_29 }), "Test/Cluster: 'kubectlLayer' must be within one minor version of the cluster's 1.36, as kubectl requires; got kubectl 1.29. Use KubectlV36Layer from @aws-cdk/lambda-layer-kubectl-v36."],
+  ['one availability zone', context({ azCount: '1' }), "LabCluster/Vpc: 'azCount' must be a whole number between 2 and 16; got 1. EKS requires subnets in at least two availability zones; use 2 or 3."],
+  ['more NAT gateways than zones', context({ natGateways: '3' }), "LabCluster/Vpc: 'natGateways' must be a whole number between 1 and 2; got 3. Nodes in private subnets need a NAT gateway to pull images; use 1 (cheapest) up to 2 (one per zone)."],
+  ['region that is not a region name', context({ region: 'mars' }), "Context 'region' is not valid; got 'mars'. Pass -c region=eu-west-1."],
+  ['VPC CIDR without a prefix length', context({ vpcCidr: '10.0.0.0' }), "Context 'vpcCidr' must be an IPv4 CIDR block with zero host bits; got '10.0.0.0'. Pass -c vpcCidr=10.0.0.0/16."],
+  ['VPC CIDR with host bits set', context({ vpcCidr: '10.0.0.1/16' }), "Context 'vpcCidr' must be an IPv4 CIDR block with zero host bits; got '10.0.0.1/16'. Pass -c vpcCidr=10.0.0.0/16."],
+  ['VPC CIDR larger than /16', context({ vpcCidr: '10.0.0.0/8' }), "LabCluster/Vpc: 'cidr' must have a prefix length between /16 and /24; got '10.0.0.0/8'. Choose a block such as '10.0.0.0/16'."],
+  ['service CIDR overlapping the VPC', context({ serviceCidr: '10.0.128.0/20' }), "LabCluster/Cluster: 'serviceCidr' overlaps the VPC's 10.0.0.0/16; got '10.0.128.0/20'. Service cluster IPs must not collide with node and pod addresses: pick a block outside 10.0.0.0/16, or leave it unset."],
+  ['service CIDR outside the private ranges', context({ serviceCidr: '100.64.0.0/16' }), "LabCluster/Cluster: 'serviceCidr' must lie within 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16; got '100.64.0.0/16'. Use a private block such as '172.20.0.0/16', or leave it unset for EKS to choose."],
+  ['service CIDR smaller than /24', context({ serviceCidr: '172.20.0.0/25' }), "LabCluster/Cluster: 'serviceCidr' must have a prefix length between /12 and /24; got '172.20.0.0/25'. Choose a block such as '10.0.0.0/16'."],
+  ['allowed CIDR that is an address', context({ allowedCidr: '203.0.113.7' }), "Context 'allowedCidr' must be IPv4 CIDR blocks with zero host bits, separated by commas; got '203.0.113.7'. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0."],
+  ['allowed CIDR list with a malformed entry', context({ allowedCidr: '203.0.113.7/32,198.51.100.300/32' }), "Context 'allowedCidr' must be IPv4 CIDR blocks with zero host bits, separated by commas; got '198.51.100.300/32'. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0."],
+  ['public endpoint CIDR that is a word', context({ publicEndpointCidrs: 'anywhere' }), "Context 'publicEndpointCidrs' must be IPv4 CIDR blocks with zero host bits, separated by commas; got 'anywhere'. Pass -c publicEndpointCidrs=203.0.113.7/32 (your address) or 0.0.0.0/0."],
+  ['no public endpoint CIDR', cluster({ publicEndpointCidrs: [] }), "Test/Cluster: 'publicEndpointCidrs' must list at least one CIDR block; got []. Use ['0.0.0.0/0'] for anywhere, or your address as ['203.0.113.7/32']."],
+  ['unknown control-plane log type', context({ controlPlaneLogging: 'api,debug' }), "Context 'controlPlaneLogging' must be log types among api, audit, authenticator, controllerManager, scheduler, separated by commas, or none; got 'debug'. Pass -c controlPlaneLogging=api,audit."],
+  ['cluster name starting with a dash', context({ clusterName: '-lab' }), "LabCluster/Vpc: 'clusterName' must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit; got '-lab'. Use a name such as 'eks-lb-lab'."],
+  ['cluster name with a space', cluster({ clusterName: 'my lab' }, { clusterName: 'my lab' }), "Test/Vpc: 'clusterName' must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit; got 'my lab'. Use a name such as 'eks-lb-lab'."],
+  ['cluster name longer than 100 characters', context({ clusterName: 'l'.repeat(101) }), "LabCluster/Vpc: 'clusterName' must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit; got 'lllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll'. Use a name such as 'eks-lb-lab'."],
+  ['cluster name unlike the VPC subnet tags', cluster({ clusterName: 'other' }), "Test/Cluster: 'clusterName' must match the VPC's subnet tags (kubernetes.io/cluster/lab); got 'other'. Give LabVpc and LabCluster the same clusterName."],
+  ['no nodes', context({ nodeCount: '0' }), "LabCluster/Cluster: 'nodeCount' must be a whole number between 1 and 450; got 0. Use 2 nodes (one per zone) for the experiment."],
+  ['more nodes than a node group holds', context({ nodeCount: '451' }), "LabCluster/Cluster: 'nodeCount' must be a whole number between 1 and 450; got 451. Use 2 nodes (one per zone) for the experiment."],
+  ['node count that is not a number', context({ nodeCount: 'two' }), "Context 'nodeCount' must be a whole number; got 'two'. Pass -c nodeCount=2."],
+  ['instance type without a size', context({ nodeInstanceType: 't3' }), "Context 'nodeInstanceType' is not valid; got 't3'. Pass -c nodeInstanceType=t3.medium."],
+  ['instance type aws-cdk-lib cannot parse', cluster({ nodeInstanceType: new ec2.InstanceType('foo.bar') }), "Test/Cluster: 'nodeInstanceType' must be an EC2 instance type; got 'foo.bar'. Use one such as 't3.medium' or 'm7g.large'."],
+  ['NodePort below the range', context({ nodePort: '29999' }), "InstanceModeLab-Workload: 'nodePort' must be a whole number between 30000 and 32767; got 29999. Pick a port in the API server's NodePort range 30000-32767, e.g. 30080, or leave it unset."],
+  ['NodePort above the range', context({ nodePort: '32768' }), "InstanceModeLab-Workload: 'nodePort' must be a whole number between 30000 and 32767; got 32768. Pick a port in the API server's NodePort range 30000-32767, e.g. 30080, or leave it unset."],
+  ['NodePort used by two labs on one cluster', twoWorkloads({ namespace: 'a', nodePort: 30080 }, { namespace: 'b', nodePort: 30080 }), "Test/Second: 'nodePort' is already used on this cluster by Test/First; got 30080. Give each NodePort Service its own port from 30000-32767, or leave 'nodePort' unset."],
+  ['namespace shared by two labs on one cluster', twoWorkloads({ namespace: 'lab' }, { namespace: 'lab' }), "Test/Second: 'namespace' is already used on this cluster by Test/First; got 'lab'. Give each workload its own namespace: teardown deletes the namespace with everything in it."],
+  ['instance mode over a ClusterIP Service', chart({ targetType: 'instance', serviceType: 'ClusterIP' }), "Chart: 'serviceType' must be NodePort when 'targetType' is instance; got 'ClusterIP'. The ALB registers nodes and sends to the Service's NodePort, which a ClusterIP Service does not open. Use serviceType 'NodePort' or targetType 'ip'."],
+  ['nodePort on a ClusterIP Service', chart({ nodePort: 30080 }), "Chart: 'nodePort' applies only to a NodePort Service; got 30080 with serviceType 'ClusterIP'. Remove 'nodePort' or use serviceType 'NodePort'."],
+  ['namespace the cluster owns', chart({ namespace: 'kube-system' }), "Chart: 'namespace' must be one of the workload's own: the chart creates it and deletes it with everything in it on teardown; got 'kube-system'. Use a namespace such as 'ip-mode'."],
+  ['namespace that is not DNS-1123', chart({ namespace: 'IP_Mode' }), "Chart: 'namespace' must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); got 'IP_Mode'. Use a name such as 'ip-mode'."],
+  ['object name that is not DNS-1123', chart({ name: 'echo-' }), "Chart: 'name' must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); got 'echo-'. Use a name such as 'ip-mode'."],
+  ['empty image', context({ image: '' }), "Context 'image' is not valid; got ''. Pass -c image=registry.k8s.io/e2e-test-images/echoserver:2.5."],
+  ['blank image', chart({ image: ' ' }), "Chart: 'image' must name a container image; got ' '. Leave it unset for registry.k8s.io/e2e-test-images/echoserver:2.5, or give a mirror of it."],
+  ['no replicas', context({ replicas: '0' }), "IpModeLab-Workload: 'replicas' must be a whole number between 1 and 100; got 0. Use 2 replicas so pods land on both nodes."],
+  ['external traffic policy in the wrong case', context({ externalTrafficPolicy: 'local' }), "Context 'externalTrafficPolicy' must be Cluster or Local; got 'local'. Pass -c externalTrafficPolicy=Local to keep traffic on the receiving node."],
+  ['health check path without a slash', chart({ healthCheckPath: 'healthz' }), "Chart: 'healthCheckPath' must start with '/'; got 'healthz'. Use '/'."],
+  ['listen-ports with the port as a string', albAnnotation('listen-ports', '[{"HTTP": "80"}]'), "Chart: 'annotations' key 'alb.ingress.kubernetes.io/listen-ports' must be a JSON list of {\"HTTP\": port} or {\"HTTPS\": port} objects with distinct ports from 1 to 65535, such as '[{\"HTTP\": 80}]'; got '[{\"HTTP\": \"80\"}]'. Correct it against the AWS Load Balancer Controller's annotation reference, or remove it."],
+  ['listen-ports that is not JSON', albAnnotation('listen-ports', 'HTTP:80'), "Chart: 'annotations' key 'alb.ingress.kubernetes.io/listen-ports' must be a JSON list of {\"HTTP\": port} or {\"HTTPS\": port} objects with distinct ports from 1 to 65535, such as '[{\"HTTP\": 80}]'; got 'HTTP:80'. Correct it against the AWS Load Balancer Controller's annotation reference, or remove it."],
+  ['listen-ports with one port twice', albAnnotation('listen-ports', '[{"HTTP": 80}, {"HTTPS": 80}]'), "Chart: 'annotations' key 'alb.ingress.kubernetes.io/listen-ports' must be a JSON list of {\"HTTP\": port} or {\"HTTPS\": port} objects with distinct ports from 1 to 65535, such as '[{\"HTTP\": 80}]'; got '[{\"HTTP\": 80}, {\"HTTPS\": 80}]'. Correct it against the AWS Load Balancer Controller's annotation reference, or remove it."],
+  ['group.name with upper case and underscore', albAnnotation('group.name', 'Lab_Group'), "Chart: 'annotations' key 'alb.ingress.kubernetes.io/group.name' must be lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 63 characters, such as 'lab.shared'; got 'Lab_Group'. Correct it against the AWS Load Balancer Controller's annotation reference, or remove it."],
+  ['health check interval below 5 seconds', albAnnotation('healthcheck-interval-seconds', '1'), "Chart: 'annotations' key 'alb.ingress.kubernetes.io/healthcheck-interval-seconds' must be a whole number from 5 to 300, as a string such as '5'; got '1'. Correct it against the AWS Load Balancer Controller's annotation reference, or remove it."],
+  ['target group attribute key that does not exist', albAnnotation('target-group-attributes', 'deregistration_delay=30'), "Chart: 'annotations' key 'alb.ingress.kubernetes.io/target-group-attributes' must be key=value pairs separated by commas with target group attribute keys, such as 'deregistration_delay.timeout_seconds=30'; got 'deregistration_delay=30'. Correct it against the AWS Load Balancer Controller's annotation reference, or remove it."],
+  ['annotation misspelt', albAnnotation('listen-port', '[{"HTTP": 80}]'), "Chart: 'annotations' key 'alb.ingress.kubernetes.io/listen-port' is not an annotation the AWS Load Balancer Controller documents; got '[{\"HTTP\": 80}]'. Correct it against the AWS Load Balancer Controller's annotation reference, or remove it."],
+  ['annotation that a prop sets', albAnnotation('target-type', 'instance'), "Chart: 'annotations' must not set 'alb.ingress.kubernetes.io/target-type', which comes from 'targetType'; got 'instance'. Set 'targetType' instead."],
+  ['WAF enabled in China', controller('cn-north-1', { helmValues: { enableWaf: true } }), "Test/Cluster/LoadBalancerController: 'helmValues.enableWaf' must be false in cn-north-1: Shield, WAF and WAFv2 are not available in the China regions and the controller fails calling them; got true. Remove 'enableWaf'."],
+  ['WAFv2 enabled in China', controller('cn-north-1', { helmValues: { enableWafv2: true } }), "Test/Cluster/LoadBalancerController: 'helmValues.enableWafv2' must be false in cn-north-1: Shield, WAF and WAFv2 are not available in the China regions and the controller fails calling them; got true. Remove 'enableWafv2'."],
+  ['Shield enabled in China', controller('cn-northwest-1', { helmValues: { enableShield: true } }), "Test/Cluster/LoadBalancerController: 'helmValues.enableShield' must be false in cn-northwest-1: Shield, WAF and WAFv2 are not available in the China regions and the controller fails calling them; got true. Remove 'enableShield'."],
+  ['controller values naming another region', controller('us-east-1', { helmValues: { region: 'us-west-2' } }), "Test/Cluster/LoadBalancerController: 'helmValues.region' must be the stack's region, 'us-east-1'; got 'us-west-2'. Remove 'region' from helmValues: it is set for you."],
+  ['controller values creating their own service account', controller('us-east-1', { helmValues: { serviceAccount: { create: true } } }), "Test/Cluster/LoadBalancerController: 'helmValues.serviceAccount' must leave the IRSA service account kube-system/aws-load-balancer-controller in place; got {\"create\":true}. Remove 'serviceAccount' from helmValues: the construct creates it with the controller's IAM role."],
+  ['controller wait beyond the kubectl handler', controller('us-east-1', { timeout: Duration.minutes(20) }), "Test/Cluster/LoadBalancerController: 'timeout' must be between 1 and 15 minutes (the kubectl handler's limit); got '20 minutes'. Use Duration.minutes(10)."],
+  ['cleanup wait beyond one Lambda invocation', cleanup(Duration.minutes(15)), "Test/Cleanup: 'timeout' must be between 1 and 14 minutes; got '15 minutes'. The wait runs inside one Lambda invocation; use Duration.minutes(10)."],
+  ['nag switch that is not a boolean', context({ nag: 'yes' }), "Context 'nag' must be true or false; got 'yes'. Pass -c nag=true to run the cdk-nag AwsSolutions checks."],
+];
+
+function messageOf(build: () => unknown): string {
+  try {
+    build();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return '<no error>';
+}
+
+describe('bad-input catalogue', () => {
+  test(`holds at least 30 cases (${CATALOGUE.length})`, () => {
+    expect(CATALOGUE.length).toBeGreaterThanOrEqual(30);
+  });
+
+  test('every message names the input, shows the value it got and says what to do', () => {
+    for (const [, , message] of CATALOGUE) {
+      expect(message).toMatch(/^(Context '[A-Za-z]+'|[\w/-]+: '[\w.[\]]+') .*; got .+\. [A-Z].*[.)]$/);
+    }
+  });
+
+  test.each(CATALOGUE)('%s', (_what, build, message) => {
+    expect(messageOf(build)).toBe(message);
+  });
+});

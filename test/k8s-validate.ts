@@ -1,0 +1,53 @@
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
+import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { albAnnotationProblem } from '../lib/private/alb-annotations';
+import { targetGroupBindingValidator } from './crds';
+
+/** A Kubernetes object as JSON. */
+export type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; annotations?: Record<string, string> } };
+
+type Model = new (data: never) => { validate(): void };
+
+/** Kubernetes OpenAPI models (kubernetes-models) by `apiVersion/kind`. Add a kind here before a chart emits it. */
+const MODELS: Readonly<Record<string, Model>> = {
+  'v1/Namespace': Namespace as unknown as Model,
+  'v1/Service': Service as unknown as Model,
+  'v1/ServiceAccount': ServiceAccount as unknown as Model,
+  'apps/v1/Deployment': Deployment as unknown as Model,
+  'networking.k8s.io/v1/Ingress': Ingress as unknown as Model,
+};
+
+/** The controller's TargetGroupBinding CRD schema (chart 3.5.0), closed so fields the API server would prune fail. */
+const validateTargetGroupBinding = targetGroupBindingValidator();
+
+/**
+ * Everything wrong with Kubernetes objects, one line each (`Kind/name: problem`): each object against the Kubernetes
+ * OpenAPI schema of its kind (or the controller's CRD), and every `alb.ingress.kubernetes.io/*` annotation against
+ * the controller's documented grammar. An empty list means all is well; an unknown kind is itself a problem.
+ */
+export function k8sProblems(objects: readonly K8sObject[]): string[] {
+  return objects.flatMap((object) => {
+    const id = `${object.kind}/${object.metadata?.name ?? '?'}`;
+    const problems: string[] = [];
+    const type = `${object.apiVersion}/${object.kind}`;
+    if (type === 'elbv2.k8s.aws/v1beta1/TargetGroupBinding') {
+      if (!validateTargetGroupBinding(object)) {
+        problems.push(...(validateTargetGroupBinding.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
+      }
+    } else if (MODELS[type]) {
+      try {
+        new MODELS[type](object as never).validate();
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    } else {
+      problems.push(`no schema for ${type}; add it to test/k8s-validate.ts`);
+    }
+    for (const [key, value] of Object.entries(object.metadata?.annotations ?? {})) {
+      const problem = albAnnotationProblem(key, value);
+      if (problem) problems.push(`annotation ${key}=${JSON.stringify(value)} ${problem}`);
+    }
+    return problems.map((p) => `${id}: ${p}`);
+  });
+}
