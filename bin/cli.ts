@@ -3,6 +3,10 @@ import { CliError, Command, CliIo, EXIT_USAGE, processIo } from './cli-io';
 
 /** Each command is loaded on demand, so `policy` never pays for what `local` needs. */
 const COMMANDS: Record<string, { readonly summary: string; readonly load: () => Promise<Command> }> = {
+  local: {
+    summary: 'build both data paths in network namespaces on this host (root, no AWS), probe and compare with the model',
+    load: async () => (require('./commands/local') as typeof import('./commands/local')).local,
+  },
 };
 
 function usage(): string {

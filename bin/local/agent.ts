@@ -55,11 +55,13 @@ async function handle(request: AgentRequest): Promise<unknown> {
     }
     case 'get':
       return new Promise((resolve) => {
-        const req = http.get({ host: request.address, port: request.port, path: request.path, agent: false, localAddress: request.localAddress }, (res) => {
+        const req = http.get({
+          host: request.address, port: request.port, path: request.path, agent: false, localAddress: request.localAddress, timeout: 1000,
+        }, (res) => {
           let body = '';
           res.setEncoding('utf8').on('data', (c) => { body += c; }).on('end', () => resolve({ status: res.statusCode, body }));
         });
-        req.setTimeout(1000, () => req.destroy(new Error('timed out')));
+        req.on('timeout', () => req.destroy(new Error('timed out')));
         req.on('error', (e) => resolve({ status: 0, body: e.message }));
       });
   }

@@ -162,14 +162,16 @@ export class AlbListener {
     };
     const req = http.get({
       host: target.address, port: hc.port ?? target.port, path: hc.path, agent: false, localAddress: this.config.sourceAddress,
+      // Set here, the timeout also covers connecting, which is where a dropped SYN hangs.
+      timeout: hc.timeoutMs,
       headers: { 'user-agent': 'ELB-HealthChecker/2.0', 'connection': 'close' },
     }, (res) => {
       res.resume();
       finish(res.statusCode === 200, res.statusCode === 200 ? undefined : 'Target.ResponseCodeMismatch');
     });
-    req.setTimeout(hc.timeoutMs, () => {
-      req.destroy();
+    req.on('timeout', () => {
       finish(false, 'Target.Timeout');
+      req.destroy();
     });
     req.on('error', () => finish(false, 'Target.FailedHealthChecks'));
   }

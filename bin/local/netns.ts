@@ -21,9 +21,12 @@ export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** How to start this package's agent with the running Node.js: compiled JavaScript, or TypeScript through tsx. */
-export function agentCommand(): string[] {
-  const file = path.join(__dirname, `agent${path.extname(__filename)}`);
+/**
+ * How to run one of this package's scripts with the running Node.js: compiled JavaScript as is, TypeScript
+ * (tests, `npm run eks-lb-lab`) through tsx. `relative` is from this folder, without extension.
+ */
+export function nodeCommand(relative: string): string[] {
+  const file = path.join(__dirname, `${relative}${path.extname(__filename)}`);
   if (file.endsWith('.ts')) return [process.execPath, '--import', require.resolve('tsx'), file];
   return [process.execPath, file];
 }
@@ -52,7 +55,7 @@ export class Agent {
 
   /** Starts the agent in `netns` and waits until it takes requests. */
   static async start(netns: string): Promise<Agent> {
-    const [cmd, ...args] = agentCommand();
+    const [cmd, ...args] = nodeCommand('agent');
     const child = spawn('ip', ['netns', 'exec', netns, cmd, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const agent = new Agent(netns, child);
     await agent.ready;

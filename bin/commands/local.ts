@@ -1,0 +1,208 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { spawn } from 'child_process';
+import { App } from 'cdk8s';
+import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../cli-io';
+import { ContextError, readLabSettings } from '../settings';
+import { LabValidationError } from '../../lib/errors';
+import { expectedPaths } from '../../lib/path-model';
+import { ModeResult, ProbeError, ProbeReport, probePaths } from '../probe/measure';
+import { emulationChecks } from '../local/checks';
+import { Emulation, RowObservation } from '../local/emulation';
+import { nodeCommand, runScript } from '../local/netns';
+import { EmulationPlan, LOCAL_MODES, LocalMode, LocalPlanError, modeWorkloads, planEmulation, synthWorkload } from '../local/plan';
+import { missingForLocal, thisHost } from '../local/preflight';
+import { renderLocalReport, renderLocalMarkdown } from '../local/report';
+
+/** Set in the re-executed process inside the run's own namespaces. */
+const INSIDE = 'EKS_LB_LAB_LOCAL_NAMESPACES';
+
+const USAGE = `Usage: eks-lb-lab local [options]
+
+Builds the lab's data paths in Linux network namespaces on this host (no AWS), from the same cdk8s charts:
+a client, an ALB stand-in, two nodes on a bridge standing in for the subnet, echo pods wired like the VPC
+CNI and kube-proxy's NodePort rules. Probes each mode and compares with the path model. Needs root.
+
+Options:
+  --modes <list>       modes to run, comma-separated: ${LOCAL_MODES.join(', ')} (default: all)
+  --instance-local     run only instance mode with externalTrafficPolicy Local
+  --requests <n>       requests per mode (default 200)
+  --concurrency <n>    requests in flight per mode (default 8)
+  --keep-alive         reuse the client's connections to the load balancer
+  -c <key>=<value>     a lab setting, as for cdk: replicas, nodeCount, nodePort, vpcCidr, ...
+  --json               print the report as JSON
+  --markdown <file>    also write the report as markdown
+Exit status: 0 when every mode matches the model, 1 when one does not, 2 when it cannot run.
+`;
+
+/** Parsed command line. */
+export interface LocalOptions {
+  readonly modes: readonly LocalMode[];
+  readonly requests: number;
+  readonly concurrency: number;
+  readonly keepAlive: boolean;
+  readonly context: Readonly<Record<string, string>>;
+  readonly json: boolean;
+  readonly markdown?: string;
+  readonly help: boolean;
+}
+
+export function parseLocalArgs(args: readonly string[]): LocalOptions {
+  let modes: LocalMode[] = [...LOCAL_MODES];
+  let requests = 200;
+  let concurrency = 8;
+  let keepAlive = false;
+  let json = false;
+  let markdown: string | undefined;
+  let help = false;
+  const context: Record<string, string> = {};
+  const value = (i: number, flag: string): string => {
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new CliError(`${flag} needs a value; see --help.`);
+    return v;
+  };
+  const count = (text: string, flag: string): number => {
+    if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliError(`${flag} must be a whole number of at least 1; got '${text}'.`);
+    return Number(text);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    switch (arg) {
+      case '--help': case '-h': help = true; break;
+      case '--json': json = true; break;
+      case '--keep-alive': keepAlive = true; break;
+      case '--instance-local': modes = ['instance-local']; break;
+      case '--markdown': markdown = value(i++, arg); break;
+      case '--requests': requests = count(value(i++, arg), arg); break;
+      case '--concurrency': concurrency = count(value(i++, arg), arg); break;
+      case '--modes': {
+        const list = value(i++, arg).split(',').map((m) => m.trim());
+        const unknown = list.filter((m) => !(LOCAL_MODES as readonly string[]).includes(m));
+        if (unknown.length > 0 || list.length === 0) {
+          throw new CliError(`--modes takes ${LOCAL_MODES.join(', ')}; got '${unknown.join(',')}'.`);
+        }
+        modes = LOCAL_MODES.filter((m) => list.includes(m));
+        break;
+      }
+      case '-c': case '--context': {
+        const kv = value(i++, arg);
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new CliError(`${arg} takes key=value, e.g. -c replicas=1; got '${kv}'.`);
+        context[kv.slice(0, eq)] = kv.slice(eq + 1);
+        break;
+      }
+      default:
+        throw new CliError(`unknown option '${arg}'; see --help.`);
+    }
+  }
+  return { modes, requests, concurrency, keepAlive, context, json, markdown, help };
+}
+
+export const local: Command = async (args, io) => {
+  const options = parseLocalArgs(args);
+  if (options.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  if (io.env[INSIDE] === '1' && process.pid === 1) return runInside(options, io);
+  const missing = missingForLocal(thisHost(io.env));
+  if (missing) throw new CliError(missing, EXIT_USAGE);
+  return reexecInNamespaces(args, io);
+};
+
+export default local;
+
+/**
+ * Runs this command again in fresh network, mount and PID namespaces: every namespace and process the run makes
+ * lives under it, and goes when it ends, however it ends.
+ */
+function reexecInNamespaces(args: readonly string[], io: CliIo): Promise<number> {
+  const cli = nodeCommand(path.join('..', 'cli'));
+  const child = spawn('unshare', ['--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', ...cli, 'local', ...args], {
+    cwd: io.cwd, env: { ...io.env, [INSIDE]: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.setEncoding('utf8').on('data', (t: string) => io.stdout(t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => io.stderr(t));
+  // Ctrl-C reaches the inner process too; it tears down and exits, and this one follows.
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  return new Promise((resolve) => child.on('close', (code, signal) => {
+    process.off('SIGINT', ignore);
+    resolve(code ?? (signal ? 128 + 2 : EXIT_FINDING));
+  }));
+}
+
+/** Everything the run found, as `--json` prints it. */
+export interface LocalReport {
+  readonly report: ProbeReport;
+  readonly emulation: {
+    readonly client: string;
+    readonly nodes: readonly { readonly name: string; readonly address: string }[];
+    readonly pods: readonly { readonly name: string; readonly namespace: string; readonly node: string; readonly address: string }[];
+    readonly modes: readonly RowObservation[];
+  };
+  readonly seconds: { readonly up: number; readonly probe: number; readonly total: number };
+}
+
+async function runInside(options: LocalOptions, io: CliIo): Promise<number> {
+  const started = Date.now();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+  await runScript('mkdir -p /run/netns && mount -t tmpfs -o size=1m tmpfs /run/netns');
+
+  const app = new App();
+  for (const [k, v] of Object.entries(options.context)) app.node.setContext(k, v);
+  let plan: EmulationPlan;
+  try {
+    const settings = readLabSettings(app.node, io.env);
+    const workloads = modeWorkloads(settings);
+    plan = planEmulation(options.modes.map((mode) => ({ mode, workload: synthWorkload(workloads[mode]) })),
+      { vpcCidr: settings.vpcCidr, nodeCount: settings.nodeCount });
+  } catch (e) {
+    if (e instanceof LabValidationError || e instanceof ContextError || e instanceof LocalPlanError) throw new CliError(e.message);
+    throw e;
+  }
+
+  const emulation = await Emulation.up(plan);
+  const up = Date.now();
+  const modes: ModeResult[] = [];
+  const observations: RowObservation[] = [];
+  const hints = {
+    clientIp: plan.client.address,
+    nodeAddresses: Object.fromEntries(plan.nodes.map((n) => [n.name, n.address])),
+    loadBalancerAddresses: plan.rows.map((r) => r.vpcAddress),
+  };
+  try {
+    for (const row of plan.rows) {
+      const expected = expectedPaths(row.workload.objects as never)[0];
+      if (!options.json) io.stderr(`${row.mode}: ${options.requests} requests to ${row.publicAddress}\n`);
+      const { measured, observation } = await emulation.runRow(row, (url) => probePaths([{ mode: row.mode, url, expected }], {
+        requests: options.requests, concurrency: options.concurrency, keepAlive: options.keepAlive, hints,
+      }));
+      const result = measured.modes[0];
+      const checks = [...result.checks, ...emulationChecks(expected, observation, plan, row)];
+      modes.push({ ...result, checks, agree: checks.every((c) => c.agree) });
+      observations.push(observation);
+    }
+  } catch (e) {
+    if (e instanceof ProbeError) throw new CliError(`the emulation did not answer: ${e.message}`, EXIT_FINDING);
+    throw e;
+  } finally {
+    emulation.down();
+  }
+  const done = Date.now();
+
+  const report: ProbeReport = { modes, clientIp: { address: plan.client.address, source: 'given' }, agree: modes.every((m) => m.agree) };
+  const result: LocalReport = {
+    report,
+    emulation: {
+      client: plan.client.address,
+      nodes: plan.nodes.map((n) => ({ name: n.name, address: n.address })),
+      pods: plan.pods.map((p) => ({ name: p.name, namespace: p.namespace, node: p.node.name, address: p.address })),
+      modes: observations,
+    },
+    seconds: { up: (up - started) / 1000, probe: (done - up) / 1000, total: (done - started) / 1000 },
+  };
+  io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderLocalReport(result));
+  if (options.markdown) fs.writeFileSync(path.resolve(io.cwd, options.markdown), renderLocalMarkdown(result));
+  return report.agree ? EXIT_OK : EXIT_FINDING;
+}
