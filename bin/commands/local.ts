@@ -1,18 +1,12 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { spawn } from 'child_process';
-import { App } from 'cdk8s';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../cli-io';
-import { ContextError, readLabSettings } from '../settings';
-import { LabValidationError } from '../../lib/errors';
-import { expectedPaths } from '../../lib/path-model';
-import { ModeResult, ProbeError, ProbeReport, probePaths } from '../probe/measure';
-import { emulationChecks } from '../local/checks';
-import { Emulation, RowObservation } from '../local/emulation';
-import { nodeCommand, runScript } from '../local/netns';
-import { EmulationPlan, LOCAL_MODES, LocalMode, LocalPlanError, modeWorkloads, planEmulation, synthWorkload } from '../local/plan';
+import { nodeCommand } from '../local/netns';
 import { missingForLocal, thisHost } from '../local/preflight';
-import { renderLocalReport, renderLocalMarkdown } from '../local/report';
+
+/** The modes, as in `plan.ts`; repeated here so the re-executing parent does not load the charts. */
+const LOCAL_MODES = ['ip', 'instance-cluster', 'instance-local'] as const;
+type LocalMode = typeof LOCAL_MODES[number];
 
 /** Set in the re-executed process inside the run's own namespaces. */
 const INSIDE = 'EKS_LB_LAB_LOCAL_NAMESPACES';
@@ -104,7 +98,9 @@ export const local: Command = async (args, io) => {
     io.stdout(USAGE);
     return EXIT_OK;
   }
-  if (io.env[INSIDE] === '1' && process.pid === 1) return runInside(options, io);
+  if (io.env[INSIDE] === '1' && process.pid === 1) {
+    return (require('../local/run') as typeof import('../local/run')).runInside(options, io);
+  }
   const missing = missingForLocal(thisHost(io.env));
   if (missing) throw new CliError(missing, EXIT_USAGE);
   return reexecInNamespaces(args, io);
@@ -130,79 +126,4 @@ function reexecInNamespaces(args: readonly string[], io: CliIo): Promise<number>
     process.off('SIGINT', ignore);
     resolve(code ?? (signal ? 128 + 2 : EXIT_FINDING));
   }));
-}
-
-/** Everything the run found, as `--json` prints it. */
-export interface LocalReport {
-  readonly report: ProbeReport;
-  readonly emulation: {
-    readonly client: string;
-    readonly nodes: readonly { readonly name: string; readonly address: string }[];
-    readonly pods: readonly { readonly name: string; readonly namespace: string; readonly node: string; readonly address: string }[];
-    readonly modes: readonly RowObservation[];
-  };
-  readonly seconds: { readonly up: number; readonly probe: number; readonly total: number };
-}
-
-async function runInside(options: LocalOptions, io: CliIo): Promise<number> {
-  const started = Date.now();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
-  await runScript('mkdir -p /run/netns && mount -t tmpfs -o size=1m tmpfs /run/netns');
-
-  const app = new App();
-  for (const [k, v] of Object.entries(options.context)) app.node.setContext(k, v);
-  let plan: EmulationPlan;
-  try {
-    const settings = readLabSettings(app.node, io.env);
-    const workloads = modeWorkloads(settings);
-    plan = planEmulation(options.modes.map((mode) => ({ mode, workload: synthWorkload(workloads[mode]) })),
-      { vpcCidr: settings.vpcCidr, nodeCount: settings.nodeCount });
-  } catch (e) {
-    if (e instanceof LabValidationError || e instanceof ContextError || e instanceof LocalPlanError) throw new CliError(e.message);
-    throw e;
-  }
-
-  const emulation = await Emulation.up(plan);
-  const up = Date.now();
-  const modes: ModeResult[] = [];
-  const observations: RowObservation[] = [];
-  const hints = {
-    clientIp: plan.client.address,
-    nodeAddresses: Object.fromEntries(plan.nodes.map((n) => [n.name, n.address])),
-    loadBalancerAddresses: plan.rows.map((r) => r.vpcAddress),
-  };
-  try {
-    for (const row of plan.rows) {
-      const expected = expectedPaths(row.workload.objects as never)[0];
-      if (!options.json) io.stderr(`${row.mode}: ${options.requests} requests to ${row.publicAddress}\n`);
-      const { measured, observation } = await emulation.runRow(row, (url) => probePaths([{ mode: row.mode, url, expected }], {
-        requests: options.requests, concurrency: options.concurrency, keepAlive: options.keepAlive, hints,
-      }));
-      const result = measured.modes[0];
-      const checks = [...result.checks, ...emulationChecks(expected, observation, plan, row)];
-      modes.push({ ...result, checks, agree: checks.every((c) => c.agree) });
-      observations.push(observation);
-    }
-  } catch (e) {
-    if (e instanceof ProbeError) throw new CliError(`the emulation did not answer: ${e.message}`, EXIT_FINDING);
-    throw e;
-  } finally {
-    emulation.down();
-  }
-  const done = Date.now();
-
-  const report: ProbeReport = { modes, clientIp: { address: plan.client.address, source: 'given' }, agree: modes.every((m) => m.agree) };
-  const result: LocalReport = {
-    report,
-    emulation: {
-      client: plan.client.address,
-      nodes: plan.nodes.map((n) => ({ name: n.name, address: n.address })),
-      pods: plan.pods.map((p) => ({ name: p.name, namespace: p.namespace, node: p.node.name, address: p.address })),
-      modes: observations,
-    },
-    seconds: { up: (up - started) / 1000, probe: (done - up) / 1000, total: (done - started) / 1000 },
-  };
-  io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderLocalReport(result));
-  if (options.markdown) fs.writeFileSync(path.resolve(io.cwd, options.markdown), renderLocalMarkdown(result));
-  return report.agree ? EXIT_OK : EXIT_FINDING;
 }

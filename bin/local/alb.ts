@@ -78,6 +78,12 @@ export class AlbListener {
     for (const t of this.config.targets) this.scheduleCheck(t, 0);
   }
 
+  /** The port the listener took (the configured one, or the kernel's pick for 0). */
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address !== null ? address.port : this.config.listenPort;
+  }
+
   /** Resolves once every target has left `initial`. */
   settled(): Promise<void> {
     if (this.isSettled()) return Promise.resolve();
@@ -128,7 +134,7 @@ export class AlbListener {
     const xff = req.headers['x-forwarded-for'];
     headers['x-forwarded-for'] = xff ? `${xff}, ${peer}` : peer;
     headers['x-forwarded-proto'] = 'http';
-    headers['x-forwarded-port'] = String(this.config.listenPort);
+    headers['x-forwarded-port'] = String(this.port);
     headers['x-amzn-trace-id'] ??= `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
     const upstream = http.request({
       host: target.address, port: target.port, method: req.method, path: req.url, headers, agent: this.agent,

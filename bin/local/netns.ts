@@ -27,7 +27,7 @@ export function shellQuote(value: string): string {
  */
 export function nodeCommand(relative: string): string[] {
   const file = path.join(__dirname, `${relative}${path.extname(__filename)}`);
-  if (file.endsWith('.ts')) return [process.execPath, '--import', require.resolve('tsx'), file];
+  if (file.endsWith('.ts')) return [process.execPath, '--require', require.resolve('tsx/cjs'), file];
   return [process.execPath, file];
 }
 

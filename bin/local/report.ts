@@ -1,5 +1,5 @@
 import { describePath } from '../../lib/path-model';
-import type { LocalReport } from '../commands/local';
+import type { LocalReport } from './run';
 import { ModeResult, classesText } from '../probe/measure';
 import { hopsText, routedHops } from './checks';
 import { RowObservation } from './emulation';

@@ -1,0 +1,61 @@
+import { LocalPlanError, modeWorkloads, planEmulation, podsOfRow, readWorkload, synthWorkload } from '../../bin/local/plan';
+import { LAB_DEFAULTS } from '../../bin/settings';
+
+function plan(settings: Partial<typeof LAB_DEFAULTS> = {}) {
+  const s = { ...LAB_DEFAULTS, ...settings };
+  const w = modeWorkloads(s);
+  const modes = ['ip', 'instance-cluster', 'instance-local'] as const;
+  return planEmulation(modes.map((mode) => ({ mode, workload: synthWorkload(w[mode]) })), { vpcCidr: s.vpcCidr, nodeCount: s.nodeCount });
+}
+
+describe('readWorkload', () => {
+  test('reads ports, replicas, policy and health-check path from the synthesized chart', () => {
+    const w = modeWorkloads({ ...LAB_DEFAULTS, nodePort: 31234, replicas: 3 });
+    expect(synthWorkload(w['instance-local'])).toMatchObject({
+      namespace: 'instance-mode', name: 'echo', targetType: 'instance', replicas: 3, containerPort: 8080, servicePort: 80,
+      nodePort: 31234, externalTrafficPolicy: 'Local', listenPort: 80, healthCheckPath: '/',
+    });
+    expect(synthWorkload(w.ip)).toMatchObject({ namespace: 'ip-mode', targetType: 'ip', nodePort: undefined, externalTrafficPolicy: undefined });
+  });
+
+  test('follows the chart: a changed container port reaches the targets', () => {
+    const workload = synthWorkload({ targetType: 'ip', containerPort: 9090, healthCheckPath: '/ready' });
+    expect(workload).toMatchObject({ containerPort: 9090, healthCheckPath: '/ready' });
+  });
+
+  test('rejects objects without an Ingress', () => {
+    const objects = synthWorkload({ targetType: 'ip' }).objects.filter((o) => o.kind !== 'Ingress');
+    expect(() => readWorkload(objects)).toThrow(/expected one Ingress among the chart's objects; found 0/);
+  });
+});
+
+describe('planEmulation', () => {
+  test('ip mode registers pod IPs on the container port; instance mode registers every node on the NodePort', () => {
+    const p = plan();
+    const [ip, cluster, local] = p.rows;
+    expect(ip.targets).toEqual(podsOfRow(p, ip).map((pod) => ({ address: pod.address, port: 8080, name: pod.name })));
+    expect(cluster.targets).toEqual(p.nodes.map((n) => ({ address: n.address, port: 30080, name: n.name })));
+    expect(local.healthCheckNodePort).toBe(30000);
+    expect(cluster.healthCheckNodePort).toBeUndefined();
+  });
+
+  test('both instance rows share one Deployment; replicas alternate over nodes', () => {
+    const p = plan({ replicas: 3 });
+    expect(p.pods).toHaveLength(6);
+    expect(podsOfRow(p, p.rows[1])).toEqual(podsOfRow(p, p.rows[2]));
+    expect(podsOfRow(p, p.rows[0]).map((pod) => pod.node.name)).toEqual([p.nodes[0].name, p.nodes[1].name, p.nodes[0].name]);
+  });
+
+  test('addresses come from vpcCidr; nodes carry EKS names; node veths are named like the VPC CNI names them', () => {
+    const p = plan({ vpcCidr: '172.20.0.0/22', nodeCount: 3 });
+    expect(p.nodes.map((n) => [n.name, n.address])).toEqual([
+      ['ip-172-20-0-10.ec2.internal', '172.20.0.10'], ['ip-172-20-0-11.ec2.internal', '172.20.0.11'], ['ip-172-20-0-12.ec2.internal', '172.20.0.12'],
+    ]);
+    expect(p.pods.every((pod) => pod.address.startsWith('172.20.0.') && /^eni[0-9a-f]{11}$/.test(pod.hostVeth))).toBe(true);
+    expect(new Set(p.rows.map((r) => r.vpcAddress)).size).toBe(3);
+  });
+
+  test('rejects a subnet too small for the layout', () => {
+    expect(() => planEmulation([], { vpcCidr: '10.0.0.0/26', nodeCount: 2 })).toThrow(LocalPlanError);
+  });
+});
