@@ -3,6 +3,11 @@ import { CliError, Command, CliIo, EXIT_USAGE, processIo } from './cli-io';
 
 /** Each command is loaded on demand, so `policy` never pays for what `local` needs. */
 const COMMANDS: Record<string, { readonly summary: string; readonly load: () => Promise<Command> }> = {
+  probe: {
+    summary: 'measure each deployed mode and compare what the pods saw with the path model',
+    // require keeps the load lazy and resolves the same under tsx, jest and the compiled CommonJS.
+    load: async () => (require('./commands/probe') as typeof import('./commands/probe')).probe,
+  },
   local: {
     summary: 'build both data paths in network namespaces on this host (root, no AWS), probe and compare with the model',
     load: async () => (require('./commands/local') as typeof import('./commands/local')).local,

@@ -27,5 +27,9 @@ export class IngressLabStack extends Stack {
     new CfnOutput(this, 'Url', { value: this.workload.url, description: `URL of the ${chart.targetType}-mode ALB` });
     new CfnOutput(this, 'Namespace', { value: chart.namespaceName });
     new CfnOutput(this, 'TargetType', { value: chart.targetType });
+    if (chart.externalTrafficPolicy) {
+      // `eks-lb-lab probe` reads it to know which instance-mode path the model should expect.
+      new CfnOutput(this, 'ExternalTrafficPolicy', { value: chart.externalTrafficPolicy });
+    }
   }
 }

@@ -88,9 +88,15 @@ export function forwardedFor(response: EchoResponse): string[] {
 
 /**
  * Writes a response exactly as the echoserver template prints it: two leading blank lines, tab-indented fields,
- * two trailing spaces after each single-valued header, none after a repeated header's lines.
+ * two trailing spaces after each single-valued header, none after a repeated header's lines, and every value
+ * HTML-escaped (`&`, `<`, `>`, `"`, `'`) as the template's `{{ }}` tags do.
  */
 export function renderEchoResponse(response: EchoResponse): string {
+  const r = escapeAll(response);
+  return renderEscaped(r);
+}
+
+function renderEscaped(response: EchoResponse): string {
   const lines: string[] = ['', '', `Hostname: ${response.hostname}`, '', 'Pod Information:'];
   if (response.pod) {
     lines.push(
@@ -120,6 +126,37 @@ export function renderEchoResponse(response: EchoResponse): string {
   // The body is printed raw, with no indentation; the template's last newline and nginx's ngx.say add two.
   lines.push('', 'Request Body:', response.body ?? `\t${NO_BODY}`, '', '');
   return lines.join('\n');
+}
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const UNENTITIES: Record<string, string> = Object.fromEntries(Object.entries(ENTITIES).map(([k, v]) => [v, k]));
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]);
+}
+
+function unescape(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39);/g, (e) => UNENTITIES[e]);
+}
+
+function escapeAll(r: EchoResponse): EchoResponse {
+  return {
+    hostname: escape(r.hostname),
+    pod: r.pod && {
+      nodeName: escape(r.pod.nodeName), podName: escape(r.pod.podName),
+      podNamespace: escape(r.pod.podNamespace), podIp: escape(r.pod.podIp),
+    },
+    serverVersion: escape(r.serverVersion),
+    clientAddress: escape(r.clientAddress),
+    method: escape(r.method),
+    realPath: escape(r.realPath),
+    query: escape(r.query),
+    requestVersion: escape(r.requestVersion),
+    requestScheme: escape(r.requestScheme),
+    requestUri: escape(r.requestUri),
+    headers: r.headers.map((h) => ({ name: escape(h.name), value: escape(h.value) })),
+    body: r.body === undefined ? undefined : escape(r.body),
+  };
 }
 
 type Section = 'start' | 'pod' | 'server' | 'request' | 'headers' | 'body';
@@ -181,24 +218,25 @@ export function parseEchoResponse(text: string): EchoResponse {
   if (hostname === undefined) throw notEcho('it has no \'Hostname:\' line');
   if (request.client_address === undefined) throw notEcho('it has no client_address under \'Request Information:\'');
   const bodyText = trimBody(bodyLines);
+  const u = unescape;
   return {
-    hostname,
+    hostname: u(hostname),
     pod: pod['pod name'] === undefined ? undefined : {
-      nodeName: pod['node name'] ?? 'N/A',
-      podName: pod['pod name'],
-      podNamespace: pod['pod namespace'] ?? 'N/A',
-      podIp: pod['pod IP'] ?? 'N/A',
+      nodeName: u(pod['node name'] ?? 'N/A'),
+      podName: u(pod['pod name']),
+      podNamespace: u(pod['pod namespace'] ?? 'N/A'),
+      podIp: u(pod['pod IP'] ?? 'N/A'),
     },
-    serverVersion: server.server_version ?? '',
-    clientAddress: request.client_address,
-    method: request.method ?? '',
-    realPath: request['real path'] ?? '',
-    query: request.query ?? '',
-    requestVersion: request.request_version ?? '',
-    requestScheme: request.request_scheme ?? '',
-    requestUri: request.request_uri ?? '',
-    headers,
-    body: bodyText === undefined || bodyText.trim() === NO_BODY ? undefined : bodyText,
+    serverVersion: u(server.server_version ?? ''),
+    clientAddress: u(request.client_address),
+    method: u(request.method ?? ''),
+    realPath: u(request['real path'] ?? ''),
+    query: u(request.query ?? ''),
+    requestVersion: u(request.request_version ?? ''),
+    requestScheme: u(request.request_scheme ?? ''),
+    requestUri: u(request.request_uri ?? ''),
+    headers: headers.map((h) => ({ name: u(h.name), value: u(h.value) })),
+    body: bodyText === undefined || bodyText.trim() === NO_BODY ? undefined : u(bodyText),
   };
 }
 

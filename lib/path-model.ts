@@ -14,8 +14,44 @@ export interface KubernetesObject {
   readonly apiVersion?: string;
   readonly kind: string;
   readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> };
-  readonly spec?: any;
+  /** Read through the views below; fields the model does not use may be anything. */
+  readonly spec?: object;
 }
+
+/** The parts of the objects' `spec`s the model reads. */
+interface ServiceSpecView {
+  readonly type?: string;
+  readonly loadBalancerClass?: string;
+  readonly externalTrafficPolicy?: string;
+  readonly healthCheckNodePort?: number;
+  readonly ports?: readonly { readonly port?: number; readonly targetPort?: number | string; readonly nodePort?: number }[];
+}
+
+interface BackendView {
+  readonly service?: { readonly name?: string };
+}
+
+interface IngressSpecView {
+  readonly ingressClassName?: string;
+  readonly defaultBackend?: BackendView;
+  readonly rules?: readonly { readonly http?: { readonly paths?: readonly { readonly backend?: BackendView }[] } }[];
+}
+
+interface DeploymentSpecView {
+  readonly template?: { readonly spec?: { readonly containers?: readonly {
+    readonly ports?: readonly { readonly name?: string; readonly containerPort?: number }[];
+  }[] } };
+}
+
+interface TargetGroupBindingSpecView {
+  readonly targetType?: string;
+  readonly serviceRef?: { readonly name?: string };
+}
+
+const serviceSpec = (o: KubernetesObject): ServiceSpecView => o.spec ?? {};
+const ingressSpec = (o: KubernetesObject): IngressSpecView => o.spec ?? {};
+const deploymentSpec = (o: KubernetesObject): DeploymentSpecView => o.spec ?? {};
+const tgbSpec = (o: KubernetesObject): TargetGroupBindingSpecView => o.spec ?? {};
 
 /** Which load balancer carries the traffic. */
 export type LoadBalancerKind = 'ALB' | 'NLB' | 'CLB';
@@ -79,6 +115,10 @@ export interface ExpectedPath {
   readonly podPeer: PeerClass;
   /** Where the client's address is. */
   readonly clientIp: ClientIpLocation;
+  /** For an NLB: `preserve_client_ip.enabled` of its target group. */
+  readonly preserveClientIp?: boolean;
+  /** The load balancer sends a PROXY protocol header ahead of each connection's data. */
+  readonly proxyProtocol: boolean;
   /** The load balancer adds an `X-Forwarded-For` header. */
   readonly xForwardedFor: boolean;
   /** A request may enter on one node and be served by a pod on another. */
@@ -142,10 +182,10 @@ export function expectedPaths(objects: readonly KubernetesObject[], options: Pat
         const svc = findService(namespaceOf(obj), backend, idOf(obj));
         paths.push(albPath(`${idOf(obj)} -> ${idOf(svc)}`, obj, svc, objects));
       }
-    } else if (obj.kind === 'Service' && obj.spec?.type === 'LoadBalancer') {
+    } else if (obj.kind === 'Service' && serviceSpec(obj).type === 'LoadBalancer') {
       paths.push(loadBalancerServicePath(obj, objects, options));
     } else if (obj.kind === 'TargetGroupBinding') {
-      const svcName = obj.spec?.serviceRef?.name;
+      const svcName = tgbSpec(obj).serviceRef?.name;
       if (typeof svcName !== 'string') throw new PathModelError(`${idOf(obj)} has no spec.serviceRef.name.`);
       const svc = findService(namespaceOf(obj), svcName, idOf(obj));
       paths.push(targetGroupBindingPath(obj, svc, objects, options));
@@ -155,7 +195,8 @@ export function expectedPaths(objects: readonly KubernetesObject[], options: Pat
 }
 
 function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, objects: readonly KubernetesObject[]): ExpectedPath {
-  const annotations = ingress.metadata?.annotations ?? {};
+  // The controller lets a backend Service's alb.ingress.kubernetes.io annotations override the Ingress's.
+  const annotations = { ...ingress.metadata?.annotations, ...svc.metadata?.annotations };
   const targetType = parseTargetType(annotations[ALB_TARGET_TYPE_ANNOTATION] ?? 'instance', idOf(ingress));
   const hcPath = annotations[ALB_HEALTHCHECK_PATH_ANNOTATION] ?? '/';
   const hcPort = annotations[ALB_HEALTHCHECK_PORT_ANNOTATION];
@@ -169,7 +210,7 @@ function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, o
 function loadBalancerServicePath(svc: KubernetesObject, objects: readonly KubernetesObject[], options: PathModelOptions): ExpectedPath {
   const annotations = svc.metadata?.annotations ?? {};
   const webhook = options.enableServiceMutatorWebhook ?? true;
-  const lbClass: string | undefined = svc.spec?.loadBalancerClass;
+  const lbClass = serviceSpec(svc).loadBalancerClass;
   const lbType = annotations[LB_TYPE_ANNOTATION];
   const byController = lbClass === NLB_CLASS || lbType === 'external' || lbType === 'nlb-ip' || (lbClass === undefined && webhook);
   const notes: string[] = [];
@@ -205,7 +246,7 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
 
 function targetGroupBindingPath(tgb: KubernetesObject, svc: KubernetesObject, objects: readonly KubernetesObject[], options: PathModelOptions): ExpectedPath {
   const name = tgb.metadata?.name ?? '';
-  const targetType = parseTargetType(tgb.spec?.targetType ?? '', idOf(tgb));
+  const targetType = parseTargetType(tgbSpec(tgb).targetType ?? '', idOf(tgb));
   const lb = options.targetGroupLoadBalancers?.[name] ?? 'ALB';
   const preserve = options.targetGroupPreserveClientIp?.[name];
   const common = { id: `${idOf(tgb)} -> ${idOf(svc)}`, provisioner: 'aws-load-balancer-controller' as const, targetType, svc, objects };
@@ -245,6 +286,7 @@ function build(input: BuildInput): ExpectedPath {
   const notes = [...input.notes ?? []];
   const rewrites = input.proxy || !input.preserveClientIp;
   const lbPeer: PeerClass = rewrites ? 'load-balancer' : 'client';
+  const extra = { proxyProtocol: input.proxyProtocol, ...(lb === 'NLB' ? { preserveClientIp: input.preserveClientIp } : {}) };
   const clientIp: ClientIpLocation = input.proxyProtocol ? 'proxy-protocol'
     : lb === 'ALB' ? 'x-forwarded-for'
       : rewrites ? 'none' : 'tcp-source';
@@ -258,17 +300,18 @@ function build(input: BuildInput): ExpectedPath {
         { from: 'client', to: lb },
         { from: lb, to: 'pod', note: `to the pod IP :${port}, no kube-proxy` },
       ],
-      kubeProxy: false, loadBalancerRewritesSource: rewrites, nodeSnat: false,
+      kubeProxy: false, loadBalancerRewritesSource: rewrites, nodeSnat: false, ...extra,
       podPeer: lbPeer, clientIp: finalClientIp(clientIp, lbPeer), xForwardedFor: lb === 'ALB', crossNode: false, notes,
     };
   }
-  const type = svc.spec?.type;
+  const spec = serviceSpec(svc);
+  const type = spec.type;
   if (type !== 'NodePort' && type !== 'LoadBalancer') {
     throw new PathModelError(`${input.id}: instance targets need a NodePort or LoadBalancer Service; ${idOf(svc)} is ${type ?? 'ClusterIP'}.`);
   }
-  const etp: 'Cluster' | 'Local' = svc.spec?.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
-  const nodePort = svc.spec?.ports?.[0]?.nodePort ?? 'allocated NodePort';
-  const hcNodePort = svc.spec?.healthCheckNodePort ?? 'healthCheckNodePort';
+  const etp: 'Cluster' | 'Local' = spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
+  const nodePort = spec.ports?.[0]?.nodePort ?? 'allocated NodePort';
+  const hcNodePort = spec.healthCheckNodePort ?? 'healthCheckNodePort';
   const hc = input.healthCheck(nodePort, etp, hcNodePort);
   const local = etp === 'Local';
   const podPeer: PeerClass = local ? lbPeer : 'node';
@@ -293,7 +336,7 @@ function build(input: BuildInput): ExpectedPath {
         { from: lb, to: 'node', note: `any node:${nodePort}` },
         { from: 'node', to: 'pod', note: 'kube-proxy DNAT to any pod, maybe on another node; SNAT to the node' },
       ],
-    kubeProxy: true, loadBalancerRewritesSource: rewrites, nodeSnat: !local,
+    kubeProxy: true, loadBalancerRewritesSource: rewrites, nodeSnat: !local, ...extra,
     podPeer, clientIp: finalClientIp(clientIp, podPeer), xForwardedFor: lb === 'ALB', crossNode: !local, notes,
   };
 }
@@ -305,15 +348,15 @@ function finalClientIp(location: ClientIpLocation, podPeer: PeerClass): ClientIp
 
 /** The port the pod listens on behind the Service's first port (a named targetPort is looked up in the pods). */
 function podPort(svc: KubernetesObject, objects: readonly KubernetesObject[]): number | string {
-  const port = svc.spec?.ports?.[0];
+  const port = serviceSpec(svc).ports?.[0];
   const target = port?.targetPort ?? port?.port;
   if (typeof target === 'number') return target;
   if (typeof target === 'string' && /^\d+$/.test(target)) return Number(target);
   for (const o of objects) {
     if (o.kind !== 'Deployment' || namespaceOf(o) !== namespaceOf(svc)) continue;
-    for (const c of o.spec?.template?.spec?.containers ?? []) {
-      const match = (c.ports ?? []).find((p: any) => p.name === target);
-      if (match) return match.containerPort;
+    for (const c of deploymentSpec(o).template?.spec?.containers ?? []) {
+      const match = (c.ports ?? []).find((p) => p.name === target);
+      if (match?.containerPort !== undefined) return match.containerPort;
     }
   }
   return target ?? 'target port';
@@ -334,17 +377,18 @@ function parseAttributes(text: string): Record<string, string> {
 }
 
 function isAlbIngress(obj: KubernetesObject): boolean {
-  return obj.spec?.ingressClassName === 'alb' || obj.metadata?.annotations?.['kubernetes.io/ingress.class'] === 'alb';
+  return ingressSpec(obj).ingressClassName === 'alb' || obj.metadata?.annotations?.['kubernetes.io/ingress.class'] === 'alb';
 }
 
 function ingressBackends(ingress: KubernetesObject): string[] {
   const names: string[] = [];
-  const add = (backend: any) => {
+  const add = (backend: BackendView | undefined) => {
     const name = backend?.service?.name;
     if (typeof name === 'string' && !names.includes(name)) names.push(name);
   };
-  add(ingress.spec?.defaultBackend);
-  for (const rule of ingress.spec?.rules ?? []) for (const p of rule.http?.paths ?? []) add(p.backend);
+  const spec = ingressSpec(ingress);
+  add(spec.defaultBackend);
+  for (const rule of spec.rules ?? []) for (const p of rule.http?.paths ?? []) add(p.backend);
   return names;
 }
 
@@ -375,9 +419,13 @@ export function pathTable(paths: readonly ExpectedPath[]): string[][] {
   ]);
 }
 
-/** `ALB ip`, `NLB instance, Local`, ... */
+/** `ALB ip`, `ALB instance, Local`, `NLB ip, preservation on`, ... */
 export function describePath(p: ExpectedPath): string {
-  return `${p.loadBalancer} ${p.targetType}${p.externalTrafficPolicy ? `, ${p.externalTrafficPolicy}` : ''}`;
+  const parts = [`${p.loadBalancer} ${p.targetType}`];
+  if (p.externalTrafficPolicy) parts.push(p.externalTrafficPolicy);
+  if (p.preserveClientIp !== undefined) parts.push(`preservation ${p.preserveClientIp ? 'on' : 'off'}`);
+  if (p.proxyProtocol) parts.push('proxy protocol');
+  return parts.join(', ');
 }
 
 /** The table as GitHub markdown. */

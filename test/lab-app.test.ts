@@ -58,11 +58,13 @@ describe('the lab app', () => {
     expect(spec(a)).toBe(spec(b));
   });
 
-  test('outputs: each lab URL, the cluster name and the update-kubeconfig command', () => {
+  test('outputs: each lab URL, the instance lab\'s traffic policy, the cluster name and the update-kubeconfig command', () => {
     const ip = Template.fromStack(stacks.ipMode);
     const url = ip.findOutputs('Url').Url;
     expect(flatten(url.Value)).toMatch(/^http:\/\/<WorkloadLoadBalancerAddress.*\.Value>\/$/);
     ip.hasOutput('TargetType', { Value: 'ip' });
+    expect(ip.findOutputs('ExternalTrafficPolicy')).toEqual({});
+    Template.fromStack(stacks.instanceMode).hasOutput('ExternalTrafficPolicy', { Value: 'Cluster' });
     const cluster = Template.fromStack(stacks.cluster);
     cluster.hasOutput('ClusterName', {});
     expect(flatten(cluster.findOutputs('UpdateKubeconfigCommand').UpdateKubeconfigCommand.Value))

@@ -5,7 +5,7 @@ import { nodeCommand } from '../local/netns';
 import { missingForLocal, thisHost } from '../local/preflight';
 
 /** The modes, as in `plan.ts`; repeated here so the re-executing parent does not load the charts. */
-const LOCAL_MODES = ['ip', 'instance-cluster', 'instance-local'] as const;
+const LOCAL_MODES = ['ip', 'instance', 'instance-local'] as const;
 type LocalMode = typeof LOCAL_MODES[number];
 
 /** Set in the re-executed process inside the run's own namespaces. */

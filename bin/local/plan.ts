@@ -8,7 +8,7 @@ import { LabSettings, labWorkloads } from '../../lab-stacks/lab-app';
 export type ChartObject = { readonly kind: string; readonly metadata?: any; readonly spec?: any };
 
 /** The rows the emulation can run: the ALB in each target type, and instance mode with either traffic policy. */
-export const LOCAL_MODES = ['ip', 'instance-cluster', 'instance-local'] as const;
+export const LOCAL_MODES = ['ip', 'instance', 'instance-local'] as const;
 export type LocalMode = typeof LOCAL_MODES[number];
 
 /** What the emulation needs from one workload's synthesized objects. */
@@ -88,7 +88,7 @@ export function modeWorkloads(settings: Omit<LabSettings, 'region'>): Record<Loc
   const withPolicy = (externalTrafficPolicy: ExternalTrafficPolicy) => labWorkloads({ ...settings, externalTrafficPolicy }).instance;
   return {
     'ip': labWorkloads(settings).ip,
-    'instance-cluster': withPolicy('Cluster'),
+    'instance': withPolicy('Cluster'),
     'instance-local': withPolicy('Local'),
   };
 }

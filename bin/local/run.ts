@@ -11,11 +11,11 @@ import { emulationChecks } from './checks';
 import { Emulation, RowObservation } from './emulation';
 import { runScript } from './netns';
 import { EmulationPlan, LocalPlanError, modeWorkloads, planEmulation, synthWorkload } from './plan';
-import { renderLocalMarkdown, renderLocalReport } from './report';
+import { renderReportMarkdown, renderReportText } from '../probe/report';
+import { renderEmulationMarkdown, renderEmulationText } from './report';
 
-/** Everything the run found, as `--json` prints it. */
-export interface LocalReport {
-  readonly report: ProbeReport;
+/** Everything the run found, as `--json` prints it: the probe's report plus what the emulation saw. */
+export interface LocalReport extends ProbeReport {
   readonly emulation: {
     readonly client: string;
     readonly nodes: readonly { readonly name: string; readonly address: string }[];
@@ -75,7 +75,7 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
 
   const report: ProbeReport = { modes, clientIp: { address: plan.client.address, source: 'given' }, agree: modes.every((m) => m.agree) };
   const result: LocalReport = {
-    report,
+    ...report,
     emulation: {
       client: plan.client.address,
       nodes: plan.nodes.map((n) => ({ name: n.name, address: n.address })),
@@ -84,7 +84,9 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
     },
     seconds: { up: (up - started) / 1000, probe: (done - up) / 1000, total: (done - started) / 1000 },
   };
-  io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderLocalReport(result));
-  if (options.markdown) fs.writeFileSync(path.resolve(io.cwd, options.markdown), renderLocalMarkdown(result));
+  io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderReportText(report)}\n${renderEmulationText(result)}`);
+  if (options.markdown) {
+    fs.writeFileSync(path.resolve(io.cwd, options.markdown), `${renderReportMarkdown(report)}\n${renderEmulationMarkdown(result)}`);
+  }
   return report.agree ? EXIT_OK : EXIT_FINDING;
 }

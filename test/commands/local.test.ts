@@ -21,7 +21,7 @@ function run(args: string[], options: { uid?: number } = {}): Promise<{ code: nu
 describe('parseLocalArgs', () => {
   test('defaults: all three modes, 200 requests, 8 in flight, new connection per request', () => {
     expect(parseLocalArgs([])).toMatchObject({
-      modes: ['ip', 'instance-cluster', 'instance-local'], requests: 200, concurrency: 8, keepAlive: false, json: false, context: {},
+      modes: ['ip', 'instance', 'instance-local'], requests: 200, concurrency: 8, keepAlive: false, json: false, context: {},
     });
   });
 
@@ -32,7 +32,7 @@ describe('parseLocalArgs', () => {
   });
 
   test('bad input: one line naming the option', () => {
-    expect(() => parseLocalArgs(['--modes', 'nlb'])).toThrow("--modes takes ip, instance-cluster, instance-local; got 'nlb'.");
+    expect(() => parseLocalArgs(['--modes', 'nlb'])).toThrow("--modes takes ip, instance, instance-local; got 'nlb'.");
     expect(() => parseLocalArgs(['--requests', '0'])).toThrow("--requests must be a whole number of at least 1; got '0'.");
     expect(() => parseLocalArgs(['-c', 'replicas'])).toThrow(/-c takes key=value/);
   });
@@ -55,13 +55,13 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
   }, 60_000);
 
   const mode = (r: LocalReport, name: string) => {
-    const i = r.report.modes.findIndex((m) => m.mode === name);
-    return { result: r.report.modes[i], seen: r.emulation.modes[i] };
+    const i = r.modes.findIndex((m) => m.mode === name);
+    return { result: r.modes[i], seen: r.emulation.modes[i] };
   };
 
   test('the default run prints ip, instance+Cluster and instance+Local, each matching the model; exit 0', () => {
     expect(spread.code).toBe(0);
-    expect(spread.report.report.modes.map((m) => [m.mode, m.agree])).toEqual([['ip', true], ['instance-cluster', true], ['instance-local', true]]);
+    expect(spread.report.modes.map((m) => [m.mode, m.agree])).toEqual([['ip', true], ['instance', true], ['instance-local', true]]);
     expect(single.code).toBe(0);
   });
 
@@ -69,12 +69,12 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
     const { result, seen } = mode(single.report, 'ip');
     expect(Object.keys(result.measured.peers)).toEqual([seen.loadBalancer.vpcAddress]);
     expect(result.measured.xForwardedForEndsWithClient).toBe(40);
-    expect(single.report.report.clientIp?.address).toBe(single.report.emulation.client);
+    expect(single.report.clientIp?.address).toBe(single.report.emulation.client);
     expect(Object.keys(routedHops(seen))).toEqual(['1']);
   });
 
   test('instance + Cluster: the peer is a node; through the other node the single pod is one hop further', () => {
-    const { result, seen } = mode(single.report, 'instance-cluster');
+    const { result, seen } = mode(single.report, 'instance');
     const nodes = single.report.emulation.nodes.map((n) => n.address);
     expect(Object.keys(result.measured.peers).sort()).toEqual(nodes);
     expect(result.measured.peerClasses.node).toBe(40);
@@ -99,7 +99,7 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
   });
 
   test('pods share the requests (per connection, so with a tolerance)', () => {
-    for (const name of ['ip', 'instance-cluster', 'instance-local']) {
+    for (const name of ['ip', 'instance', 'instance-local']) {
       const counts = Object.values(mode(spread.report, name).result.measured.pods);
       expect(counts).toHaveLength(2);
       for (const n of counts) expect(n).toBeGreaterThanOrEqual(6);

@@ -4,7 +4,7 @@ import { LAB_DEFAULTS } from '../../bin/settings';
 function plan(settings: Partial<typeof LAB_DEFAULTS> = {}) {
   const s = { ...LAB_DEFAULTS, ...settings };
   const w = modeWorkloads(s);
-  const modes = ['ip', 'instance-cluster', 'instance-local'] as const;
+  const modes = ['ip', 'instance', 'instance-local'] as const;
   return planEmulation(modes.map((mode) => ({ mode, workload: synthWorkload(w[mode]) })), { vpcCidr: s.vpcCidr, nodeCount: s.nodeCount });
 }
 

@@ -1,0 +1,45 @@
+import {
+  CloudFormationClient, DescribeStacksCommand, DescribeStacksCommandOutput, StackStatus,
+} from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import { LAB_STACKS, StackOutputsError, readLabStacks } from '../bin/probe/stack-outputs';
+
+const cfn = mockClient(CloudFormationClient);
+beforeEach(() => cfn.reset());
+
+const stack = (outputs: Record<string, string>): DescribeStacksCommandOutput => ({
+  $metadata: {},
+  Stacks: [{
+    StackName: 'S', StackStatus: StackStatus.UPDATE_COMPLETE, CreationTime: new Date(0),
+    Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+  }],
+});
+const missing = (name: string) => Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
+
+test('outputs become targets; a bare host name gets http://; an unknown policy is dropped', async () => {
+  cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).resolves(stack({ Url: 'lb-1.example', TargetType: 'ip', Namespace: 'ip-mode' }));
+  cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' })
+    .resolves(stack({ Url: 'http://lb-2.example/', TargetType: 'instance', ExternalTrafficPolicy: 'Sideways' }));
+  const found = await readLabStacks(new CloudFormationClient({ region: 'us-east-1' }), LAB_STACKS, 'us-east-1');
+  expect(found).toEqual([
+    { stackName: 'IpModeLab', url: 'http://lb-1.example', namespace: 'ip-mode', targetType: 'ip', externalTrafficPolicy: undefined },
+    { stackName: 'InstanceModeLab', url: 'http://lb-2.example/', namespace: undefined, targetType: 'instance', externalTrafficPolicy: undefined },
+  ]);
+});
+
+test('missing stacks are skipped only when asked', async () => {
+  cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).rejects(missing('IpModeLab'));
+  cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' }).resolves(stack({ Url: 'http://x/', TargetType: 'instance', ExternalTrafficPolicy: 'Local' }));
+  const client = new CloudFormationClient({ region: 'eu-west-1' });
+  expect((await readLabStacks(client, LAB_STACKS, 'eu-west-1', true)).map((s) => [s.stackName, s.externalTrafficPolicy]))
+    .toEqual([['InstanceModeLab', 'Local']]);
+  await expect(readLabStacks(client, LAB_STACKS, 'eu-west-1')).rejects.toThrow(/^stack IpModeLab does not exist in eu-west-1;/);
+});
+
+test('other CloudFormation errors are reported as such', async () => {
+  cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeStacks'), { name: 'AccessDenied' }));
+  const run = readLabStacks(new CloudFormationClient({ region: 'us-east-1' }), ['IpModeLab'], 'us-east-1');
+  await expect(run).rejects.toThrow(StackOutputsError);
+  await expect(readLabStacks(new CloudFormationClient({ region: 'us-east-1' }), ['IpModeLab'], 'us-east-1'))
+    .rejects.toThrow('cannot read stack IpModeLab in us-east-1: User is not authorized to perform: cloudformation:DescribeStacks');
+});
