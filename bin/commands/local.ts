@@ -4,9 +4,7 @@ import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../
 import { nodeCommand } from '../local/netns';
 import { missingForLocal, thisHost } from '../local/preflight';
 
-/** The modes, as in `plan.ts`; repeated here so the re-executing parent does not load the charts. */
-const LOCAL_MODES = ['ip', 'instance', 'instance-local'] as const;
-type LocalMode = typeof LOCAL_MODES[number];
+import { ALB_MODES, LOCAL_MODES, LocalMode, NLB_MODES } from '../local/modes';
 
 /** Set in the re-executed process inside the run's own namespaces. */
 const INSIDE = 'EKS_LB_LAB_LOCAL_NAMESPACES';
@@ -18,8 +16,10 @@ a client, an ALB stand-in, two nodes on a bridge standing in for the subnet, ech
 CNI and kube-proxy's NodePort rules. Probes each mode and compares with the path model. Needs root.
 
 Options:
-  --modes <list>       modes to run, comma-separated: ${LOCAL_MODES.join(', ')} (default: all)
-  --instance-local     run only instance mode with externalTrafficPolicy Local
+  --modes <list>       modes to run, comma-separated, from: ${LOCAL_MODES.join(', ')}
+                       (default: ${ALB_MODES.join(', ')})
+  --nlb                also run the NLB modes (an L4 stand-in: ${NLB_MODES.join(', ')})
+  --instance-local     run only ALB instance mode with externalTrafficPolicy Local
   --requests <n>       requests per mode (default 200)
   --concurrency <n>    requests in flight per mode (default 8)
   --keep-alive         reuse the client's connections to the load balancer
@@ -42,7 +42,7 @@ export interface LocalOptions {
 }
 
 export function parseLocalArgs(args: readonly string[]): LocalOptions {
-  let modes: LocalMode[] = [...LOCAL_MODES];
+  let modes: LocalMode[] = [...ALB_MODES];
   let requests = 200;
   let concurrency = 8;
   let keepAlive = false;
@@ -66,6 +66,7 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
       case '--json': json = true; break;
       case '--keep-alive': keepAlive = true; break;
       case '--instance-local': modes = ['instance-local']; break;
+      case '--nlb': modes = LOCAL_MODES.filter((m) => modes.includes(m) || (NLB_MODES as readonly string[]).includes(m)); break;
       case '--markdown': markdown = value(i++, arg); break;
       case '--requests': requests = count(value(i++, arg), arg); break;
       case '--concurrency': concurrency = count(value(i++, arg), arg); break;

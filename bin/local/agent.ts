@@ -4,6 +4,7 @@
  * parent over the IPC channel, so one process serves a namespace for the whole run.
  */
 import * as http from 'http';
+import * as net from 'net';
 import { AlbListener, AlbListenerConfig } from './alb';
 import { EchoPodIdentity, createEchoServer, createHealthCheckNodePortServer } from './pod-servers';
 
@@ -15,6 +16,7 @@ export type AgentRequest =
   | { readonly method: 'targetHealth'; readonly name: string }
   | { readonly method: 'unlisten'; readonly name: string }
   | { readonly method: 'get'; readonly address: string; readonly port: number; readonly path: string; readonly localAddress?: string }
+  | { readonly method: 'tcpCheck'; readonly address: string; readonly port: number; readonly localAddress?: string; readonly timeoutMs: number }
   | { readonly method: 'closeServers' };
 
 const listeners = new Map<string, AlbListener>();
@@ -53,6 +55,19 @@ async function handle(request: AgentRequest): Promise<unknown> {
       await listener?.close();
       return health;
     }
+    case 'tcpCheck':
+      return new Promise((resolve) => {
+        const socket = net.connect({ host: request.address, port: request.port, localAddress: request.localAddress });
+        let settled = false;
+        const done = (result: { pass: boolean; reason?: string }) => {
+          if (!settled) resolve(result);
+          settled = true;
+          socket.destroy();
+        };
+        socket.setTimeout(request.timeoutMs, () => done({ pass: false, reason: 'Target.Timeout' }));
+        socket.once('connect', () => done({ pass: true }));
+        socket.on('error', () => done({ pass: false, reason: 'Target.FailedHealthChecks' }));
+      });
     case 'get':
       return new Promise((resolve) => {
         const req = http.get({

@@ -42,7 +42,7 @@ export interface TargetHealth extends AlbTarget {
 
 /** The controller's defaults for an Ingress target group: 2 passes to become healthy, 2 failures to leave. */
 export const ALB_HEALTH_CHECK_DEFAULTS: Omit<AlbHealthCheck, 'path'> = {
-  intervalMs: 300, timeoutMs: 200, healthyThreshold: 2, unhealthyThreshold: 2,
+  intervalMs: 400, timeoutMs: 300, healthyThreshold: 2, unhealthyThreshold: 2,
 };
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
@@ -144,6 +144,9 @@ export class AlbListener {
       res.writeHead(up.statusCode ?? 502, out);
       up.pipe(res);
     });
+    // A caller that goes away mid-response must not take the listener down.
+    res.on('error', () => undefined);
+    req.on('error', () => upstream.destroy());
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('502 Bad Gateway\n');
       else res.destroy();

@@ -44,7 +44,9 @@ export function emulationChecks(expected: ExpectedPath, observation: RowObservat
   const unhealthy = observation.targetHealth.filter((t) => t.state !== 'healthy').map((t) => `${t.name} (${t.reason ?? t.state})`);
 
   const hops = routedHops(observation);
-  const allowed = expected.crossNode ? [1, 2] : [1];
+  // An ALB ends the connection, so its packets start at the ALB; an NLB routes the client's packets, one hop more.
+  const first = row.loadBalancer === 'NLB' ? 2 : 1;
+  const allowed = expected.crossNode ? [first, first + 1] : [first];
   const seen = Object.keys(hops).map(Number);
   return [
     {

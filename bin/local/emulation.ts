@@ -1,15 +1,21 @@
 import { createHash } from 'crypto';
+import * as fs from 'fs';
+import { ExpectedPath } from '../../lib/path-model';
 import { Agent, runScript, shellQuote } from './netns';
 import { ALB_HEALTH_CHECK_DEFAULTS, TargetHealth } from './alb';
 import { NodePortService, kubeProxyRules, localEndpointCount } from './kube-proxy-rules';
 import { EmulationPlan, PodPlan, RowPlan, podsOfRow } from './plan';
 
-/** Namespace of the load balancers; the run's own namespace is the client. */
+/** Namespace of the ALB stand-in (an HTTP proxy); the run's own namespace is the client. */
 export const LB_NETNS = 'alb';
+/** Namespace of the NLB stand-in (a router rewriting addresses). */
+export const NLB_NETNS = 'nlb';
 /** Namespace holding the bridge that stands in for the VPC subnet. */
 export const SUBNET_NETNS = 'vpc';
 /** Chain in each pod counting the TTL of arriving SYNs. */
 export const TTL_CHAIN = 'LAB-TTL';
+/** How long the NLB stand-in waits for a TCP health check to connect. */
+const NLB_CHECK_TIMEOUT_MS = 1000;
 /** TTLs counted: a sender's 64 down to eight routed hops. */
 const TTL_RANGE = { max: 64, min: 56 };
 
@@ -22,31 +28,43 @@ export function topologyScript(plan: EmulationPlan): string {
   const inNs = (ns: string, cmd: string) => lines.push(`ip netns exec ${ns} ${cmd}`);
   const sysctl = (ns: string, key: string, value: string | number) =>
     inNs(ns, `sh -c 'echo ${value} > /proc/sys/${key.replace(/\./g, '/')}'`);
-  const namespaces = [LB_NETNS, SUBNET_NETNS, ...plan.nodes.map((n) => n.netns), ...plan.pods.map((p) => p.netns)];
+  const hasNlb = plan.rows.some((r) => r.loadBalancer === 'NLB');
+  const nlbRows = plan.rows.filter((r) => r.loadBalancer === 'NLB');
+  const namespaces = [LB_NETNS, ...(hasNlb ? [NLB_NETNS] : []), SUBNET_NETNS, ...plan.nodes.map((n) => n.netns), ...plan.pods.map((p) => p.netns)];
   for (const ns of namespaces) lines.push(`ip netns add ${ns}`, `ip -n ${ns} link set lo up`);
   lines.push('ip link set lo up');
 
-  // Client side: the run's namespace reaches the load balancers' public addresses through their gateway.
+  // Two bridges: the client's network (the internet side of the load balancers) and the subnet, whose frames
+  // stay out of iptables as on a real L2 segment.
+  for (const bridge of ['internet', 'subnet']) lines.push(`ip -n ${SUBNET_NETNS} link add ${bridge} type bridge`, `ip -n ${SUBNET_NETNS} link set ${bridge} up`);
+  inNs(SUBNET_NETNS, `sh -c '[ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || echo 0 > /proc/sys/net/bridge/bridge-nf-call-iptables'`);
+  const attach = (ns: string | undefined, ifname: string, bridge: string, port: string) => lines.push(
+    `ip ${ns ? `-n ${ns} ` : ''}link add ${ifname} type veth peer name ${port} netns ${SUBNET_NETNS}`,
+    `ip -n ${SUBNET_NETNS} link set ${port} master ${bridge} up`, `ip ${ns ? `-n ${ns} ` : ''}link set ${ifname} up`);
+
   const c = plan.client;
-  lines.push(`ip link add eth0 type veth peer name inet netns ${LB_NETNS}`,
-    `ip addr add ${c.address}/${c.prefix} dev eth0`, 'ip link set eth0 up',
-    `ip -n ${LB_NETNS} addr add ${c.gateway}/${c.prefix} dev inet`, `ip -n ${LB_NETNS} link set inet up`);
+  attach(undefined, 'eth0', 'internet', 'client');
+  lines.push(`ip addr add ${c.address}/${c.prefix} dev eth0`);
+  attach(LB_NETNS, 'eth0', 'internet', 'alb-public');
+  attach(LB_NETNS, 'eth1', 'subnet', 'alb');
+  lines.push(`ip -n ${LB_NETNS} addr add ${c.albGateway}/${c.prefix} dev eth0`);
+  if (hasNlb) {
+    attach(NLB_NETNS, 'eth0', 'internet', 'nlb-public');
+    attach(NLB_NETNS, 'eth1', 'subnet', 'nlb');
+    lines.push(`ip -n ${NLB_NETNS} addr add ${c.nlbGateway}/${c.prefix} dev eth0`);
+    sysctl(NLB_NETNS, 'net.ipv4.ip_forward', 1);
+  }
   for (const row of plan.rows) {
-    lines.push(`ip -n ${LB_NETNS} addr add ${row.publicAddress}/32 dev inet`, `ip route add ${row.publicAddress}/32 via ${c.gateway}`);
+    const [ns, gateway] = row.loadBalancer === 'NLB' ? [NLB_NETNS, c.nlbGateway] : [LB_NETNS, c.albGateway];
+    lines.push(`ip -n ${ns} addr add ${row.publicAddress}/32 dev eth0`, `ip route add ${row.publicAddress}/32 via ${gateway}`,
+      `ip -n ${ns} addr add ${row.vpcAddress}/${plan.subnet.prefix} dev eth1`);
   }
 
-  // The subnet: one bridge, frames kept out of iptables as on a real L2 segment.
-  lines.push(`ip -n ${SUBNET_NETNS} link add subnet type bridge`, `ip -n ${SUBNET_NETNS} link set subnet up`);
-  inNs(SUBNET_NETNS, `sh -c '[ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || echo 0 > /proc/sys/net/bridge/bridge-nf-call-iptables'`);
-  const attach = (ns: string, port: string) => lines.push(
-    `ip -n ${ns} link add eth1 type veth peer name ${port} netns ${SUBNET_NETNS}`,
-    `ip -n ${SUBNET_NETNS} link set ${port} master subnet up`, `ip -n ${ns} link set eth1 up`);
-  attach(LB_NETNS, 'lb');
-  for (const row of plan.rows) lines.push(`ip -n ${LB_NETNS} addr add ${row.vpcAddress}/${plan.subnet.prefix} dev eth1`);
-
   for (const node of plan.nodes) {
-    attach(node.netns, node.netns);
+    attach(node.netns, 'eth1', 'subnet', node.netns);
     lines.push(`ip -n ${node.netns} addr add ${node.address}/${plan.subnet.prefix} dev eth1`);
+    // Replies to a client address the NLB kept go back through the NLB, as the VPC routes them.
+    if (nlbRows.length > 0) lines.push(`ip -n ${node.netns} route add default via ${nlbRows[0].vpcAddress}`);
     sysctl(node.netns, 'net.ipv4.ip_forward', 1);
     sysctl(node.netns, 'net.ipv4.conf.eth1.proxy_arp', 1);
     sysctl(node.netns, 'net.ipv4.neigh.eth1.proxy_delay', 0);
@@ -118,6 +136,7 @@ export class Emulation {
   private constructor(
     readonly plan: EmulationPlan,
     private readonly lb: Agent,
+    private readonly nlb: Agent | undefined,
     private readonly nodeAgents: ReadonlyMap<string, Agent>,
     private readonly podAgents: readonly Agent[],
     private readonly initialTtl: number,
@@ -127,8 +146,10 @@ export class Emulation {
   static async up(plan: EmulationPlan): Promise<Emulation> {
     await runScript(topologyScript(plan));
     const initialTtl = Number((await runScript(`ip netns exec ${LB_NETNS} cat /proc/sys/net/ipv4/ip_default_ttl`)).trim());
-    const [lb, nodeAgents, podAgents] = await Promise.all([
+    const hasNlb = plan.rows.some((r) => r.loadBalancer === 'NLB');
+    const [lb, nlb, nodeAgents, podAgents] = await Promise.all([
       Agent.start(LB_NETNS),
+      hasNlb ? Agent.start(NLB_NETNS) : undefined,
       Promise.all(plan.nodes.map(async (n) => [n.name, await Agent.start(n.netns)] as const)),
       Promise.all(plan.pods.map(async (pod) => {
         const agent = await Agent.start(pod.netns);
@@ -139,16 +160,15 @@ export class Emulation {
         return agent;
       })),
     ]);
-    return new Emulation(plan, lb, new Map(nodeAgents), podAgents, initialTtl);
+    return new Emulation(plan, lb, nlb, new Map(nodeAgents), podAgents, initialTtl);
   }
 
   /** Sets up one row's kube-proxy rules and listener, waits for health checks to settle, runs `measure`, tears the listener down. */
-  async runRow<T>(row: RowPlan, measure: (url: string) => Promise<T>): Promise<{ measured: T; observation: RowObservation }> {
+  async runRow<T>(row: RowPlan, expected: ExpectedPath, measure: (url: string) => Promise<T>): Promise<{ measured: T; observation: RowObservation }> {
     const pods = podsOfRow(this.plan, row);
     const svc = nodePortService(row, pods);
     await runScript([
       ...this.plan.nodes.map((n) => `ip netns exec ${n.netns} iptables-restore <<'EOF'\n${kubeProxyRules(n, svc ? [svc] : [])}EOF`),
-      ...this.plan.pods.map((p) => `ip netns exec ${p.netns} iptables -Z ${TTL_CHAIN}`),
     ].join('\n'));
     if (svc && row.healthCheckNodePort !== undefined) {
       await Promise.all(this.plan.nodes.map((n) => this.nodeAgents.get(n.name)!.call({
@@ -157,22 +177,34 @@ export class Emulation {
       })));
     }
     const name = row.mode;
-    await this.lb.call({
-      method: 'listen',
-      listener: {
-        name, listenAddress: row.publicAddress, listenPort: row.listenPort, sourceAddress: row.vpcAddress,
-        targets: row.targets, healthCheck: { ...ALB_HEALTH_CHECK_DEFAULTS, path: row.workload.healthCheckPath },
-      },
-    });
+    const nlb = row.loadBalancer === 'NLB' ? this.nlb! : undefined;
+    let registered: TargetHealth[] = [];
+    if (nlb) {
+      registered = await this.nlbHealth(nlb, row, expected);
+      // With no healthy target an NLB fails open and sends to all of them.
+      const healthy = registered.filter((t) => t.state === 'healthy');
+      await runScript(`ip netns exec ${NLB_NETNS} iptables-restore <<'EOF'\n${nlbRules(row, healthy.length > 0 ? healthy : registered)}EOF`);
+    } else {
+      await this.lb.call({
+        method: 'listen',
+        listener: {
+          name, listenAddress: row.publicAddress, listenPort: row.listenPort, sourceAddress: row.vpcAddress,
+          targets: row.targets, healthCheck: { ...ALB_HEALTH_CHECK_DEFAULTS, path: row.workload.healthCheckPath },
+        },
+      });
+    }
     const healthCheckNodePort = row.healthCheckNodePort === undefined ? undefined
-      : await Promise.all(this.plan.nodes.map((n) => this.askHealthCheckNodePort(n.name, n.address, row.healthCheckNodePort!, row.vpcAddress)));
+      : await Promise.all(this.plan.nodes.map((n) => this.askHealthCheckNodePort(nlb ?? this.lb, n.name, n.address, row.healthCheckNodePort!, row.vpcAddress)));
+    // Count only what arrives from here on: the NLB's own health checks start one hop nearer than client traffic.
+    await runScript(pods.map((p) => `ip netns exec ${p.netns} iptables -Z ${TTL_CHAIN}`).join('\n'));
     const url = `http://${row.publicAddress}${row.listenPort === 80 ? '' : `:${row.listenPort}`}/`;
     let measured: T;
-    let targetHealth: TargetHealth[];
+    let targetHealth = registered;
     try {
       measured = await measure(url);
     } finally {
-      targetHealth = await this.lb.call<TargetHealth[]>({ method: 'unlisten', name });
+      if (nlb) await runScript(`ip netns exec ${NLB_NETNS} iptables -t nat -F`);
+      else targetHealth = await this.lb.call<TargetHealth[]>({ method: 'unlisten', name });
     }
     await Promise.all([...this.nodeAgents.values()].map((a) => a.call({ method: 'closeServers' })));
     return {
@@ -180,7 +212,7 @@ export class Emulation {
       observation: {
         mode: row.mode, url,
         loadBalancer: { publicAddress: row.publicAddress, vpcAddress: row.vpcAddress },
-        targetHealth, healthCheckNodePort, initialTtl: this.initialTtl,
+        targetHealth, healthCheckNodePort, initialTtl: nlb ? clientTtl() : this.initialTtl,
         podTtl: await this.readTtl(pods),
       },
     };
@@ -188,11 +220,32 @@ export class Emulation {
 
   /** Stops the agents; the namespaces go with the run's own namespaces. */
   down(): void {
-    for (const a of [this.lb, ...this.nodeAgents.values(), ...this.podAgents]) a.stop();
+    for (const a of [this.lb, ...(this.nlb ? [this.nlb] : []), ...this.nodeAgents.values(), ...this.podAgents]) a.stop();
   }
 
-  private async askHealthCheckNodePort(node: string, address: string, port: number, from: string): Promise<HealthCheckNodePortAnswer> {
-    const { status, body } = await this.lb.call<{ status: number; body: string }>({ method: 'get', address, port, path: '/healthz', localAddress: from });
+  /**
+   * The NLB's health check as the model gives it (TCP to the target, or HTTP to the health-check node port); a
+   * target is unhealthy after two failures in a row, as with the ALB.
+   */
+  private async nlbHealth(nlb: Agent, row: RowPlan, expected: ExpectedPath): Promise<TargetHealth[]> {
+    const http = expected.targetGroup.healthCheck.startsWith('HTTP') && row.healthCheckNodePort !== undefined;
+    const check = (t: { address: string; port: number }): Promise<{ pass: boolean; reason?: string }> => (http
+      ? nlb.call<{ status: number }>({ method: 'get', address: t.address, port: row.healthCheckNodePort!, path: '/healthz', localAddress: row.vpcAddress })
+        .then((r) => (r.status === 200 ? { pass: true } : { pass: false, reason: r.status === 0 ? 'Target.Timeout' : 'Target.ResponseCodeMismatch' }))
+      : nlb.call({ method: 'tcpCheck', address: t.address, port: t.port, localAddress: row.vpcAddress, timeoutMs: NLB_CHECK_TIMEOUT_MS }));
+    return Promise.all(row.targets.map(async (t) => {
+      let checks = 1;
+      let result = await check(t);
+      if (!result.pass) {
+        checks++;
+        result = await check(t);
+      }
+      return { ...t, state: result.pass ? 'healthy' as const : 'unhealthy' as const, checks, ...(result.reason ? { reason: result.reason } : {}) };
+    }));
+  }
+
+  private async askHealthCheckNodePort(lb: Agent, node: string, address: string, port: number, from: string): Promise<HealthCheckNodePortAnswer> {
+    const { status, body } = await lb.call<{ status: number; body: string }>({ method: 'get', address, port, path: '/healthz', localAddress: from });
     let localEndpoints: number | undefined;
     try {
       localEndpoints = JSON.parse(body).localEndpoints;
@@ -213,6 +266,28 @@ export class Emulation {
       return { pod: pod.name, node: pod.node.name, address: pod.address, synsByTtl };
     });
   }
+}
+
+/**
+ * The NLB stand-in's rules: connections to the listener are DNATed to a registered target chosen per connection
+ * (the NLB hashes flows); without client IP preservation they are also SNATed to the NLB's subnet address.
+ */
+export function nlbRules(row: RowPlan, targets: readonly { address: string; port: number }[]): string {
+  const rules = ['*nat', ':NLB-LISTENER - [0:0]',
+    `-A PREROUTING -d ${row.publicAddress}/32 -p tcp -m tcp --dport ${row.listenPort} -j NLB-LISTENER`];
+  targets.forEach((t, i) => {
+    const remaining = targets.length - i;
+    const pick = remaining > 1 ? ` -m statistic --mode random --probability ${(1 / remaining).toFixed(11)}` : '';
+    rules.push(`-A NLB-LISTENER -p tcp${pick} -j DNAT --to-destination ${t.address}:${t.port}`);
+  });
+  if (!row.workload.preserveClientIp) {
+    rules.push(`-A POSTROUTING -m conntrack --ctstate DNAT --ctorigdst ${row.publicAddress}/32 -j SNAT --to-source ${row.vpcAddress}`);
+  }
+  return [...rules, 'COMMIT', ''].join('\n');
+}
+
+function clientTtl(): number {
+  return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_default_ttl', 'utf8').trim());
 }
 
 /** The NodePort Service of an instance-mode row as kube-proxy sees it; none for ip mode. */

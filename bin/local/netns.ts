@@ -11,6 +11,8 @@ export function runScript(script: string, input?: string): Promise<string> {
     child.stdout.setEncoding('utf8').on('data', (c) => { out += c; });
     child.stderr.setEncoding('utf8').on('data', (c) => { err += c; });
     child.on('error', reject);
+    // A script that exits without reading its input must not take the run down with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`shell step failed (exit ${code}): ${err.trim() || script.slice(0, 200)}`))));
     child.stdin.end(input ?? '');
   });
@@ -45,6 +47,10 @@ export class Agent {
       this.pending.delete(m.id);
       if (m.error !== undefined) waiter?.reject(new Error(`${netns}: ${m.error}`));
       else waiter?.resolve(m.result);
+    });
+    child.on('error', (error) => {
+      for (const w of this.pending.values()) w.reject(new Error(`the agent in ${netns}: ${error.message}`));
+      this.pending.clear();
     });
     child.on('exit', (code, signal) => {
       this.exited = `the agent in ${netns} exited (${signal ?? code})`;

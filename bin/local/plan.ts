@@ -7,12 +7,24 @@ import { LabSettings, labWorkloads } from '../../lab-stacks/lab-app';
 /** A Kubernetes object as the cdk8s chart synthesizes it. */
 export type ChartObject = { readonly kind: string; readonly metadata?: any; readonly spec?: any };
 
-/** The rows the emulation can run: the ALB in each target type, and instance mode with either traffic policy. */
-export const LOCAL_MODES = ['ip', 'instance', 'instance-local'] as const;
-export type LocalMode = typeof LOCAL_MODES[number];
+import { ALB_MODES, LocalMode, NLB_MODES } from './modes';
+
+export { ALB_MODES, LOCAL_MODES, NLB_MODES } from './modes';
+export type { LocalMode } from './modes';
+
+/** The NLB's own annotations, as the AWS Load Balancer Controller reads them. */
+export const NLB_ANNOTATIONS = {
+  targetType: 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type',
+  scheme: 'service.beta.kubernetes.io/aws-load-balancer-scheme',
+  targetGroupAttributes: 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes',
+} as const;
 
 /** What the emulation needs from one workload's synthesized objects. */
 export interface LocalWorkload {
+  /** `ALB` for an Ingress, `NLB` for a LoadBalancer Service the controller handles. */
+  readonly loadBalancer: 'ALB' | 'NLB';
+  /** For an NLB: whether the target group keeps the client's address as the source. */
+  readonly preserveClientIp?: boolean;
   readonly namespace: string;
   readonly name: string;
   readonly targetType: TargetType;
@@ -63,6 +75,7 @@ export function readWorkload(objects: readonly ChartObject[]): LocalWorkload {
     throw new LocalPlanError(`instance mode needs a NodePort Service; ${service.metadata?.name} is ${service.spec?.type ?? 'ClusterIP'}.`);
   }
   return {
+    loadBalancer: 'ALB',
     namespace: deployment.metadata.namespace,
     name: deployment.metadata.name,
     targetType,
@@ -77,20 +90,70 @@ export function readWorkload(objects: readonly ChartObject[]): LocalWorkload {
   };
 }
 
+/**
+ * An NLB in front of a workload: its Service turned into `type: LoadBalancer` of class `service.k8s.aws/nlb` with
+ * the target type, `preserve_client_ip.enabled` and traffic policy given, the Deployment as it is.
+ */
+export function nlbWorkload(base: LocalWorkload, options: {
+  readonly targetType: TargetType;
+  readonly preserveClientIp: boolean;
+  readonly externalTrafficPolicy: ExternalTrafficPolicy;
+}): LocalWorkload {
+  const deployment = base.objects.find((o) => o.kind === 'Deployment')!;
+  const service = base.objects.find((o) => o.kind === 'Service')!;
+  const nlbService: ChartObject = {
+    ...service,
+    metadata: {
+      ...service.metadata,
+      annotations: {
+        [NLB_ANNOTATIONS.targetType]: options.targetType,
+        [NLB_ANNOTATIONS.scheme]: 'internet-facing',
+        [NLB_ANNOTATIONS.targetGroupAttributes]: `preserve_client_ip.enabled=${options.preserveClientIp}`,
+      },
+    },
+    spec: { ...service.spec, type: 'LoadBalancer', loadBalancerClass: 'service.k8s.aws/nlb', externalTrafficPolicy: options.externalTrafficPolicy },
+  };
+  return {
+    ...base,
+    loadBalancer: 'NLB',
+    targetType: options.targetType,
+    preserveClientIp: options.preserveClientIp,
+    externalTrafficPolicy: options.externalTrafficPolicy,
+    listenPort: base.servicePort,
+    objects: [deployment, nlbService],
+  };
+}
+
 /** Synthesizes a workload chart and reads it. */
 export function synthWorkload(props: IngressWorkloadChartProps): LocalWorkload {
   const chart = new IngressWorkloadChart(new App(), 'Chart', props);
   return readWorkload(chart.toJson());
 }
 
-/** The chart props of each row, from the same mapping the CDK app uses. */
-export function modeWorkloads(settings: Omit<LabSettings, 'region'>): Record<LocalMode, IngressWorkloadChartProps> {
+/** The chart props of each ALB row, from the same mapping the CDK app uses. */
+export function modeWorkloads(settings: Omit<LabSettings, 'region'>): Record<typeof ALB_MODES[number], IngressWorkloadChartProps> {
   const withPolicy = (externalTrafficPolicy: ExternalTrafficPolicy) => labWorkloads({ ...settings, externalTrafficPolicy }).instance;
   return {
     'ip': labWorkloads(settings).ip,
     'instance': withPolicy('Cluster'),
     'instance-local': withPolicy('Local'),
   };
+}
+
+/**
+ * The workload of each requested row: ALB rows from the lab's charts; NLB rows from the same Deployments and
+ * Services (the ip half's for NLB ip, the instance half's for NLB instance) behind an NLB Service.
+ */
+export function localWorkloads(settings: Omit<LabSettings, 'region'>, modes: readonly LocalMode[]): { mode: LocalMode; workload: LocalWorkload }[] {
+  const charts = modeWorkloads(settings);
+  const alb = (mode: typeof ALB_MODES[number]) => synthWorkload(charts[mode]);
+  const nlb: Record<typeof NLB_MODES[number], () => LocalWorkload> = {
+    'nlb-ip': () => nlbWorkload(alb('ip'), { targetType: 'ip', preserveClientIp: false, externalTrafficPolicy: 'Cluster' }),
+    'nlb-ip-preserve': () => nlbWorkload(alb('ip'), { targetType: 'ip', preserveClientIp: true, externalTrafficPolicy: 'Cluster' }),
+    'nlb-instance': () => nlbWorkload(alb('instance'), { targetType: 'instance', preserveClientIp: true, externalTrafficPolicy: 'Cluster' }),
+    'nlb-instance-local': () => nlbWorkload(alb('instance'), { targetType: 'instance', preserveClientIp: true, externalTrafficPolicy: 'Local' }),
+  };
+  return modes.map((mode) => ({ mode, workload: mode in nlb ? nlb[mode as typeof NLB_MODES[number]]() : alb(mode as typeof ALB_MODES[number]) }));
 }
 
 /** A node: a namespace on the subnet bridge, forwarding for its pods. */
@@ -118,6 +181,7 @@ export interface PodPlan {
 /** One row: a listener and target group on the load balancer, and the workload behind it. */
 export interface RowPlan {
   readonly mode: LocalMode;
+  readonly loadBalancer: 'ALB' | 'NLB';
   readonly workload: LocalWorkload;
   /** The load balancer's address toward the client (the listener). */
   readonly publicAddress: string;
@@ -130,7 +194,8 @@ export interface RowPlan {
 }
 
 export interface EmulationPlan {
-  readonly client: { readonly address: string; readonly gateway: string; readonly prefix: number };
+  /** The client and the load balancers' addresses on the client's network. */
+  readonly client: { readonly address: string; readonly albGateway: string; readonly nlbGateway: string; readonly prefix: number };
   readonly subnet: { readonly cidr: string; readonly prefix: number };
   readonly nodes: readonly NodePlan[];
   readonly pods: readonly PodPlan[];
@@ -138,10 +203,10 @@ export interface EmulationPlan {
 }
 
 /** The "internet" side: documentation ranges, never routed outside the run's namespaces. */
-const CLIENT = { address: '198.51.100.7', gateway: '198.51.100.1', prefix: 24 };
+const CLIENT = { address: '198.51.100.7', albGateway: '198.51.100.1', nlbGateway: '198.51.100.2', prefix: 24 };
 const PUBLIC_BASE = '203.0.113.';
-/** Host numbers in the subnet: load balancer interfaces, nodes, then pods. */
-const HOST = { loadBalancer: 4, node: 10, pod: 100 };
+/** Host numbers in the subnet: nodes from 10, load balancer interfaces from 60, pods from 100. */
+const HOST = { node: 10, loadBalancer: 60, pod: 100 };
 
 /** Lays out nodes, pods, addresses and targets for the given rows. */
 export function planEmulation(rows: readonly { mode: LocalMode; workload: LocalWorkload }[], options: {
@@ -150,8 +215,8 @@ export function planEmulation(rows: readonly { mode: LocalMode; workload: LocalW
 }): EmulationPlan {
   const cidr = parseIpv4Cidr(options.vpcCidr);
   if (!cidr || cidr.prefix > 24) throw new LocalPlanError(`vpcCidr must be an IPv4 block of /24 or larger; got '${options.vpcCidr}'.`);
-  if (options.nodeCount < 1 || options.nodeCount > HOST.pod - HOST.node) {
-    throw new LocalPlanError(`nodeCount must be between 1 and ${HOST.pod - HOST.node}; got ${options.nodeCount}.`);
+  if (options.nodeCount < 1 || options.nodeCount > HOST.loadBalancer - HOST.node) {
+    throw new LocalPlanError(`nodeCount must be between 1 and ${HOST.loadBalancer - HOST.node}; got ${options.nodeCount}.`);
   }
   const host = (n: number) => formatIpv4(cidr.address + n);
   const nodes: NodePlan[] = Array.from({ length: options.nodeCount }, (_, i) => {
@@ -194,6 +259,7 @@ export function planEmulation(rows: readonly { mode: LocalMode; workload: LocalW
       : nodes.map((n) => ({ address: n.address, port: requireNodePort(workload), name: n.name }));
     return {
       mode,
+      loadBalancer: workload.loadBalancer,
       workload,
       publicAddress: `${PUBLIC_BASE}${10 + i}`,
       vpcAddress: host(HOST.loadBalancer + i),

@@ -10,7 +10,7 @@ import { ModeResult, ProbeError, ProbeReport, probePaths } from '../probe/measur
 import { emulationChecks } from './checks';
 import { Emulation, RowObservation } from './emulation';
 import { runScript } from './netns';
-import { EmulationPlan, LocalPlanError, modeWorkloads, planEmulation, synthWorkload } from './plan';
+import { EmulationPlan, LocalPlanError, localWorkloads, planEmulation } from './plan';
 import { renderReportMarkdown, renderReportText } from '../probe/report';
 import { renderEmulationMarkdown, renderEmulationText } from './report';
 
@@ -36,8 +36,7 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
   let plan: EmulationPlan;
   try {
     const settings = readLabSettings(app.node, io.env);
-    const workloads = modeWorkloads(settings);
-    plan = planEmulation(options.modes.map((mode) => ({ mode, workload: synthWorkload(workloads[mode]) })),
+    plan = planEmulation(localWorkloads(settings, options.modes),
       { vpcCidr: settings.vpcCidr, nodeCount: settings.nodeCount });
   } catch (e) {
     if (e instanceof LabValidationError || e instanceof ContextError || e instanceof LocalPlanError) throw new CliError(e.message);
@@ -57,7 +56,7 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
     for (const row of plan.rows) {
       const expected = expectedPaths(row.workload.objects as never)[0];
       if (!options.json) io.stderr(`${row.mode}: ${options.requests} requests to ${row.publicAddress}\n`);
-      const { measured, observation } = await emulation.runRow(row, (url) => probePaths([{ mode: row.mode, url, expected }], {
+      const { measured, observation } = await emulation.runRow(row, expected, (url) => probePaths([{ mode: row.mode, url, expected }], {
         requests: options.requests, concurrency: options.concurrency, keepAlive: options.keepAlive, hints,
       }));
       const result = measured.modes[0];

@@ -29,10 +29,11 @@ describe('parseLocalArgs', () => {
     expect(parseLocalArgs(['--modes', 'instance-local,ip', '-c', 'replicas=1', '--requests', '50']))
       .toMatchObject({ modes: ['ip', 'instance-local'], context: { replicas: '1' }, requests: 50 });
     expect(parseLocalArgs(['--instance-local']).modes).toEqual(['instance-local']);
+    expect(parseLocalArgs(['--nlb']).modes).toEqual(['ip', 'instance', 'instance-local', 'nlb-ip', 'nlb-ip-preserve', 'nlb-instance', 'nlb-instance-local']);
   });
 
   test('bad input: one line naming the option', () => {
-    expect(() => parseLocalArgs(['--modes', 'nlb'])).toThrow("--modes takes ip, instance, instance-local; got 'nlb'.");
+    expect(() => parseLocalArgs(['--modes', 'nlb'])).toThrow(/^--modes takes ip, instance, instance-local, nlb-ip, .*; got 'nlb'.$/);
     expect(() => parseLocalArgs(['--requests', '0'])).toThrow("--requests must be a whole number of at least 1; got '0'.");
     expect(() => parseLocalArgs(['-c', 'replicas'])).toThrow(/-c takes key=value/);
   });
@@ -48,10 +49,10 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
   beforeAll(async () => {
     const parse = async (args: string[]) => {
       const r = await run(['--json', ...args]);
-      if (r.code === null || r.code > 1) throw new Error(`eks-lb-lab local ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+      if (r.code === null || r.code > 1 || !r.stdout.startsWith('{')) throw new Error(`eks-lb-lab local ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
       return { code: r.code, report: JSON.parse(r.stdout) as LocalReport };
     };
-    [single, spread] = await Promise.all([parse(['--requests', '40', '-c', 'replicas=1']), parse(['--requests', '60'])]);
+    [single, spread] = await Promise.all([parse(['--requests', '40', '--nlb', '-c', 'replicas=1']), parse(['--requests', '60'])]);
   }, 60_000);
 
   const mode = (r: LocalReport, name: string) => {
@@ -63,6 +64,7 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
     expect(spread.code).toBe(0);
     expect(spread.report.modes.map((m) => [m.mode, m.agree])).toEqual([['ip', true], ['instance', true], ['instance-local', true]]);
     expect(single.code).toBe(0);
+    expect(single.report.modes).toHaveLength(7);
   });
 
   test('ip: the pod\'s peer is the load balancer, X-Forwarded-For ends with the client, one routed hop', () => {
@@ -96,6 +98,30 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
     expect(seen.healthCheckNodePort?.map((h) => [h.node, h.status, h.localEndpoints])).toEqual([
       [withPod.name, 200, 1], [without.name, 503, 0],
     ]);
+  });
+
+  test('NLB ip: the pod sees the NLB without client IP preservation, the client with it; two routed hops', () => {
+    const off = mode(single.report, 'nlb-ip');
+    const on = mode(single.report, 'nlb-ip-preserve');
+    expect(Object.keys(off.result.measured.peers)).toEqual([off.seen.loadBalancer.vpcAddress]);
+    expect(Object.keys(on.result.measured.peers)).toEqual([single.report.emulation.client]);
+    for (const m of [off, on]) {
+      expect(m.result.measured.xForwardedFor).toBe(0);
+      expect(Object.keys(routedHops(m.seen))).toEqual(['2']);
+    }
+  });
+
+  test('NLB instance: Cluster shows a node (and the cross-node hop), Local the client; Local\'s health check uses the health-check node port', () => {
+    const cluster = mode(single.report, 'nlb-instance');
+    const local = mode(single.report, 'nlb-instance-local');
+    const [withPod, without] = single.report.emulation.nodes;
+    expect(Object.keys(cluster.result.measured.peers).sort()).toEqual([withPod.address, without.address]);
+    expect(Object.keys(routedHops(cluster.seen)).sort()).toEqual(['2', '3']);
+    expect(Object.keys(local.result.measured.peers)).toEqual([single.report.emulation.client]);
+    expect(local.seen.targetHealth.map((t) => [t.name, t.state, t.reason])).toEqual([
+      [withPod.name, 'healthy', undefined], [without.name, 'unhealthy', 'Target.ResponseCodeMismatch'],
+    ]);
+    expect(single.report.modes.every((m) => m.agree)).toBe(true);
   });
 
   test('pods share the requests (per connection, so with a tolerance)', () => {

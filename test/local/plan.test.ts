@@ -1,4 +1,6 @@
-import { LocalPlanError, modeWorkloads, planEmulation, podsOfRow, readWorkload, synthWorkload } from '../../bin/local/plan';
+import { nlbRules } from '../../bin/local/emulation';
+import { LocalPlanError, localWorkloads, modeWorkloads, planEmulation, podsOfRow, readWorkload, synthWorkload } from '../../bin/local/plan';
+import { describePath, expectedPaths } from '../../lib/path-model';
 import { LAB_DEFAULTS } from '../../bin/settings';
 
 function plan(settings: Partial<typeof LAB_DEFAULTS> = {}) {
@@ -57,5 +59,31 @@ describe('planEmulation', () => {
 
   test('rejects a subnet too small for the layout', () => {
     expect(() => planEmulation([], { vpcCidr: '10.0.0.0/26', nodeCount: 2 })).toThrow(LocalPlanError);
+  });
+});
+
+describe('NLB rows', () => {
+  const s = LAB_DEFAULTS;
+  const rows = localWorkloads(s, ['nlb-ip', 'nlb-ip-preserve', 'nlb-instance', 'nlb-instance-local']);
+
+  test('turn the lab\'s Service into an NLB Service the path model reads as the NLB rows', () => {
+    expect(rows.map(({ workload }) => describePath(expectedPaths(workload.objects as never)[0]))).toEqual([
+      'NLB ip, preservation off', 'NLB ip, preservation on', 'NLB instance, Cluster, preservation on', 'NLB instance, Local, preservation on',
+    ]);
+    const svc = rows[3].workload.objects.find((o) => o.kind === 'Service')!;
+    expect(svc.spec).toMatchObject({ type: 'LoadBalancer', loadBalancerClass: 'service.k8s.aws/nlb', externalTrafficPolicy: 'Local', ports: [{ nodePort: 30080 }] });
+    expect(svc.metadata.annotations).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'instance',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
+    });
+  });
+
+  test('the NLB DNATs per connection; without preservation it also SNATs to its subnet address', () => {
+    const p = planEmulation(rows, { vpcCidr: s.vpcCidr, nodeCount: 2 });
+    const [off, on] = p.rows;
+    expect(nlbRules(off, off.targets)).toContain(`-A POSTROUTING -m conntrack --ctstate DNAT --ctorigdst ${off.publicAddress}/32 -j SNAT --to-source ${off.vpcAddress}`);
+    expect(nlbRules(on, on.targets)).not.toContain('SNAT');
+    expect(nlbRules(p.rows[2], p.rows[2].targets)).toContain('-m statistic --mode random --probability 0.50000000000 -j DNAT --to-destination 10.0.0.10:30080');
   });
 });
