@@ -116,7 +116,8 @@ export default local;
 function reexecInNamespaces(args: readonly string[], io: CliIo): Promise<number> {
   const cli = nodeCommand(path.join('..', 'cli'));
   const child = spawn('unshare', ['--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', ...cli, 'local', ...args], {
-    cwd: io.cwd, env: { ...io.env, [INSIDE]: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin stays open and unused: when this process dies, however, the run sees it close and stops.
+    cwd: io.cwd, env: { ...io.env, [INSIDE]: '1' }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdout.setEncoding('utf8').on('data', (t: string) => io.stdout(t));
   child.stderr.setEncoding('utf8').on('data', (t: string) => io.stderr(t));

@@ -28,7 +28,10 @@ export interface LocalReport extends ProbeReport {
 /** The run inside its own namespaces: build, probe each mode, report, tear down. */
 export async function runInside(options: LocalOptions, io: CliIo): Promise<number> {
   const started = Date.now();
+  // As PID 1 of its namespace this process ignores signals it does not handle; exiting takes every agent along.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+  process.stdin.on('end', () => process.exit(129)).on('error', () => process.exit(129)).resume();
+  process.stdin.unref();
   await runScript('mkdir -p /run/netns && mount -t tmpfs -o size=1m tmpfs /run/netns');
 
   const app = new App();
