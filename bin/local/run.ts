@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { CliError, CliIo, EXIT_FINDING, EXIT_OK } from '../cli-io';
+import { CliError, CliIo, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../cli-io';
 import type { LocalOptions } from '../commands/local';
 import { ContextError, readLabSettings } from '../settings';
 import { LabValidationError } from '../../lib/errors';
@@ -46,7 +46,12 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
     throw e;
   }
 
-  const emulation = await Emulation.up(plan);
+  let emulation: Emulation;
+  try {
+    emulation = await Emulation.up(plan);
+  } catch (e) {
+    throw new CliError(`could not build the namespaces: ${(e as Error).message.split('\n')[0]}`, EXIT_USAGE);
+  }
   const up = Date.now();
   const modes: ModeResult[] = [];
   const observations: RowObservation[] = [];
@@ -57,7 +62,7 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
   };
   try {
     for (const row of plan.rows) {
-      const expected = expectedPaths(row.workload.objects as never)[0];
+      const expected = expectedPaths(row.workload.objects)[0];
       if (!options.json) io.stderr(`${row.mode}: ${options.requests} requests to ${row.publicAddress}\n`);
       const { measured, observation } = await emulation.runRow(row, expected, (url) => probePaths([{ mode: row.mode, url, expected }], {
         requests: options.requests, concurrency: options.concurrency, keepAlive: options.keepAlive, hints,
@@ -69,6 +74,7 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
     }
   } catch (e) {
     if (e instanceof ProbeError) throw new CliError(`the emulation did not answer: ${e.message}`, EXIT_FINDING);
+    if (e instanceof Error && !(e instanceof CliError)) throw new CliError(`the emulation failed: ${e.message.split('\n')[0]}`, EXIT_FINDING);
     throw e;
   } finally {
     emulation.down();

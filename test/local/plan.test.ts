@@ -67,7 +67,7 @@ describe('NLB rows', () => {
   const rows = localWorkloads(s, ['nlb-ip', 'nlb-ip-preserve', 'nlb-instance', 'nlb-instance-local']);
 
   test('turn the lab\'s Service into an NLB Service the path model reads as the NLB rows', () => {
-    expect(rows.map(({ workload }) => describePath(expectedPaths(workload.objects as never)[0]))).toEqual([
+    expect(rows.map(({ workload }) => describePath(expectedPaths(workload.objects)[0]))).toEqual([
       'NLB ip, preservation off', 'NLB ip, preservation on', 'NLB instance, Cluster, preservation on', 'NLB instance, Local, preservation on',
     ]);
     const svc = rows[3].workload.objects.find((o) => o.kind === 'Service')!;
