@@ -3,10 +3,14 @@ import { CliError, Command, CliIo, EXIT_USAGE, processIo } from './cli-io';
 
 /** Each command is loaded on demand, so `policy` never pays for what `local` needs. */
 const COMMANDS: Record<string, { readonly summary: string; readonly load: () => Promise<Command> }> = {
+  policy: {
+    summary: 'compare a controller IAM policy with the official one (diff), or print the official one (show)',
+    // require, not import(): this package is CommonJS, and jest resolves only extension-less paths to .ts.
+    load: async () => (require('./commands/policy') as typeof import('./commands/policy.js')).policyCommand,
+  },
   probe: {
     summary: 'measure each deployed mode and compare what the pods saw with the path model',
-    // require keeps the load lazy and resolves the same under tsx, jest and the compiled CommonJS.
-    load: async () => (require('./commands/probe') as typeof import('./commands/probe')).probe,
+    load: async () => (require('./commands/probe') as typeof import('./commands/probe.js')).probe,
   },
   local: {
     summary: 'build both data paths in network namespaces on this host (root, no AWS), probe and compare with the model',

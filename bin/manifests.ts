@@ -3,9 +3,9 @@ import * as path from 'path';
 import { App, Yaml } from 'cdk8s';
 import {
   CONTROLLER_SERVICE_ACCOUNT, EKS_CHARTS_REPOSITORY, IngressWorkloadChart, IngressWorkloadChartProps,
-  LoadBalancerControllerVersion, controllerHelmValues,
+  LoadBalancerControllerVersion, NlbWorkloadChart, NlbWorkloadChartProps, controllerHelmValues,
 } from '../lib';
-import { labWorkloads } from '../lab-stacks/lab-app';
+import { labNlbWorkloads, labWorkloads } from '../lab-stacks/lab-app';
 import { LAB_DEFAULTS } from './settings';
 
 /** Where the generated manifests live. */
@@ -18,6 +18,11 @@ function workload(props: IngressWorkloadChartProps): string {
   return GENERATED + withNewline(Yaml.stringify(...chart.toJson()));
 }
 
+function nlbWorkload(props: NlbWorkloadChartProps): string {
+  const chart = new NlbWorkloadChart(new App(), 'Chart', props);
+  return GENERATED + withNewline(Yaml.stringify(...chart.toJson()));
+}
+
 function withNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
 }
@@ -25,9 +30,13 @@ function withNewline(text: string): string {
 /**
  * The lab's Kubernetes objects and the controller's Helm values as files, for a cluster that already runs
  * the AWS Load Balancer Controller: `kubectl apply -f manifests/ip-mode.yaml`.
+ *
+ * The TargetGroupBinding lab has no file here: its bindings name target groups, a VPC and a security group
+ * that exist only once the TgbLab stack is deployed, and the stack applies them itself.
  */
 export function renderManifests(): Record<string, string> {
   const workloads = labWorkloads(LAB_DEFAULTS);
+  const nlb = labNlbWorkloads(LAB_DEFAULTS);
   const version = LoadBalancerControllerVersion.V3_5_0;
   // Cluster name, region and VPC belong to the target cluster; the install command passes them.
   const { clusterName: _c, region: _r, vpcId: _v, ...values } = controllerHelmValues({
@@ -45,6 +54,8 @@ export function renderManifests(): Record<string, string> {
   return {
     'ip-mode.yaml': workload(workloads.ip),
     'instance-mode.yaml': workload(workloads.instance),
+    'nlb-ip-mode.yaml': nlbWorkload(nlb.ip),
+    'nlb-instance-mode.yaml': nlbWorkload(nlb.instance),
     'aws-load-balancer-controller-values.yaml': `${GENERATED}${install}\n${withNewline(Yaml.stringify(values))}`,
   };
 }

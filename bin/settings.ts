@@ -1,5 +1,5 @@
 import { Node } from 'constructs';
-import { ECHO_IMAGE } from '../lib';
+import { ECHO_IMAGE, LoadBalancerControllerVersion } from '../lib';
 import { parseIpv4Cidr, show } from '../lib/private/validate';
 import { LabSettings } from '../lab-stacks/lab-app';
 
@@ -25,6 +25,12 @@ export const LAB_DEFAULTS: Omit<LabSettings, 'region'> = {
   replicas: 2,
   externalTrafficPolicy: 'Cluster',
   nodePort: 30080,
+  controllerVersion: LoadBalancerControllerVersion.V3_5_0.version,
+  sharedAlb: false,
+  nlbPreserveClientIp: false,
+  nlbProxyProtocol: false,
+  tgbNodePort: 30081,
+  serviceMutatorWebhook: true,
 };
 
 const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
@@ -55,6 +61,14 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
     return n;
   };
 
+  const flag = (key: keyof LabSettings, fallback: boolean): boolean => {
+    const value = raw(key);
+    if (value === undefined) return fallback;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    throw new ContextError(`Context '${key}' must be true or false; got ${show(value)}. Pass -c ${key}=${!fallback}.`);
+  };
+
   const allowedCidr = text('allowedCidr', LAB_DEFAULTS.allowedCidr.join(','), undefined, '203.0.113.7/32')
     .split(',').map((c) => c.trim());
   for (const cidr of allowedCidr) {
@@ -74,6 +88,19 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
       `Pass -c vpcCidr=10.0.0.0/16.`);
   }
 
+  const controllerVersion = text('controllerVersion', LAB_DEFAULTS.controllerVersion);
+  if (!LoadBalancerControllerVersion.tryFind(controllerVersion)) {
+    throw new ContextError(`Context 'controllerVersion' must be a controller version with a known IAM policy ` +
+      `(${LoadBalancerControllerVersion.KNOWN.map((v) => v.version).join(', ')}); got ${show(controllerVersion)}. ` +
+      `Pass -c controllerVersion=${LAB_DEFAULTS.controllerVersion}.`);
+  }
+  const nodePort = whole('nodePort', LAB_DEFAULTS.nodePort);
+  const tgbNodePort = whole('tgbNodePort', LAB_DEFAULTS.tgbNodePort);
+  if (tgbNodePort === nodePort) {
+    throw new ContextError(`Context 'tgbNodePort' must differ from 'nodePort'; got ${tgbNodePort} for both. ` +
+      `Each NodePort Service needs its own port; pass -c tgbNodePort=${nodePort === 30081 ? 30082 : 30081}.`);
+  }
+
   return {
     region: text('region', env.CDK_DEFAULT_REGION || 'us-east-1', REGION, 'eu-west-1'),
     clusterName: text('clusterName', LAB_DEFAULTS.clusterName),
@@ -87,6 +114,12 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
     image: text('image', LAB_DEFAULTS.image),
     replicas: whole('replicas', LAB_DEFAULTS.replicas),
     externalTrafficPolicy: policy,
-    nodePort: whole('nodePort', LAB_DEFAULTS.nodePort),
+    nodePort,
+    sharedAlb: flag('sharedAlb', LAB_DEFAULTS.sharedAlb),
+    nlbPreserveClientIp: flag('nlbPreserveClientIp', LAB_DEFAULTS.nlbPreserveClientIp),
+    nlbProxyProtocol: flag('nlbProxyProtocol', LAB_DEFAULTS.nlbProxyProtocol),
+    tgbNodePort,
+    serviceMutatorWebhook: flag('serviceMutatorWebhook', LAB_DEFAULTS.serviceMutatorWebhook),
+    controllerVersion: LoadBalancerControllerVersion.tryFind(controllerVersion)!.version,
   };
 }

@@ -1,7 +1,9 @@
 import { App } from 'aws-cdk-lib';
-import { ExternalTrafficPolicy, IngressWorkloadChartProps, TargetType } from '../lib';
+import { ExternalTrafficPolicy, IngressWorkloadChartProps, LoadBalancerControllerVersion, NlbWorkloadChartProps, TargetType } from '../lib';
 import { IngressLabStack } from './ingress-lab-stack';
 import { LabClusterStack } from './lab-cluster-stack';
+import { NlbLabStack } from './nlb-lab-stack';
+import { TgbLabStack } from './tgb-lab-stack';
 
 /** Everything the lab app can be told through cdk context, resolved to values. */
 export interface LabSettings {
@@ -18,6 +20,18 @@ export interface LabSettings {
   readonly replicas: number;
   readonly externalTrafficPolicy: ExternalTrafficPolicy;
   readonly nodePort: number;
+  /** AWS Load Balancer Controller image tag, one of `LoadBalancerControllerVersion.KNOWN`. */
+  readonly controllerVersion: string;
+  /** Both ALB Ingresses in one IngressGroup: one ALB, paths `/ip` and `/instance`. */
+  readonly sharedAlb: boolean;
+  /** `preserve_client_ip.enabled` of the NLB ip-target group. */
+  readonly nlbPreserveClientIp: boolean;
+  /** PROXY protocol v2 on both NLB paths. */
+  readonly nlbProxyProtocol: boolean;
+  /** NodePort of the TargetGroupBinding lab's instance Service. */
+  readonly tgbNodePort: number;
+  /** The controller's service mutator webhook. */
+  readonly serviceMutatorWebhook: boolean;
 }
 
 /** The lab's stacks. */
@@ -25,27 +39,50 @@ export interface Lab {
   readonly cluster: LabClusterStack;
   readonly ipMode: IngressLabStack;
   readonly instanceMode: IngressLabStack;
+  readonly nlbIpMode: NlbLabStack;
+  readonly nlbInstanceMode: NlbLabStack;
+  readonly tgb: TgbLabStack;
 }
+
+/** The IngressGroup both ALB Ingresses join when `sharedAlb` is on. */
+export const SHARED_ALB_GROUP = 'eks-lb-lab';
 
 const COST_NOTE = 'bills by the hour until destroyed';
 
-/** The chart props of the two halves, which differ only in target type and Service. */
+/** The chart props of the two ALB halves, which differ only in target type and Service (and path, on a shared ALB). */
 export function labWorkloads(settings: Omit<LabSettings, 'region'>): Record<TargetType, IngressWorkloadChartProps> {
   const common = { image: settings.image, replicas: settings.replicas, inboundCidrs: settings.allowedCidr };
+  // One IngressGroup: both target groups behind one ALB, told apart by path, in a fixed rule order.
+  const shared = (target: TargetType, groupOrder: number) => (settings.sharedAlb
+    ? { groupName: SHARED_ALB_GROUP, groupOrder, path: `/${target}` } : {});
   return {
-    ip: { ...common, targetType: 'ip' },
+    ip: { ...common, targetType: 'ip', ...shared('ip', 10) },
     instance: {
       ...common,
       targetType: 'instance',
       nodePort: settings.nodePort,
       externalTrafficPolicy: settings.externalTrafficPolicy,
+      ...shared('instance', 20),
     },
   };
 }
 
+/** The chart props of the two NLB paths. */
+export function labNlbWorkloads(settings: Omit<LabSettings, 'region'>): Record<TargetType, NlbWorkloadChartProps> {
+  const common = {
+    image: settings.image, replicas: settings.replicas, loadBalancerSourceRanges: settings.allowedCidr,
+    proxyProtocolV2: settings.nlbProxyProtocol,
+  };
+  return {
+    ip: { ...common, targetType: 'ip', preserveClientIp: settings.nlbPreserveClientIp },
+    instance: { ...common, targetType: 'instance', externalTrafficPolicy: settings.externalTrafficPolicy },
+  };
+}
+
 /**
- * Builds the lab: `LabCluster` (VPC, cluster, controller) and the two halves of the experiment on it,
- * `IpModeLab` and `InstanceModeLab`, which differ only in target type and Service.
+ * Builds the lab: `LabCluster` (VPC, cluster, controller) and the paths on it: the two ALB halves
+ * `IpModeLab` and `InstanceModeLab`, which differ only in target type and Service, the NLB paths
+ * `NlbIpModeLab` and `NlbInstanceModeLab`, and `TgbLab`, whose ALB and target groups CloudFormation owns.
  */
 export function createLab(app: App, settings: LabSettings): Lab {
   const env = { region: settings.region };
@@ -59,6 +96,8 @@ export function createLab(app: App, settings: LabSettings): Lab {
     vpcCidr: settings.vpcCidr,
     azCount: settings.azCount,
     natGateways: settings.natGateways,
+    controllerVersion: LoadBalancerControllerVersion.tryFind(settings.controllerVersion),
+    enableServiceMutatorWebhook: settings.serviceMutatorWebhook,
   });
   const workloads = labWorkloads(settings);
   const ipMode = new IngressLabStack(app, 'IpModeLab', {
@@ -73,5 +112,30 @@ export function createLab(app: App, settings: LabSettings): Lab {
     labCluster: cluster,
     workload: workloads.instance,
   });
-  return { cluster, ipMode, instanceMode };
+  const nlb = labNlbWorkloads(settings);
+  const nlbIpMode = new NlbLabStack(app, 'NlbIpModeLab', {
+    env,
+    description: `eks-lb-lab: NLB with ip targets over a LoadBalancer Service (${COST_NOTE})`,
+    labCluster: cluster,
+    workload: nlb.ip,
+  });
+  const nlbInstanceMode = new NlbLabStack(app, 'NlbInstanceModeLab', {
+    env,
+    description: `eks-lb-lab: NLB with instance targets over a LoadBalancer Service (${COST_NOTE})`,
+    labCluster: cluster,
+    workload: nlb.instance,
+  });
+  const tgb = new TgbLabStack(app, 'TgbLab', {
+    env,
+    description: `eks-lb-lab: CloudFormation-owned ALB and target groups fed by TargetGroupBindings (${COST_NOTE})`,
+    labCluster: cluster,
+    workload: {
+      image: settings.image,
+      replicas: settings.replicas,
+      inboundCidrs: settings.allowedCidr,
+      nodePort: settings.tgbNodePort,
+      externalTrafficPolicy: settings.externalTrafficPolicy,
+    },
+  });
+  return { cluster, ipMode, instanceMode, nlbIpMode, nlbInstanceMode, tgb };
 }

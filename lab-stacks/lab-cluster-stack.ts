@@ -2,7 +2,7 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
-import { KubectlLayer, LabCluster, LabVpc, LoadBalancerController } from '../lib';
+import { KubectlLayer, LabCluster, LabVpc, LoadBalancerController, LoadBalancerControllerVersion } from '../lib';
 
 /** Properties of a {@link LabClusterStack}. */
 export interface LabClusterStackProps extends StackProps {
@@ -22,6 +22,10 @@ export interface LabClusterStackProps extends StackProps {
   readonly azCount: number;
   /** Number of NAT gateways. */
   readonly natGateways: number;
+  /** AWS Load Balancer Controller release; by default `LoadBalancerControllerVersion.V3_5_0`. */
+  readonly controllerVersion?: LoadBalancerControllerVersion;
+  /** The controller's service mutator webhook; by default the chart's default (on). */
+  readonly enableServiceMutatorWebhook?: boolean;
 }
 
 /** The shared half of the lab: VPC, EKS cluster and the AWS Load Balancer Controller. */
@@ -49,7 +53,10 @@ export class LabClusterStack extends Stack {
       nodeInstanceType: new ec2.InstanceType(props.nodeInstanceType),
       nodeCount: props.nodeCount,
     });
-    this.controller = this.labCluster.addLoadBalancerController();
+    this.controller = this.labCluster.addLoadBalancerController({
+      version: props.controllerVersion,
+      enableServiceMutatorWebhook: props.enableServiceMutatorWebhook,
+    });
 
     const cluster = this.labCluster.cluster;
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName, description: 'EKS cluster name' });

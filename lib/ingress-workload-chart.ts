@@ -1,9 +1,10 @@
 import { Token } from 'aws-cdk-lib';
-import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
-import { requireDns1123Label, requireInteger, requireIpv4Cidr, show } from './private/validate';
+import { echoDeployment, workloadLabels } from './private/echo';
+import { requireCidrList, requireDns1123Label, requireInteger, requireOneOf, show } from './private/validate';
 
 /** How the ALB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
 export type TargetType = 'ip' | 'instance';
@@ -96,7 +97,29 @@ export interface IngressWorkloadChartProps {
    * @default ['0.0.0.0/0']
    */
   readonly inboundCidrs?: readonly string[];
+
+  /**
+   * Path prefix the Ingress routes to the Service; the request reaches the pod with the path unchanged.
+   * @default '/'
+   */
+  readonly path?: string;
+
+  /**
+   * IngressGroup to join (`alb.ingress.kubernetes.io/group.name`): Ingresses of one group share one ALB.
+   * @default - no group: the Ingress gets an ALB of its own
+   */
+  readonly groupName?: string;
+
+  /**
+   * Order of this Ingress's rules within its IngressGroup (`alb.ingress.kubernetes.io/group.order`), 1 to 1000,
+   * lower first; no two Ingresses of a group may share one.
+   * @default - no order annotation (the controller's 0, then namespace/name order)
+   */
+  readonly groupOrder?: number;
 }
+
+/** IngressGroup names: lower-case letters, digits, '-' and '.', alphanumeric at both ends, at most 63 characters. */
+const GROUP_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /**
  * One half of the experiment as Kubernetes objects: a Namespace, an echo Deployment, a Service and an
@@ -121,6 +144,12 @@ export class IngressWorkloadChart extends Chart {
   /** The fixed NodePort, if one was given. */
   public readonly nodePort?: number;
 
+  /** Path prefix the Ingress routes. */
+  public readonly path: string;
+
+  /** The IngressGroup joined, if any. */
+  public readonly groupName?: string;
+
   /** The Deployment. */
   public readonly deployment: kplus.Deployment;
 
@@ -142,8 +171,9 @@ export class IngressWorkloadChart extends Chart {
     const scheme = props.scheme ?? 'internet-facing';
     const healthCheckPath = props.healthCheckPath ?? '/';
     const inboundCidrs = props.inboundCidrs ?? ['0.0.0.0/0'];
+    const path = props.path ?? '/';
 
-    this.validate(props, { targetType, serviceType, image, containerPort, replicas, scheme, healthCheckPath, inboundCidrs });
+    this.validate(props, { targetType, serviceType, image, containerPort, replicas, scheme, healthCheckPath, inboundCidrs, path });
     requireDns1123Label(this, 'namespace', namespace);
     requireDns1123Label(this, 'name', name);
 
@@ -152,46 +182,13 @@ export class IngressWorkloadChart extends Chart {
     this.workloadName = name;
     this.serviceType = serviceType;
     this.nodePort = props.nodePort;
+    this.path = path;
+    this.groupName = props.groupName;
     this.externalTrafficPolicy = serviceType === 'NodePort' ? props.externalTrafficPolicy ?? 'Cluster' : undefined;
 
-    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'eks-lb-lab', 'eks-lb-lab/target-type': targetType };
+    const labels = workloadLabels(name, targetType);
     const ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace, labels } });
-
-    this.deployment = new kplus.Deployment(this, 'Deployment', {
-      metadata: { name, namespace, labels },
-      replicas,
-      select: false,
-      podMetadata: { labels },
-      automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: false },
-      containers: [{
-        name: 'echo',
-        image,
-        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        portNumber: containerPort,
-        envVariables: {
-          NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
-          POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
-          POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
-          POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP),
-        },
-        readiness: kplus.Probe.fromHttpGet('/', { port: containerPort, periodSeconds: Duration.seconds(5) }),
-        resources: {
-          cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
-          memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
-        },
-        // The echoserver image runs nginx as root and writes its temp files into the image.
-        securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false },
-      }],
-    });
-    this.deployment.select(kplus.LabelSelector.of({ labels }));
-    const spread = (topologyKey: string) => ({
-      maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels },
-    });
-    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
-      spread('topology.kubernetes.io/zone'),
-      spread('kubernetes.io/hostname'),
-    ]));
+    this.deployment = echoDeployment(this, 'Deployment', { name, namespace, labels, image, containerPort, replicas });
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name, namespace, labels },
@@ -214,10 +211,12 @@ export class IngressWorkloadChart extends Chart {
           'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}]',
           'alb.ingress.kubernetes.io/healthcheck-path': healthCheckPath,
           'alb.ingress.kubernetes.io/inbound-cidrs': inboundCidrs.join(','),
+          ...(props.groupName !== undefined ? { 'alb.ingress.kubernetes.io/group.name': props.groupName } : {}),
+          ...(props.groupOrder !== undefined ? { 'alb.ingress.kubernetes.io/group.order': String(props.groupOrder) } : {}),
         },
       },
       className: 'alb',
-      rules: [{ path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(this.service, { port: 80 }) }],
+      rules: [{ path, pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(this.service, { port: 80 }) }],
     });
 
     for (const obj of [this.deployment, this.service, this.ingress]) ApiObject.of(obj).addDependency(ns);
@@ -225,13 +224,13 @@ export class IngressWorkloadChart extends Chart {
 
   private validate(props: IngressWorkloadChartProps, v: {
     targetType: string; serviceType: string; image: string; containerPort: number; replicas: number;
-    scheme: string; healthCheckPath: string; inboundCidrs: readonly string[];
+    scheme: string; healthCheckPath: string; inboundCidrs: readonly string[]; path: string;
   }): void {
-    oneOf(this, 'targetType', v.targetType, ['ip', 'instance']);
-    oneOf(this, 'serviceType', v.serviceType, ['ClusterIP', 'NodePort']);
-    oneOf(this, 'scheme', v.scheme, ['internet-facing', 'internal']);
+    requireOneOf(this, 'targetType', v.targetType, ['ip', 'instance']);
+    requireOneOf(this, 'serviceType', v.serviceType, ['ClusterIP', 'NodePort']);
+    requireOneOf(this, 'scheme', v.scheme, ['internet-facing', 'internal']);
     if (props.externalTrafficPolicy !== undefined) {
-      oneOf(this, 'externalTrafficPolicy', props.externalTrafficPolicy, ['Cluster', 'Local']);
+      requireOneOf(this, 'externalTrafficPolicy', props.externalTrafficPolicy, ['Cluster', 'Local']);
     }
     if (v.targetType === 'instance' && v.serviceType !== 'NodePort') {
       throw new LabValidationError(this, `'serviceType' must be NodePort when 'targetType' is instance; got ${show(v.serviceType)}. ` +
@@ -260,17 +259,21 @@ export class IngressWorkloadChart extends Chart {
     if (!v.healthCheckPath.startsWith('/')) {
       throw new LabValidationError(this, `'healthCheckPath' must start with '/'; got ${show(v.healthCheckPath)}. Use '/'.`);
     }
-    if (v.inboundCidrs.length === 0) {
-      throw new LabValidationError(this, `'inboundCidrs' must list at least one CIDR block; got []. ` +
-        `Use ['0.0.0.0/0'] for anyone, or your address as ['203.0.113.7/32'].`);
+    requireCidrList(this, 'inboundCidrs', v.inboundCidrs);
+    if (!v.path.startsWith('/')) {
+      throw new LabValidationError(this, `'path' must start with '/'; got ${show(v.path)}. Use '/' or a prefix such as '/ip'.`);
     }
-    v.inboundCidrs.forEach((cidr, i) => requireIpv4Cidr(this, `inboundCidrs[${i}]`, cidr));
-  }
-}
-
-function oneOf(scope: Construct, prop: string, value: string, allowed: readonly string[]): void {
-  if (!allowed.includes(value)) {
-    throw new LabValidationError(scope, `'${prop}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; ` +
-      `got ${show(value)}. Use one of those.`);
+    if (props.groupName !== undefined && !Token.isUnresolved(props.groupName)
+      && (props.groupName.length > 63 || !GROUP_NAME.test(props.groupName))) {
+      throw new LabValidationError(this, `'groupName' must be lower-case letters, digits, '-' or '.', starting and ending ` +
+        `with a letter or digit, at most 63 characters; got ${show(props.groupName)}. Use a name such as 'eks-lb-lab'.`);
+    }
+    if (props.groupOrder !== undefined) {
+      if (props.groupName === undefined) {
+        throw new LabValidationError(this, `'groupOrder' applies only within an IngressGroup; got ${show(props.groupOrder)} ` +
+          `without 'groupName'. Set 'groupName' too, or remove 'groupOrder'.`);
+      }
+      requireInteger(this, 'groupOrder', props.groupOrder, 1, 1000, 'The controller accepts explicit orders from 1 to 1000.');
+    }
   }
 }

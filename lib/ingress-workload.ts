@@ -34,7 +34,7 @@ export class IngressWorkload extends Construct {
   /** Hostname of the ALB the controller created for the Ingress. */
   public readonly loadBalancerHostname: string;
 
-  /** `http://<ALB hostname>/`. */
+  /** `http://<ALB hostname><path>`, e.g. `http://<ALB hostname>/`. */
   public readonly url: string;
 
   constructor(scope: Construct, id: string, props: IngressWorkloadProps) {
@@ -57,6 +57,6 @@ export class IngressWorkload extends Construct {
     });
     address.node.addDependency(this.manifest);
     this.loadBalancerHostname = address.value;
-    this.url = `http://${address.value}/`;
+    this.url = `http://${address.value}${this.chart.path}`;
   }
 }

@@ -1,10 +1,9 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { LabValidationError } from './errors';
+import { LoadBalancerControllerPolicy } from './load-balancer-controller-policy';
 import { LoadBalancerControllerVersion } from './load-balancer-controller-version';
-import { partitionOf, policyForPartition } from './private/official-policy';
+import { partitionOf } from './private/official-policy';
 import { deepMerge } from './private/merge';
 
 /** The eks-charts Helm repository. */
@@ -26,6 +25,21 @@ export interface LoadBalancerControllerOptions {
    * @default LoadBalancerControllerVersion.V3_5_0
    */
   readonly version?: LoadBalancerControllerVersion;
+
+  /**
+   * Stop synthesis, instead of warning, when the policy of a version from `LoadBalancerControllerVersion.of()`
+   * lacks actions the official policy of that version grants.
+   * @default false
+   */
+  readonly strictPolicy?: boolean;
+
+  /**
+   * Whether the chart installs the webhook that gives every new Service of type LoadBalancer without a
+   * `spec.loadBalancerClass` the controller's class (chart value `enableServiceMutatorWebhook`). Off, such a
+   * Service is left to the cloud provider's service controller, which makes a Classic Load Balancer.
+   * @default true (the chart's default; the value is then not written)
+   */
+  readonly enableServiceMutatorWebhook?: boolean;
 
   /**
    * Helm values merged (deeply) over the ones this construct sets; arrays are replaced, not merged.
@@ -56,6 +70,8 @@ export interface ControllerHelmValuesInput {
   readonly region: string;
   /** VPC id (`vpcId`). */
   readonly vpcId: string;
+  /** `enableServiceMutatorWebhook`; left to the chart's default when undefined. */
+  readonly enableServiceMutatorWebhook?: boolean;
   /** Values merged last. */
   readonly helmValues?: Record<string, unknown>;
 }
@@ -79,6 +95,7 @@ export function controllerHelmValues(input: ControllerHelmValuesInput): Record<s
       tag: input.version.version,
     },
     ...(inChina ? { enableShield: false, enableWaf: false, enableWafv2: false } : {}),
+    ...(input.enableServiceMutatorWebhook !== undefined ? { enableServiceMutatorWebhook: input.enableServiceMutatorWebhook } : {}),
   };
   return deepMerge(values, input.helmValues ?? {});
 }
@@ -91,8 +108,8 @@ export class LoadBalancerController extends Construct {
   /** The IRSA service account `kube-system/aws-load-balancer-controller`. */
   public readonly serviceAccount: eks.ServiceAccount;
 
-  /** The customer-managed policy holding the official AWSLoadBalancerControllerIAMPolicy. */
-  public readonly policy: iam.ManagedPolicy;
+  /** The customer-managed policy holding the official AWSLoadBalancerControllerIAMPolicy of the version. */
+  public readonly policy: LoadBalancerControllerPolicy;
 
   /** The Helm release. Anything that creates Ingresses or Services should depend on it. */
   public readonly chart: eks.HelmChart;
@@ -100,32 +117,32 @@ export class LoadBalancerController extends Construct {
   /** The controller release in use. */
   public readonly version: LoadBalancerControllerVersion;
 
+  /** Whether new Services of type LoadBalancer without a class go to this controller (the service mutator webhook). */
+  public readonly serviceMutatorWebhook: boolean;
+
   constructor(scope: Construct, id: string, props: LoadBalancerControllerProps) {
     super(scope, id);
     this.version = props.version ?? LoadBalancerControllerVersion.V3_5_0;
     const stack = Stack.of(this);
-    const partition = partitionOf(stack.region);
-    const document = policyForPartition(this.version.policies, partition);
-    if (!document) {
-      throw new LabValidationError(this, `'version' ${this.version.version} has no official IAM policy for partition ` +
-        `${partition} (region ${stack.region}); got partitions ${Object.keys(this.version.policies).join(', ')}. ` +
-        'Deploy to a region of one of those partitions.');
-    }
+    this.policy = new LoadBalancerControllerPolicy(this, 'Policy', { version: this.version, strict: props.strictPolicy });
 
     this.serviceAccount = new eks.ServiceAccount(this, 'ServiceAccount', {
       cluster: props.cluster,
       name: CONTROLLER_SERVICE_ACCOUNT.name,
       namespace: CONTROLLER_SERVICE_ACCOUNT.namespace,
     });
-    this.policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: `AWSLoadBalancerControllerIAMPolicy of AWS Load Balancer Controller ${this.version.version}`,
-      // Statement for statement as published, so `cdk diff` shows changes where the official file has them.
-      document: new iam.PolicyDocument({
-        minimize: false,
-        statements: document.Statement.map((statement) => iam.PolicyStatement.fromJson(statement)),
-      }),
-      roles: [this.serviceAccount.role],
+    this.policy.attachToRole(this.serviceAccount.role);
+
+    const values = controllerHelmValues({
+      version: this.version,
+      clusterName: props.cluster.clusterName,
+      region: stack.region,
+      vpcId: props.cluster.vpc.vpcId,
+      enableServiceMutatorWebhook: props.enableServiceMutatorWebhook,
+      helmValues: props.helmValues,
     });
+    // helmValues may override the typed prop; report what the chart gets.
+    this.serviceMutatorWebhook = values.enableServiceMutatorWebhook !== false;
 
     this.chart = new eks.HelmChart(this, 'Resource', {
       cluster: props.cluster,
@@ -137,13 +154,7 @@ export class LoadBalancerController extends Construct {
       createNamespace: false,
       wait: true,
       timeout: props.timeout ?? Duration.minutes(10),
-      values: controllerHelmValues({
-        version: this.version,
-        clusterName: props.cluster.clusterName,
-        region: stack.region,
-        vpcId: props.cluster.vpc.vpcId,
-        helmValues: props.helmValues,
-      }),
+      values,
     });
     // The role must hold the policy before the pods start, and must outlive them on delete.
     this.chart.node.addDependency(this.serviceAccount, this.policy, props.cluster.openIdConnectProvider);

@@ -38,7 +38,10 @@ export function statementSet(document: { Statement: readonly Record<string, unkn
   return document.Statement.map(canonicalStatement).sort();
 }
 
-/** Renders an intrinsic-laden value as text: `{Ref: X}` becomes `<X>`, `Fn::Join` is joined, `AWS::Partition` stays a placeholder. */
+/**
+ * Renders an intrinsic-laden value as text: `{Ref: X}` becomes `<X>`, `Fn::Join` is joined, a cross-stack
+ * reference becomes `<Stack:Output>`, `AWS::Partition` stays a placeholder.
+ */
 export function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
@@ -49,6 +52,11 @@ export function flatten(value: unknown): string {
       return parts.map(flatten).join(sep);
     }
     if ('Fn::GetAtt' in v) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+    if ('Fn::GetStackOutput' in v) {
+      const ref = v['Fn::GetStackOutput'] as { StackName: string; OutputName: string };
+      return `<${ref.StackName}:${ref.OutputName}>`;
+    }
+    if ('Fn::ImportValue' in v) return `<import:${flatten(v['Fn::ImportValue'])}>`;
   }
   return JSON.stringify(value);
 }

@@ -95,6 +95,23 @@ describe('IngressWorkloadChart, instance mode', () => {
   });
 });
 
+describe('IngressWorkloadChart in an IngressGroup', () => {
+  test('group name and order annotations, and the path prefix, unchanged otherwise', () => {
+    const objects = render({ targetType: 'instance', groupName: 'eks-lb-lab', groupOrder: 20, path: '/instance' });
+    expect(objects.Ingress.metadata.annotations).toMatchObject({
+      'alb.ingress.kubernetes.io/group.name': 'eks-lb-lab',
+      'alb.ingress.kubernetes.io/group.order': '20',
+      'alb.ingress.kubernetes.io/healthcheck-path': '/',
+    });
+    expect(objects.Ingress.spec.rules[0].http.paths[0]).toMatchObject({ path: '/instance', pathType: 'Prefix' });
+  });
+
+  test('no group annotations by default', () => {
+    const annotations = render({ targetType: 'ip' }).Ingress.metadata.annotations!;
+    expect(Object.keys(annotations).filter((k) => k.includes('group.'))).toEqual([]);
+  });
+});
+
 describe('IngressWorkloadChart rejects', () => {
   test.each<[Partial<IngressWorkloadChartProps>, string]>([
     [{ targetType: 'instance', serviceType: 'ClusterIP' },
@@ -120,6 +137,11 @@ describe('IngressWorkloadChart rejects', () => {
     [{ targetType: 'ip', inboundCidrs: ['0.0.0.0/0', '300.0.0.0/8'] }, "'inboundCidrs[1]' must be an IPv4 CIDR block with zero host bits, such as '10.0.0.0/16' or '203.0.113.7/32'; got '300.0.0.0/8'."],
     [{ targetType: 'ip', inboundCidrs: [] }, "'inboundCidrs' must list at least one CIDR block; got []."],
     [{ targetType: 'ip', healthCheckPath: 'health' }, "'healthCheckPath' must start with '/'; got 'health'. Use '/'."],
+    [{ targetType: 'ip', path: 'ip' }, "'path' must start with '/'; got 'ip'."],
+    [{ targetType: 'ip', groupName: 'EKS_lab' }, "'groupName' must be lower-case letters, digits, '-' or '.', starting and ending with a letter or digit, at most 63 characters; got 'EKS_lab'."],
+    [{ targetType: 'ip', groupName: 'g'.repeat(64) }, "'groupName' must be lower-case letters"],
+    [{ targetType: 'ip', groupOrder: 10 }, "'groupOrder' applies only within an IngressGroup; got 10 without 'groupName'. Set 'groupName' too, or remove 'groupOrder'."],
+    [{ targetType: 'ip', groupName: 'lab', groupOrder: 1001 }, "'groupOrder' must be a whole number between 1 and 1000; got 1001. The controller accepts explicit orders from 1 to 1000."],
     [{ targetType: 'ip', containerPort: 0 }, "'containerPort' must be a whole number between 1 and 65535; got 0."],
   ])('%j', (props, message) => {
     expect(() => new IngressWorkloadChart(new App(), 'Chart', props as IngressWorkloadChartProps)).toThrow(`Chart: ${message}`);

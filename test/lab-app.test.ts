@@ -18,23 +18,25 @@ describe('the lab app', () => {
   let stacks: Lab;
   beforeAll(() => { stacks = lab(); });
 
-  test('LabCluster, IpModeLab and InstanceModeLab; each lab pulls LabCluster in', () => {
-    expect([stacks.cluster, stacks.ipMode, stacks.instanceMode].map((s) => s.stackName))
-      .toEqual(['LabCluster', 'IpModeLab', 'InstanceModeLab']);
+  test('LabCluster and five labs on it; each lab pulls LabCluster in', () => {
+    const all = [stacks.cluster, stacks.ipMode, stacks.instanceMode, stacks.nlbIpMode, stacks.nlbInstanceMode, stacks.tgb];
+    expect(all.map((s) => s.stackName))
+      .toEqual(['LabCluster', 'IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab']);
     const assembly = (stacks.cluster.node.root as App).synth();
     const dependsOn = (name: string) => assembly.getStackByName(name).dependencies.map((d) => d.id).filter((id) => !id.endsWith('.assets'));
-    expect(dependsOn('IpModeLab')).toEqual(['LabCluster']);
-    expect(dependsOn('InstanceModeLab')).toEqual(['LabCluster']);
+    for (const name of ['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab']) {
+      expect(dependsOn(name)).toEqual(['LabCluster']);
+    }
     expect(dependsOn('LabCluster')).toEqual([]);
-    for (const s of [stacks.cluster, stacks.ipMode, stacks.instanceMode]) {
+    for (const s of all) {
       expect(s.region).toBe('us-east-1');
       // Region only: synth needs no credentials and no lookups; the account comes from the deploying credentials.
       expect(Token.isUnresolved(s.account)).toBe(true);
     }
   });
 
-  test('one kubectl handler in LabCluster serves both labs', () => {
-    for (const s of [stacks.ipMode, stacks.instanceMode]) {
+  test('one kubectl handler in LabCluster serves every lab', () => {
+    for (const s of [stacks.ipMode, stacks.instanceMode, stacks.nlbIpMode, stacks.nlbInstanceMode, stacks.tgb]) {
       const template = Template.fromStack(s);
       template.resourceCountIs('AWS::Lambda::Function', 0);
       const manifest = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))[0];
@@ -74,12 +76,69 @@ describe('the lab app', () => {
   test('workload manifests wait for the controller through the stack dependency', () => {
     // Cross-stack, CloudFormation orders by stack: LabCluster (with the chart) is created first and deleted last.
     const chartPath = stacks.cluster.controller.chart.node.path;
-    const deps = stacks.ipMode.workload.manifest.node.dependencies.map((d) => d.node.path);
-    expect(deps).toContain(chartPath);
+    for (const s of [stacks.ipMode, stacks.instanceMode, stacks.nlbIpMode, stacks.nlbInstanceMode, stacks.tgb]) {
+      expect(s.workload.manifest.node.dependencies.map((d) => d.node.path)).toContain(chartPath);
+    }
+  });
+
+  test('the NLB labs: ip targets without preservation, instance targets with Cluster; hostname and URL outputs', () => {
+    const service = (s: typeof stacks.nlbIpMode) => workloadObjects(Template.fromStack(s)).find((o) => o.kind === 'Service')!;
+    const ip = service(stacks.nlbIpMode);
+    const instance = service(stacks.nlbInstanceMode);
+    expect(ip.metadata.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=false',
+    });
+    expect(instance.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type']).toBe('instance');
+    expect(instance.spec).toMatchObject({ type: 'LoadBalancer', loadBalancerClass: 'service.k8s.aws/nlb', externalTrafficPolicy: 'Cluster' });
+    const template = Template.fromStack(stacks.nlbIpMode);
+    expect(flatten(template.findOutputs('Url').Url.Value)).toMatch(/^http:\/\/<WorkloadLoadBalancerAddress.*\.Value>\/$/);
+    template.hasOutput('TargetType', { Value: 'ip' });
+    template.hasOutput('PreserveClientIp', { Value: 'false' });
+  });
+
+  test('TgbLab: its ALB in the LabCluster VPC, the target group ARNs in its bindings', () => {
+    const template = Template.fromStack(stacks.tgb);
+    const alb = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))[0];
+    expect(flatten(alb.Properties.Subnets[0])).toMatch(/^<LabCluster:.*VpcPublicSubnet1/);
+    const manifest = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))[0];
+    const bindings = JSON.parse(flatten(manifest.Properties.Manifest)).filter((o: { kind: string }) => o.kind === 'TargetGroupBinding');
+    expect(bindings.map((b: { spec: { targetType: string; targetGroupARN: string; vpcID: string } }) => [b.spec.targetType, b.spec.targetGroupARN]))
+      .toEqual([['ip', expect.stringMatching(/^<WorkloadIpTargetGroup/)], ['instance', expect.stringMatching(/^<WorkloadInstanceTargetGroup/)]]);
+    expect(bindings[0].spec.vpcID).toMatch(/^<LabCluster:.*Vpc/);
+    expect(flatten(template.findOutputs('IpUrl').IpUrl.Value)).toMatch(/^http:\/\/<WorkloadLoadBalancer.*\.DNSName>\/ip$/);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance', Port: 30081 });
+  });
+
+  test('the service mutator webhook is on, written out', () => {
+    expect(helmValues(Template.fromStack(stacks.cluster))).toMatchObject({ enableServiceMutatorWebhook: true });
+    expect(stacks.cluster.controller.serviceMutatorWebhook).toBe(true);
   });
 });
 
 describe('the lab app with context', () => {
+  test('-c sharedAlb=true: both Ingresses in one IngressGroup, paths /ip and /instance, explicit orders, URLs with the path; '
+    + 'webhook off, NLB preservation and proxy protocol on', () => {
+    const stacks = lab({ sharedAlb: 'true', serviceMutatorWebhook: 'false', nlbPreserveClientIp: 'true', nlbProxyProtocol: 'true' });
+    const ingress = (s: typeof stacks.ipMode) => workloadObjects(Template.fromStack(s)).find((o) => o.kind === 'Ingress')!;
+    const [ip, instance] = [ingress(stacks.ipMode), ingress(stacks.instanceMode)];
+    expect(ip.metadata.annotations).toMatchObject({ 'alb.ingress.kubernetes.io/group.name': 'eks-lb-lab', 'alb.ingress.kubernetes.io/group.order': '10' });
+    expect(instance.metadata.annotations).toMatchObject({ 'alb.ingress.kubernetes.io/group.name': 'eks-lb-lab', 'alb.ingress.kubernetes.io/group.order': '20' });
+    expect(ip.spec.rules[0].http.paths[0].path).toBe('/ip');
+    expect(instance.spec.rules[0].http.paths[0].path).toBe('/instance');
+    // Load-balancer-wide annotations must agree across the group.
+    for (const key of ['scheme', 'inbound-cidrs', 'listen-ports']) {
+      expect(ip.metadata.annotations[`alb.ingress.kubernetes.io/${key}`]).toBe(instance.metadata.annotations[`alb.ingress.kubernetes.io/${key}`]);
+    }
+    expect(flatten(Template.fromStack(stacks.instanceMode).findOutputs('Url').Url.Value)).toMatch(/\/instance$/);
+    expect(helmValues(Template.fromStack(stacks.cluster))).toMatchObject({ enableServiceMutatorWebhook: false });
+    const service = workloadObjects(Template.fromStack(stacks.nlbIpMode)).find((o) => o.kind === 'Service')!;
+    expect(service.metadata.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
+      'service.beta.kubernetes.io/aws-load-balancer-proxy-protocol': '*',
+    });
+  });
+
   test('-c region=cn-north-1: aws-cn ARNs, the China image, WAF and Shield off', () => {
     const stacks = lab({ region: 'cn-north-1' });
     const template = Template.fromStack(stacks.cluster);
@@ -97,10 +156,13 @@ describe('the lab app with context', () => {
     const stacks = lab({
       clusterName: 'lab2', kubernetesVersion: '1.35', nodeInstanceType: 'm5.large', nodeCount: '3',
       allowedCidr: '203.0.113.7/32', externalTrafficPolicy: 'Local', replicas: '4', nodePort: '31000',
+      controllerVersion: '2.8.3',
     });
     const cluster = Template.fromStack(stacks.cluster);
     cluster.hasResourceProperties('AWS::EKS::Cluster', { Name: 'lab2', Version: '1.35' });
     cluster.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['m5.large'], ScalingConfig: { DesiredSize: 3 } });
+    cluster.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'aws-load-balancer-controller', Version: '1.8.4' });
+    expect(helmValues(cluster).image.tag).toBe('v2.8.3');
     const objects = Object.fromEntries(workloadObjects(Template.fromStack(stacks.instanceMode)).map((o) => [o.kind, o]));
     expect(objects.Service.spec).toMatchObject({ externalTrafficPolicy: 'Local', ports: [expect.objectContaining({ nodePort: 31000 })] });
     expect(objects.Deployment.spec.replicas).toBe(4);

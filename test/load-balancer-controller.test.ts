@@ -1,6 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
-import { LabCluster, LabVpc, LoadBalancerController, LoadBalancerControllerOptions } from '../lib';
+import {
+  LabCluster, LabVpc, LoadBalancerController, LoadBalancerControllerOptions, LoadBalancerControllerVersion, controllerHelmValues,
+} from '../lib';
+import { COMMERCIAL_POLICIES, POLICIES_V3_5_0 } from '../lib/private/official-policy';
 import officialAws from '../lib/private/policies/v3.5.0/iam_policy.json';
 import officialCn from '../lib/private/policies/v3.5.0/iam_policy_cn.json';
 import officialUsGov from '../lib/private/policies/v3.5.0/iam_policy_us-gov.json';
@@ -31,6 +34,12 @@ describe('LoadBalancerController in us-east-1', () => {
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Roles: [{ Ref: Match.stringLikeRegexp('LoadBalancerControllerServiceAccountRole') }],
     });
+    expect(controller.policy.version).toBe(LoadBalancerControllerVersion.V3_5_0);
+  });
+
+  test('the policy keeps the logical id it had before it became a LoadBalancerControllerPolicy', () => {
+    // A new logical id would replace the policy of a deployed stack.
+    expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy'))).toEqual(['ClusterLoadBalancerControllerPolicy40CB56B8']);
   });
 
   test('IRSA service account kube-system/aws-load-balancer-controller with the role annotation', () => {
@@ -66,6 +75,8 @@ describe('LoadBalancerController in us-east-1', () => {
       serviceAccount: { create: false, name: 'aws-load-balancer-controller' },
       image: { tag: 'v3.5.0' },
     });
+    // enableServiceMutatorWebhook is absent: the chart's default (true) applies.
+    expect(controller.serviceMutatorWebhook).toBe(true);
   });
 
   test('the chart depends on the service account, its policy and the OIDC provider', () => {
@@ -118,6 +129,19 @@ describe('LoadBalancerController by partition', () => {
 });
 
 describe('LoadBalancerController options', () => {
+  test('version: image tag, chart version and policy come from the one version object', () => {
+    const { template } = build('us-east-1', { version: LoadBalancerControllerVersion.V2_8_3 });
+    expect(statementSet(policyDocument(template))).toEqual(statementSet(COMMERCIAL_POLICIES['v2.8.3']));
+    template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Version: '1.8.4' });
+    expect(helmValues(template).image).toEqual({ tag: 'v2.8.3' });
+  });
+
+  test('strictPolicy turns a caller policy that lacks actions into an error', () => {
+    const lacking = { Version: '2012-10-17', Statement: POLICIES_V3_5_0.aws.Statement.slice(1) };
+    expect(() => build('us-east-1', { version: LoadBalancerControllerVersion.of('v3.5.0', '3.5.0', lacking), strictPolicy: true }))
+      .toThrow(/Test\/Cluster\/LoadBalancerController\/Policy: 'version' v3.5.0 carries a policy that does not grant 1 action\(s\) .*got a document without iam:CreateServiceLinkedRole\./);
+  });
+
   test('helmValues merge last and deep', () => {
     const { template } = build('cn-north-1', {
       helmValues: { image: { pullPolicy: 'Always' }, replicaCount: 1, enableWafv2: true, podLabels: { lab: 'yes' } },
@@ -128,5 +152,14 @@ describe('LoadBalancerController options', () => {
       enableWafv2: true,
       podLabels: { lab: 'yes' },
     });
+  });
+
+  test('enableServiceMutatorWebhook: written only when set; helmValues have the last word', () => {
+    const input = { version: LoadBalancerControllerVersion.V3_5_0, clusterName: 'lab', region: 'us-east-1', vpcId: 'vpc-1' };
+    expect(controllerHelmValues(input)).not.toHaveProperty('enableServiceMutatorWebhook');
+    expect(controllerHelmValues({ ...input, enableServiceMutatorWebhook: false })).toMatchObject({ enableServiceMutatorWebhook: false });
+    expect(controllerHelmValues({ ...input, enableServiceMutatorWebhook: true })).toMatchObject({ enableServiceMutatorWebhook: true });
+    expect(controllerHelmValues({ ...input, enableServiceMutatorWebhook: false, helmValues: { enableServiceMutatorWebhook: true } }))
+      .toMatchObject({ enableServiceMutatorWebhook: true });
   });
 });

@@ -20,5 +20,12 @@ describe('manifests/', () => {
     expect(rendered['instance-mode.yaml']).toMatch(/nodePort: 30080/);
     expect(rendered['ip-mode.yaml']).toMatch(/alb.ingress.kubernetes.io\/target-type: ip/);
     expect(rendered['aws-load-balancer-controller-values.yaml']).toMatch(/tag: v3\.5\.0/);
+    expect(rendered['nlb-ip-mode.yaml']).toMatch(/loadBalancerClass: service\.k8s\.aws\/nlb/);
+    expect(rendered['nlb-ip-mode.yaml']).toMatch(/aws-load-balancer-nlb-target-type: ip/);
+    expect(rendered['nlb-instance-mode.yaml']).toMatch(/aws-load-balancer-nlb-target-type: instance/);
+  });
+
+  test('no TargetGroupBinding: its target groups exist only once TgbLab is deployed', () => {
+    for (const text of Object.values(rendered)) expect(text).not.toMatch(/kind: TargetGroupBinding/);
   });
 });

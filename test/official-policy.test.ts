@@ -2,7 +2,11 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { POLICIES_V3_5_0, partitionOf } from '../lib/private/official-policy';
+import { Stack } from 'aws-cdk-lib';
+import {
+  COMMERCIAL_POLICIES, POLICIES_V3_5_0, partitionOf, partitionsFor, policyForPartition, withPartition,
+} from '../lib/private/official-policy';
+import { statementSet } from './fixtures';
 
 const DIR = path.join(__dirname, '..', 'lib', 'private', 'policies', 'v3.5.0');
 
@@ -64,4 +68,78 @@ describe('vendored official policies, v3.5.0', () => {
   ])('region %s is in partition %s', (region, partition) => {
     expect(partitionOf(region)).toBe(partition);
   });
+});
+
+/** sha256 of the published commercial file at older controller tags. */
+const HISTORY_SHA256: Record<string, string> = {
+  'v2.4.7': '5a0d7c60e3f4501d5080d0f2e5d306fdff3b1c844bdff0da4206dc3fba5a6278',
+  'v2.7.2': 'd25c6192f7187427d21ecb41109afe29002bf84bdf97f3f3e00684a96d1fe1f1',
+  'v2.8.3': 'd25c6192f7187427d21ecb41109afe29002bf84bdf97f3f3e00684a96d1fe1f1',
+  'v2.9.2': 'e4cc3dc54800481aaa1671847db4ccef1b45414bcbab87a44ea3a7b0f2de5887',
+  'v2.10.0': 'ed93ed99fc18fd364ad02bf57f9c5ee868b49c188017b0781fc98531c6455aee',
+  'v2.11.0': 'c2e3bf2d59df4247d14bcc7373a9776c3a963fda1d71aa12e30af44966378ab5',
+  'v2.12.0': '05780d548cae2d0ef012988ec1053e7733011c2a0415a7ca02c363907e455016',
+  'v2.13.0': '16f232c9d9f79366fe949c4550ad517a202380058a9e48d45a4e215044a20a6a',
+};
+
+/** Actions and compact size of the commercial file of each tag. */
+const HISTORY_FIGURES: Record<string, [number, number]> = {
+  'v2.4.7': [70, 4797], 'v2.7.2': [71, 4840], 'v2.8.3': [71, 4840], 'v2.9.2': [73, 4938],
+  'v2.10.0': [74, 4968], 'v2.11.0': [76, 5068], 'v2.12.0': [79, 5170], 'v2.13.0': [80, 5196],
+};
+
+describe('vendored official policies, older tags', () => {
+  test.each(Object.entries(HISTORY_SHA256))('%s is the published commercial file', (tag, sha) => {
+    const file = path.join(__dirname, '..', 'lib', 'private', 'policies', tag, 'iam_policy.json');
+    expect(createHash('sha256').update(fs.readFileSync(file)).digest('hex')).toBe(sha);
+  });
+
+  test.each(Object.entries(COMMERCIAL_POLICIES))('%s parses into IAM statements, all in the aws partition, with the recorded size', (tag, document) => {
+    expect(document.Statement.map((s) => iam.PolicyStatement.fromJson(s))).toHaveLength(document.Statement.length);
+    expect(new Set(JSON.stringify(document).match(/arn:[a-z-]+:/g))).toEqual(new Set(['arn:aws:']));
+    expect([actions(document).size, JSON.stringify(document).length]).toEqual(HISTORY_FIGURES[tag]);
+  });
+
+  test('each tag grants what the one before it does: actions only arrive', () => {
+    const tags = Object.keys(COMMERCIAL_POLICIES);
+    for (const [older, newer] of tags.slice(1).map((t, i) => [tags[i], t])) {
+      expect([...actions(COMMERCIAL_POLICIES[older])].filter((a) => !actions(COMMERCIAL_POLICIES[newer]).has(a))).toEqual([]);
+    }
+    expect(statementSet(COMMERCIAL_POLICIES['v2.13.0'])).toEqual(statementSet(POLICIES_V3_5_0.aws));
+  });
+});
+
+describe('policyForPartition', () => {
+  test.each(['aws-cn', 'aws-us-gov', 'aws-eusc'])('at v3.5.0 the commercial file with %s substituted is that partition\'s file', (partition) => {
+    // The rule older tags rely on, checked where both files exist.
+    expect(statementSet(withPartition(POLICIES_V3_5_0.aws, partition))).toEqual(statementSet(POLICIES_V3_5_0[partition]));
+  });
+
+  test.each(['aws-cn', 'aws-us-gov', 'aws-eusc'])('an older tag derives %s from its commercial file', (partition) => {
+    const document = policyForPartition({ aws: COMMERCIAL_POLICIES['v2.8.3'] }, partition)!;
+    expect(new Set(JSON.stringify(document).match(/arn:[a-z-]+:/g))).toEqual(new Set([`arn:${partition}:`]));
+    expect(actions(document)).toEqual(actions(COMMERCIAL_POLICIES['v2.8.3']));
+  });
+
+  test('an older tag has no policy for the isolated partitions; v3.5.0 has its own files', () => {
+    const older = { aws: COMMERCIAL_POLICIES['v2.8.3'] };
+    for (const p of ['aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f']) {
+      expect(policyForPartition(older, p)).toBeUndefined();
+      expect(policyForPartition(POLICIES_V3_5_0, p)).toBe(POLICIES_V3_5_0[p]);
+    }
+    expect(partitionsFor(older)).toEqual(['aws', 'aws-cn', 'aws-us-gov', 'aws-eusc']);
+    expect(partitionsFor(POLICIES_V3_5_0)).toEqual(Object.keys(POLICIES_V3_5_0));
+  });
+
+  test('with the partition unknown, every ARN takes ${AWS::Partition}', () => {
+    const document = policyForPartition(POLICIES_V3_5_0, undefined)!;
+    const resolved = JSON.stringify(new Stack().resolve(document));
+    expect(resolved).not.toContain('arn:aws:');
+    expect(resolved).toContain('{"Ref":"AWS::Partition"}');
+  });
+
+  test.each(Object.entries({ ...COMMERCIAL_POLICIES, 'v3.5.0': POLICIES_V3_5_0.aws }))(
+    '%s fits the limit even with the longest derived partition name', (_tag, document) => {
+      expect(JSON.stringify(withPartition(document, 'aws-us-gov')).length).toBeLessThanOrEqual(6144);
+    });
 });

@@ -6,7 +6,7 @@ function read(context: Record<string, unknown>, env: Record<string, string> = {}
 }
 
 describe('readLabSettings', () => {
-  test('defaults: us-east-1, Kubernetes 1.36, two t3.medium nodes, open ALB, Cluster policy, NodePort 30080', () => {
+  test('defaults: us-east-1, Kubernetes 1.36, two t3.medium nodes, open ALB, Cluster policy, NodePorts 30080 and 30081', () => {
     expect(read({})).toEqual({
       region: 'us-east-1',
       clusterName: 'eks-lb-lab',
@@ -21,7 +21,23 @@ describe('readLabSettings', () => {
       replicas: 2,
       externalTrafficPolicy: 'Cluster',
       nodePort: 30080,
+      controllerVersion: 'v3.5.0',
+      sharedAlb: false,
+      nlbPreserveClientIp: false,
+      nlbProxyProtocol: false,
+      tgbNodePort: 30081,
+      serviceMutatorWebhook: true,
     });
+  });
+
+  test('controllerVersion takes a known version, with or without the v', () => {
+    expect(read({ controllerVersion: 'v2.8.3' }).controllerVersion).toBe('v2.8.3');
+    expect(read({ controllerVersion: '2.13.0' }).controllerVersion).toBe('v2.13.0');
+  });
+
+  test('flags from -c (strings) and from cdk.json (booleans)', () => {
+    expect(read({ sharedAlb: 'true', nlbPreserveClientIp: true, nlbProxyProtocol: 'false', serviceMutatorWebhook: 'false' }))
+      .toMatchObject({ sharedAlb: true, nlbPreserveClientIp: true, nlbProxyProtocol: false, serviceMutatorWebhook: false });
   });
 
   test('the region falls back to the CLI default region', () => {
@@ -45,7 +61,12 @@ describe('readLabSettings', () => {
     [{ allowedCidr: '203.0.113.7' }, "Context 'allowedCidr' must be IPv4 CIDR blocks with zero host bits, separated by commas; got '203.0.113.7'. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0."],
     [{ externalTrafficPolicy: 'local' }, "Context 'externalTrafficPolicy' must be Cluster or Local; got 'local'. Pass -c externalTrafficPolicy=Local to keep traffic on the receiving node."],
     [{ vpcCidr: '10.0.0.0' }, "Context 'vpcCidr' must be an IPv4 CIDR block with zero host bits; got '10.0.0.0'. Pass -c vpcCidr=10.0.0.0/16."],
+    [{ sharedAlb: 'yes' }, "Context 'sharedAlb' must be true or false; got 'yes'. Pass -c sharedAlb=true."],
+    [{ serviceMutatorWebhook: 0 }, "Context 'serviceMutatorWebhook' must be true or false; got 0. Pass -c serviceMutatorWebhook=false."],
+    [{ tgbNodePort: '30080' }, "Context 'tgbNodePort' must differ from 'nodePort'; got 30080 for both. Each NodePort Service needs its own port; pass -c tgbNodePort=30081."],
+    [{ nodePort: 31000, tgbNodePort: 31000 }, "Context 'tgbNodePort' must differ from 'nodePort'; got 31000 for both."],
     [{ image: '' }, "Context 'image' is not valid; got ''. Pass -c image=registry.k8s.io/e2e-test-images/echoserver:2.5."],
+    [{ controllerVersion: 'v2.14.0' }, "Context 'controllerVersion' must be a controller version with a known IAM policy (v2.4.7, v2.7.2, v2.8.3, v2.9.2, v2.10.0, v2.11.0, v2.12.0, v2.13.0, v3.5.0); got 'v2.14.0'. Pass -c controllerVersion=v3.5.0."],
   ])('rejects %j', (context, message) => {
     expect(() => read(context)).toThrow(message);
   });

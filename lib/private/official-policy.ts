@@ -1,5 +1,14 @@
 import { Aws, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import type { PolicyJson } from '../load-balancer-controller-version';
+import v2_10_0 from './policies/v2.10.0/iam_policy.json';
+import v2_11_0 from './policies/v2.11.0/iam_policy.json';
+import v2_12_0 from './policies/v2.12.0/iam_policy.json';
+import v2_13_0 from './policies/v2.13.0/iam_policy.json';
+import v2_4_7 from './policies/v2.4.7/iam_policy.json';
+import v2_7_2 from './policies/v2.7.2/iam_policy.json';
+import v2_8_3 from './policies/v2.8.3/iam_policy.json';
+import v2_9_2 from './policies/v2.9.2/iam_policy.json';
 import aws from './policies/v3.5.0/iam_policy.json';
 import awsCn from './policies/v3.5.0/iam_policy_cn.json';
 import awsEusc from './policies/v3.5.0/iam_policy_eusc.json';
@@ -8,12 +17,6 @@ import awsIsoB from './policies/v3.5.0/iam_policy_isob.json';
 import awsIsoE from './policies/v3.5.0/iam_policy_isoe.json';
 import awsIsoF from './policies/v3.5.0/iam_policy_isof.json';
 import awsUsGov from './policies/v3.5.0/iam_policy_us-gov.json';
-
-/** An IAM policy document as JSON. */
-export interface PolicyJson {
-  readonly Version: string;
-  readonly Statement: readonly Record<string, unknown>[];
-}
 
 /** The official AWSLoadBalancerControllerIAMPolicy of controller v3.5.0, one file per partition. */
 export const POLICIES_V3_5_0: Readonly<Record<string, PolicyJson>> = {
@@ -26,6 +29,28 @@ export const POLICIES_V3_5_0: Readonly<Record<string, PolicyJson>> = {
   'aws-iso-e': awsIsoE,
   'aws-iso-f': awsIsoF,
 };
+
+/** The official policies of older controller tags; only the commercial file is vendored for them. */
+export const COMMERCIAL_POLICIES: Readonly<Record<string, PolicyJson>> = {
+  'v2.4.7': v2_4_7,
+  'v2.7.2': v2_7_2,
+  'v2.8.3': v2_8_3,
+  'v2.9.2': v2_9_2,
+  'v2.10.0': v2_10_0,
+  'v2.11.0': v2_11_0,
+  'v2.12.0': v2_12_0,
+  'v2.13.0': v2_13_0,
+};
+
+/**
+ * Partitions whose official file has the commercial statements with only the partition in the ARNs changed
+ * (checked against the v3.5.0 files in the tests), so the commercial file of any tag converts exactly.
+ * The isolated partitions omit actions, and which ones changed over time, so they are never derived.
+ */
+export const SAME_AS_COMMERCIAL = ['aws-cn', 'aws-us-gov', 'aws-eusc'] as const;
+
+/** The longest partition name among those derived from the commercial file, for worst-case sizes. */
+export const LONGEST_DERIVED_PARTITION = 'aws-us-gov';
 
 const PARTITION_BY_PREFIX: readonly [string, string][] = [
   ['cn-', 'aws-cn'],
@@ -46,20 +71,47 @@ export function partitionOf(region: string): string | undefined {
 }
 
 /**
- * The policy for a partition. With no partition (region unknown at synth) the commercial file is used with
- * every `arn:aws:` replaced by `arn:${AWS::Partition}:`, which is exact wherever the statements are the same
- * as the commercial ones (aws, aws-cn, aws-us-gov, aws-eusc).
+ * The official policy for a partition, from the files of one controller tag.
+ *
+ * - the partition's own file when vendored;
+ * - for aws-cn, aws-us-gov and aws-eusc without their own file: the commercial file with `arn:aws:` changed
+ *   to `arn:<partition>:`;
+ * - with no partition (region unknown at synth): the commercial file with `arn:${AWS::Partition}:`, exact
+ *   wherever the statements are the commercial ones;
+ * - undefined otherwise (an isolated partition at a tag with only the commercial file).
  */
 export function policyForPartition(policies: Readonly<Record<string, PolicyJson>>, partition: string | undefined): PolicyJson | undefined {
-  if (partition !== undefined) return policies[partition];
-  return substitutePartition(policies.aws) as PolicyJson;
+  const commercial = policies.aws;
+  if (partition === undefined) return commercial && withPartition(commercial, Aws.PARTITION);
+  if (policies[partition]) return policies[partition];
+  if (commercial && (SAME_AS_COMMERCIAL as readonly string[]).includes(partition)) return withPartition(commercial, partition);
+  return undefined;
 }
 
-function substitutePartition(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/^arn:aws:/, `arn:${Aws.PARTITION}:`);
-  if (Array.isArray(value)) return value.map(substitutePartition);
+/** The partitions {@link policyForPartition} answers for. */
+export function partitionsFor(policies: Readonly<Record<string, PolicyJson>>): string[] {
+  const derived = policies.aws ? SAME_AS_COMMERCIAL.filter((p) => !policies[p]) : [];
+  return [...Object.keys(policies), ...derived];
+}
+
+/** A copy of a document with every `arn:aws:` at the start of a string changed to `arn:<partition>:`. */
+export function withPartition(document: PolicyJson, partition: string): PolicyJson {
+  return substitute(document, partition) as PolicyJson;
+}
+
+/**
+ * A copy of a document with the partition of every ARN, whatever it is (a token too), replaced by `*`: for
+ * comparing documents whose partitions are not both known at synth.
+ */
+export function withoutPartition(document: PolicyJson): PolicyJson {
+  return substitute(document, '*', /^arn:[^:]+:/) as PolicyJson;
+}
+
+function substitute(value: unknown, partition: string, from: RegExp = /^arn:aws:/): unknown {
+  if (typeof value === 'string') return value.replace(from, `arn:${partition}:`);
+  if (Array.isArray(value)) return value.map((v) => substitute(v, partition, from));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitutePartition(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, partition, from)]));
   }
   return value;
 }

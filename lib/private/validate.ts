@@ -61,3 +61,21 @@ export function requireIpv4Cidr(scope: IConstruct, prop: string, value: string, 
       `got ${show(value)}. Choose a block such as '10.0.0.0/16'.`);
   }
 }
+
+/** Throws unless `value` is one of `allowed`. */
+export function requireOneOf(scope: IConstruct, prop: string, value: string, allowed: readonly string[]): void {
+  if (Token.isUnresolved(value)) return;
+  if (!allowed.includes(value)) {
+    throw new LabValidationError(scope, `'${prop}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; ` +
+      `got ${show(value)}. Use one of those.`);
+  }
+}
+
+/** Throws unless `cidrs` is a non-empty list of IPv4 CIDR blocks. */
+export function requireCidrList(scope: IConstruct, prop: string, cidrs: readonly string[]): void {
+  if (cidrs.length === 0) {
+    throw new LabValidationError(scope, `'${prop}' must list at least one CIDR block; got []. ` +
+      `Use ['0.0.0.0/0'] for anyone, or your address as ['203.0.113.7/32'].`);
+  }
+  cidrs.forEach((cidr, i) => requireIpv4Cidr(scope, `${prop}[${i}]`, cidr));
+}

@@ -1,0 +1,34 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { TargetGroupBindingWorkload, TargetGroupBindingWorkloadProps } from '../lib';
+import { LabClusterStack } from './lab-cluster-stack';
+
+/** Properties of a {@link TgbLabStack}. */
+export interface TgbLabStackProps extends StackProps {
+  /** The stack holding the VPC, the cluster and the controller. */
+  readonly labCluster: LabClusterStack;
+  /** The workload: NodePort, client CIDRs and echo settings. */
+  readonly workload: Omit<TargetGroupBindingWorkloadProps, 'cluster' | 'controller' | 'vpc'>;
+}
+
+/** An ALB and target groups owned by this stack, with TargetGroupBindings on the shared lab cluster feeding them. */
+export class TgbLabStack extends Stack {
+  /** The workload. */
+  public readonly workload: TargetGroupBindingWorkload;
+
+  constructor(scope: Construct, id: string, props: TgbLabStackProps) {
+    super(scope, id, props);
+    this.workload = new TargetGroupBindingWorkload(this, 'Workload', {
+      ...props.workload,
+      cluster: props.labCluster.labCluster.cluster,
+      controller: props.labCluster.controller,
+      vpc: props.labCluster.labVpc.vpc,
+    });
+    const w = this.workload;
+    new CfnOutput(this, 'IpUrl', { value: w.urls.ip, description: 'ALB path to the ip target group (pod IPs)' });
+    new CfnOutput(this, 'InstanceUrl', { value: w.urls.instance, description: 'ALB path to the instance target group (nodes)' });
+    new CfnOutput(this, 'IpTargetGroupArn', { value: w.targetGroups.ip.targetGroupArn });
+    new CfnOutput(this, 'InstanceTargetGroupArn', { value: w.targetGroups.instance.targetGroupArn });
+    new CfnOutput(this, 'Namespace', { value: w.chart.namespaceName });
+  }
+}

@@ -1,0 +1,61 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-29';
+import { Construct } from 'constructs';
+
+/** Labels every object of a lab workload carries; the Service selects pods by them. */
+export function workloadLabels(name: string, targetType: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'eks-lb-lab', 'eks-lb-lab/target-type': targetType };
+}
+
+/** What an echo Deployment needs. */
+export interface EchoDeploymentOptions {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly image: string;
+  readonly containerPort: number;
+  readonly replicas: number;
+}
+
+/**
+ * The echo Deployment every lab runs: pods spread across zones and nodes, the downward API feeding the
+ * node, pod and IP the echo server prints, and a readiness probe on `/`.
+ */
+export function echoDeployment(scope: Construct, id: string, o: EchoDeploymentOptions): kplus.Deployment {
+  const deployment = new kplus.Deployment(scope, id, {
+    metadata: { name: o.name, namespace: o.namespace, labels: o.labels },
+    replicas: o.replicas,
+    select: false,
+    podMetadata: { labels: o.labels },
+    automountServiceAccountToken: false,
+    securityContext: { ensureNonRoot: false },
+    containers: [{
+      name: 'echo',
+      image: o.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      portNumber: o.containerPort,
+      envVariables: {
+        NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
+        POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+        POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+        POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP),
+      },
+      readiness: kplus.Probe.fromHttpGet('/', { port: o.containerPort, periodSeconds: Duration.seconds(5) }),
+      resources: {
+        cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
+        memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
+      },
+      // The echoserver image runs nginx as root and writes its temp files into the image.
+      securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false },
+    }],
+  });
+  deployment.select(kplus.LabelSelector.of({ labels: o.labels }));
+  const spread = (topologyKey: string) => ({
+    maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: o.labels },
+  });
+  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+    spread('topology.kubernetes.io/zone'),
+    spread('kubernetes.io/hostname'),
+  ]));
+  return deployment;
+}

@@ -1,0 +1,204 @@
+/** A policy document that cannot be read as IAM JSON; the message says what is wrong. */
+export class PolicyFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyFormatError';
+  }
+}
+
+/** One statement in a form that compares: lists sorted, condition values as sorted lists. */
+export interface NormalStatement {
+  /** Position in its document, from 0. */
+  readonly index: number;
+  readonly sid?: string;
+  readonly effect: 'Allow' | 'Deny';
+  /** `Action`, or `NotAction` when `not` is set. */
+  readonly actions: readonly string[];
+  readonly not: boolean;
+  /** `Resource`; empty for a `NotResource` statement, which this comparison treats as covering nothing. */
+  readonly resources: readonly string[];
+  /** operator → key → values; keys as written (IAM compares them case-insensitively). */
+  readonly condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+}
+
+function list(value: unknown, what: string): string[] {
+  if (value === undefined) return [];
+  const items = Array.isArray(value) ? value : [value];
+  if (!items.every((v) => typeof v === 'string')) throw new PolicyFormatError(`${what} must be a string or a list of strings`);
+  return [...new Set(items as string[])].sort();
+}
+
+/** Reads a policy document's statements; a single statement object counts as a list of one. */
+export function normalize(document: unknown): NormalStatement[] {
+  if (!document || typeof document !== 'object' || Array.isArray(document)) {
+    throw new PolicyFormatError('the policy document must be a JSON object with a Statement');
+  }
+  const raw = (document as Record<string, unknown>).Statement;
+  if (raw === undefined) throw new PolicyFormatError('the policy document has no Statement');
+  const statements = Array.isArray(raw) ? raw : [raw];
+  return statements.map((s, index) => {
+    if (!s || typeof s !== 'object' || Array.isArray(s)) throw new PolicyFormatError(`Statement ${index} is not an object`);
+    const st = s as Record<string, unknown>;
+    if (st.Effect !== 'Allow' && st.Effect !== 'Deny') {
+      throw new PolicyFormatError(`Statement ${index} has Effect ${JSON.stringify(st.Effect)}; IAM takes Allow or Deny`);
+    }
+    const not = st.Action === undefined && st.NotAction !== undefined;
+    if (st.Resource === undefined && st.NotResource === undefined) throw new PolicyFormatError(`Statement ${index} has no Resource`);
+    const condition: Record<string, Record<string, string[]>> = {};
+    for (const [op, block] of Object.entries((st.Condition ?? {}) as Record<string, unknown>)) {
+      if (!block || typeof block !== 'object') throw new PolicyFormatError(`Statement ${index} has a malformed Condition ${op}`);
+      condition[op] = Object.fromEntries(Object.entries(block as Record<string, unknown>).map(([k, v]) =>
+        [k, (Array.isArray(v) ? v : [v]).map(String).sort()]));
+    }
+    return {
+      index,
+      sid: typeof st.Sid === 'string' ? st.Sid : undefined,
+      effect: st.Effect,
+      actions: list(not ? st.NotAction : st.Action, `Statement ${index} Action`),
+      not,
+      resources: list(st.Resource, `Statement ${index} Resource`),
+      condition,
+    };
+  });
+}
+
+function glob(pattern: string, flags: string): RegExp {
+  const body = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${body}$`, flags);
+}
+
+/** Whether an action pattern (`elasticloadbalancing:Describe*`) matches an action; IAM compares actions case-insensitively. */
+export function actionMatches(pattern: string, action: string): boolean {
+  return glob(pattern, 'i').test(action);
+}
+
+/** Whether a resource pattern matches a resource ARN (a `*` in the ARN is matched as itself or by `*`). */
+export function resourceMatches(pattern: string, resource: string): boolean {
+  return glob(pattern, '').test(resource);
+}
+
+function names(statement: NormalStatement, action: string): boolean {
+  const matched = statement.actions.some((p) => actionMatches(p, action));
+  return statement.not ? !matched : matched;
+}
+
+/** Whether an Allow statement grants `action` at all, whatever its resources and conditions. */
+export function grantsAction(statement: NormalStatement, action: string): boolean {
+  return statement.effect === 'Allow' && names(statement, action);
+}
+
+/** Whether a Deny statement refuses `action` everywhere: on every resource, without conditions. */
+function deniesEverywhere(statement: NormalStatement, action: string): boolean {
+  return statement.effect === 'Deny' && names(statement, action) && statement.resources.includes('*')
+    && Object.keys(statement.condition).length === 0;
+}
+
+function sameContext(a: NormalStatement, b: NormalStatement): boolean {
+  return JSON.stringify(a.resources) === JSON.stringify(b.resources) && conditionText(a) === conditionText(b);
+}
+
+/** The condition with keys lower-cased, as IAM matches them. */
+function conditionOf(s: NormalStatement): Record<string, Record<string, readonly string[]>> {
+  return Object.fromEntries(Object.entries(s.condition).map(([op, block]) =>
+    [op, Object.fromEntries(Object.entries(block).map(([k, v]) => [k.toLowerCase(), v]))]));
+}
+
+function conditionText(s: NormalStatement): string {
+  const condition = conditionOf(s);
+  return JSON.stringify(Object.keys(condition).sort().map((op) =>
+    [op, Object.keys(condition[op]).sort().map((k) => [k, condition[op][k]])]));
+}
+
+/** Whether `granted` allows `action` everywhere `wanted` does: its resources match and its conditions are no stricter. */
+function covers(granted: NormalStatement, wanted: NormalStatement, action: string): boolean {
+  if (!grantsAction(granted, action)) return false;
+  if (!wanted.resources.every((r) => granted.resources.some((p) => resourceMatches(p, r)))) return false;
+  const required = conditionOf(wanted);
+  return Object.entries(conditionOf(granted)).every(([op, block]) => Object.entries(block).every(([key, values]) =>
+    JSON.stringify(required[op]?.[key]) === JSON.stringify(values)));
+}
+
+/** An official statement the compared document does not grant as written. */
+export interface StatementDifference {
+  /** The official statement. */
+  readonly official: NormalStatement;
+  /** Its actions that the document grants somewhere, but not for these resources under these conditions. */
+  readonly narrower: readonly string[];
+  /** Its actions that the document grants with other resources or conditions that still allow what the official one does. */
+  readonly broader: readonly string[];
+  /** The document's statements that grant those actions. */
+  readonly granting: readonly NormalStatement[];
+}
+
+/** What a policy document lacks, or has beyond, compared with the official one. */
+export interface PolicyComparison {
+  /** Official actions the document grants nowhere. */
+  readonly missing: readonly string[];
+  /** Action patterns of the document's Allow statements that match no official action. */
+  readonly extra: readonly string[];
+  /** Official statements whose actions the document grants with other resources or conditions. */
+  readonly differing: readonly StatementDifference[];
+}
+
+/** Compares a policy document with the official one: order, whitespace and case of actions do not matter. */
+export function comparePolicies(official: readonly NormalStatement[], actual: readonly NormalStatement[]): PolicyComparison {
+  const allows = official.filter((s) => s.effect === 'Allow' && !s.not);
+  const officialActions = [...new Set(allows.flatMap((s) => s.actions))].sort();
+  // Narrower Deny statements (some resources, conditions) are left to the reader; IAM evaluates those per request.
+  const missing = officialActions.filter((a) => !actual.some((s) => grantsAction(s, a)) || actual.some((s) => deniesEverywhere(s, a)));
+  const extra = [...new Set(actual.filter((s) => s.effect === 'Allow' && !s.not).flatMap((s) => s.actions))]
+    .filter((p) => !officialActions.some((a) => actionMatches(p, a))).sort();
+  const differing: StatementDifference[] = [];
+  for (const wanted of allows) {
+    const present = wanted.actions.filter((a) => !missing.includes(a));
+    const inexact = present.filter((a) => !actual.some((s) => grantsAction(s, a) && sameContext(s, wanted)));
+    if (inexact.length === 0) continue;
+    const narrower = inexact.filter((a) => !actual.some((s) => covers(s, wanted, a)));
+    differing.push({
+      official: wanted,
+      narrower,
+      broader: inexact.filter((a) => !narrower.includes(a)),
+      granting: actual.filter((s) => inexact.some((a) => grantsAction(s, a))),
+    });
+  }
+  return { missing, extra, differing };
+}
+
+/** Official actions a document does not grant at all, or not as widely as the official statements do. */
+export function ungrantedActions(official: readonly NormalStatement[], actual: readonly NormalStatement[]): string[] {
+  const comparison = comparePolicies(official, actual);
+  return [...new Set([...comparison.missing, ...comparison.differing.flatMap((d) => d.narrower)])].sort();
+}
+
+/** What stops working in the controller without an action, where that is known. */
+export const ACTION_CONSEQUENCES: Readonly<Record<string, string>> = {
+  'elasticloadbalancing:DescribeListenerAttributes': 'from controller v2.10.1 every ALB and NLB listener reconcile reads ' +
+    'listener attributes, so every Ingress and LoadBalancer Service fails to reconcile',
+  'elasticloadbalancing:ModifyListenerAttributes': 'from controller v2.10.1 listener reconciles set listener attributes, ' +
+    'so every Ingress and LoadBalancer Service fails to reconcile',
+  'ec2:DescribeRouteTables': 'subnet discovery without kubernetes.io/role/elb or kubernetes.io/role/internal-elb tags ' +
+    'fails (the controller tells public from private subnets by their route tables)',
+  'elasticloadbalancing:DescribeTrustStores': 'mTLS listeners (mutual authentication with a trust store) fail',
+  'elasticloadbalancing:AddTags': 'load balancers, target groups and listeners cannot be tagged, so creating them fails',
+  'elasticloadbalancing:CreateLoadBalancer': 'no load balancer can be created',
+  'elasticloadbalancing:CreateTargetGroup': 'no target group can be created',
+  'elasticloadbalancing:RegisterTargets': 'pods or nodes are never registered as targets',
+  'ec2:CreateSecurityGroup': 'the managed security groups of load balancers cannot be created',
+  'iam:CreateServiceLinkedRole': 'in an account that never had a load balancer, the first one cannot be created',
+  'elasticloadbalancing:DescribeCapacityReservation': 'load balancer capacity reservations cannot be read',
+  'elasticloadbalancing:ModifyCapacityReservation': 'load balancer capacity reservations cannot be set',
+};
+
+/** What stops working when an official statement is granted more narrowly, where that is known. */
+export function statementConsequence(statement: NormalStatement): string | undefined {
+  const keys = Object.values(conditionOf(statement)).flatMap((block) => Object.keys(block));
+  const createAction = keys.includes('elasticloadbalancing:createaction');
+  if (createAction && statement.actions.includes('elasticloadbalancing:AddTags')) {
+    return 'creating load balancers and target groups fails: the controller tags them in the create call, which ' +
+      'needs AddTags under the elasticloadbalancing:CreateAction condition';
+  }
+  if (keys.includes('ec2:createaction') && statement.actions.includes('ec2:CreateTags')) {
+    return 'creating security groups fails: the controller tags them in the create call';
+  }
+  return undefined;
+}
