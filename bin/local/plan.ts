@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 import { App } from 'cdk8s';
 import { ExternalTrafficPolicy, IngressWorkloadChart, IngressWorkloadChartProps, NODE_PORT_RANGE, TargetType } from '../../lib/ingress-workload-chart';
 import { parseIpv4Cidr } from '../../lib/private/validate';
-import { LabSettings, labWorkloads } from '../../lab-stacks/lab-app';
+import { LabSettings, labNlbWorkloads, labWorkloads } from '../../lab-stacks/lab-app';
+import { NLB_ANNOTATIONS, NlbWorkloadChart, NlbWorkloadChartProps } from '../../lib/nlb-workload-chart';
 
 /** A Kubernetes object as the cdk8s chart synthesizes it. */
 export type ChartObject = { readonly kind: string; readonly metadata?: any; readonly spec?: any };
@@ -12,12 +13,6 @@ import { ALB_MODES, LocalMode, NLB_MODES } from './modes';
 export { ALB_MODES, LOCAL_MODES, NLB_MODES } from './modes';
 export type { LocalMode } from './modes';
 
-/** The NLB's own annotations, as the AWS Load Balancer Controller reads them. */
-export const NLB_ANNOTATIONS = {
-  targetType: 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type',
-  scheme: 'service.beta.kubernetes.io/aws-load-balancer-scheme',
-  targetGroupAttributes: 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes',
-} as const;
 
 /** What the emulation needs from one workload's synthesized objects. */
 export interface LocalWorkload {
@@ -90,37 +85,31 @@ export function readWorkload(objects: readonly ChartObject[]): LocalWorkload {
   };
 }
 
-/**
- * An NLB in front of a workload: its Service turned into `type: LoadBalancer` of class `service.k8s.aws/nlb` with
- * the target type, `preserve_client_ip.enabled` and traffic policy given, the Deployment as it is.
- */
-export function nlbWorkload(base: LocalWorkload, options: {
-  readonly targetType: TargetType;
-  readonly preserveClientIp: boolean;
-  readonly externalTrafficPolicy: ExternalTrafficPolicy;
-}): LocalWorkload {
-  const deployment = base.objects.find((o) => o.kind === 'Deployment')!;
-  const service = base.objects.find((o) => o.kind === 'Service')!;
-  const nlbService: ChartObject = {
-    ...service,
-    metadata: {
-      ...service.metadata,
-      annotations: {
-        [NLB_ANNOTATIONS.targetType]: options.targetType,
-        [NLB_ANNOTATIONS.scheme]: 'internet-facing',
-        [NLB_ANNOTATIONS.targetGroupAttributes]: `preserve_client_ip.enabled=${options.preserveClientIp}`,
-      },
-    },
-    spec: { ...service.spec, type: 'LoadBalancer', loadBalancerClass: 'service.k8s.aws/nlb', externalTrafficPolicy: options.externalTrafficPolicy },
-  };
+/** Reads an NLB workload chart's objects: a Deployment behind a Service of type LoadBalancer. */
+export function readNlbWorkload(objects: readonly ChartObject[]): LocalWorkload {
+  const deployment = objects.find((o) => o.kind === 'Deployment');
+  const service = objects.find((o) => o.kind === 'Service');
+  const port = service?.spec?.ports?.[0];
+  if (!deployment || service?.spec?.type !== 'LoadBalancer' || typeof port?.port !== 'number' || typeof port?.targetPort !== 'number') {
+    throw new LocalPlanError('expected a Deployment and a LoadBalancer Service with numeric ports among the NLB chart\'s objects.');
+  }
+  const annotations: Record<string, string> = service.metadata?.annotations ?? {};
+  const targetType = annotations[NLB_ANNOTATIONS.targetType] === 'ip' ? 'ip' : 'instance';
+  const preserve = /preserve_client_ip\.enabled=(true|false)/.exec(annotations[NLB_ANNOTATIONS.targetGroupAttributes] ?? '');
   return {
-    ...base,
     loadBalancer: 'NLB',
-    targetType: options.targetType,
-    preserveClientIp: options.preserveClientIp,
-    externalTrafficPolicy: options.externalTrafficPolicy,
-    listenPort: base.servicePort,
-    objects: [deployment, nlbService],
+    preserveClientIp: preserve ? preserve[1] === 'true' : targetType === 'instance',
+    namespace: deployment.metadata.namespace,
+    name: deployment.metadata.name,
+    targetType,
+    replicas: deployment.spec.replicas ?? 1,
+    containerPort: port.targetPort,
+    servicePort: port.port,
+    nodePort: port.nodePort,
+    externalTrafficPolicy: service.spec.externalTrafficPolicy,
+    listenPort: port.port,
+    healthCheckPath: '/healthz',
+    objects,
   };
 }
 
@@ -141,19 +130,24 @@ export function modeWorkloads(settings: Omit<LabSettings, 'region'>): Record<typ
 }
 
 /**
- * The workload of each requested row: ALB rows from the lab's charts; NLB rows from the same Deployments and
- * Services (the ip half's for NLB ip, the instance half's for NLB instance) behind an NLB Service.
+ * The workload of each requested row, synthesized from the lab's charts with the same settings mapping the app
+ * uses: ALB rows from the Ingress workloads, NLB rows from the NLB workloads, each with the row's preservation or
+ * traffic policy.
  */
 export function localWorkloads(settings: Omit<LabSettings, 'region'>, modes: readonly LocalMode[]): { mode: LocalMode; workload: LocalWorkload }[] {
   const charts = modeWorkloads(settings);
-  const alb = (mode: typeof ALB_MODES[number]) => synthWorkload(charts[mode]);
-  const nlb: Record<typeof NLB_MODES[number], () => LocalWorkload> = {
-    'nlb-ip': () => nlbWorkload(alb('ip'), { targetType: 'ip', preserveClientIp: false, externalTrafficPolicy: 'Cluster' }),
-    'nlb-ip-preserve': () => nlbWorkload(alb('ip'), { targetType: 'ip', preserveClientIp: true, externalTrafficPolicy: 'Cluster' }),
-    'nlb-instance': () => nlbWorkload(alb('instance'), { targetType: 'instance', preserveClientIp: true, externalTrafficPolicy: 'Cluster' }),
-    'nlb-instance-local': () => nlbWorkload(alb('instance'), { targetType: 'instance', preserveClientIp: true, externalTrafficPolicy: 'Local' }),
+  const nlbCharts = labNlbWorkloads(settings);
+  const nlb = (props: NlbWorkloadChartProps) => readNlbWorkload(new NlbWorkloadChart(new App(), 'Chart', props).toJson());
+  const nlbRows: Record<typeof NLB_MODES[number], () => LocalWorkload> = {
+    'nlb-ip': () => nlb({ ...nlbCharts.ip, preserveClientIp: false }),
+    'nlb-ip-preserve': () => nlb({ ...nlbCharts.ip, preserveClientIp: true }),
+    'nlb-instance': () => nlb({ ...nlbCharts.instance, externalTrafficPolicy: 'Cluster' }),
+    'nlb-instance-local': () => nlb({ ...nlbCharts.instance, externalTrafficPolicy: 'Local' }),
   };
-  return modes.map((mode) => ({ mode, workload: mode in nlb ? nlb[mode as typeof NLB_MODES[number]]() : alb(mode as typeof ALB_MODES[number]) }));
+  return modes.map((mode) => ({
+    mode,
+    workload: mode in nlbRows ? nlbRows[mode as typeof NLB_MODES[number]]() : synthWorkload(charts[mode as typeof ALB_MODES[number]]),
+  }));
 }
 
 /** A node: a namespace on the subnet bridge, forwarding for its pods. */
@@ -251,12 +245,17 @@ export function planEmulation(rows: readonly { mode: LocalMode; workload: LocalW
     podsOf.set(key, own);
   }
 
+  // A Service without a fixed NodePort gets one from the range, as the API server allocates it.
   const usedNodePorts = new Set(rows.map((r) => r.workload.nodePort).filter((p): p is number => p !== undefined));
-  const rowPlans = rows.map(({ mode, workload }, i): RowPlan => {
-    const own = podsOf.get(`${workload.namespace}/${workload.name}`)!;
+  const allocated = new Map<string, number>();
+  const rowPlans = rows.map(({ mode, workload: declared }, i): RowPlan => {
+    const key = `${declared.namespace}/${declared.name}`;
+    if (declared.targetType === 'instance' && declared.nodePort === undefined && !allocated.has(key)) allocated.set(key, firstFree(usedNodePorts));
+    const workload = declared.nodePort === undefined && allocated.has(key) ? { ...declared, nodePort: allocated.get(key) } : declared;
+    const own = podsOf.get(key)!;
     const targets = workload.targetType === 'ip'
       ? own.map((p) => ({ address: p.address, port: workload.containerPort, name: p.name }))
-      : nodes.map((n) => ({ address: n.address, port: requireNodePort(workload), name: n.name }));
+      : nodes.map((n) => ({ address: n.address, port: workload.nodePort!, name: n.name }));
     return {
       mode,
       loadBalancer: workload.loadBalancer,
@@ -274,13 +273,6 @@ export function planEmulation(rows: readonly { mode: LocalMode; workload: LocalW
 /** The pods behind a row, in plan order. */
 export function podsOfRow(plan: EmulationPlan, row: RowPlan): PodPlan[] {
   return plan.pods.filter((p) => p.workload === `${row.workload.namespace}/${row.workload.name}`);
-}
-
-function requireNodePort(workload: LocalWorkload): number {
-  if (workload.nodePort === undefined) {
-    throw new LocalPlanError(`Service ${workload.namespace}/${workload.name} has no fixed nodePort; the emulation needs one to register nodes.`);
-  }
-  return workload.nodePort;
 }
 
 function firstFree(used: Set<number>): number {

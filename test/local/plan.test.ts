@@ -66,17 +66,23 @@ describe('NLB rows', () => {
   const s = LAB_DEFAULTS;
   const rows = localWorkloads(s, ['nlb-ip', 'nlb-ip-preserve', 'nlb-instance', 'nlb-instance-local']);
 
-  test('turn the lab\'s Service into an NLB Service the path model reads as the NLB rows', () => {
+  test('come from the lab\'s NLB charts, which the path model reads as the NLB rows', () => {
     expect(rows.map(({ workload }) => describePath(expectedPaths(workload.objects)[0]))).toEqual([
       'NLB ip, preservation off', 'NLB ip, preservation on', 'NLB instance, Cluster, preservation on', 'NLB instance, Local, preservation on',
     ]);
-    const svc = rows[3].workload.objects.find((o) => o.kind === 'Service')!;
-    expect(svc.spec).toMatchObject({ type: 'LoadBalancer', loadBalancerClass: 'service.k8s.aws/nlb', externalTrafficPolicy: 'Local', ports: [{ nodePort: 30080 }] });
-    expect(svc.metadata.annotations).toEqual({
-      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'instance',
-      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
-      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
-    });
+    expect(rows.map(({ workload: w }) => [w.namespace, w.targetType, w.preserveClientIp, w.externalTrafficPolicy, w.listenPort, w.containerPort])).toEqual([
+      ['nlb-ip-mode', 'ip', false, undefined, 80, 8080],
+      ['nlb-ip-mode', 'ip', true, undefined, 80, 8080],
+      ['nlb-instance-mode', 'instance', true, 'Cluster', 80, 8080],
+      ['nlb-instance-mode', 'instance', true, 'Local', 80, 8080],
+    ]);
+  });
+
+  test('an instance Service without a fixed NodePort gets one from the range, the same for both policies', () => {
+    const p = planEmulation(rows, { vpcCidr: s.vpcCidr, nodeCount: 2 });
+    expect(p.rows.map((r) => [r.mode, r.targets[0].port, r.healthCheckNodePort])).toEqual([
+      ['nlb-ip', 8080, undefined], ['nlb-ip-preserve', 8080, undefined], ['nlb-instance', 30000, undefined], ['nlb-instance-local', 30000, 30001],
+    ]);
   });
 
   test('the NLB DNATs per connection; without preservation it also SNATs to its subnet address', () => {
@@ -84,6 +90,6 @@ describe('NLB rows', () => {
     const [off, on] = p.rows;
     expect(nlbRules(off, off.targets)).toContain(`-A POSTROUTING -m conntrack --ctstate DNAT --ctorigdst ${off.publicAddress}/32 -j SNAT --to-source ${off.vpcAddress}`);
     expect(nlbRules(on, on.targets)).not.toContain('SNAT');
-    expect(nlbRules(p.rows[2], p.rows[2].targets)).toContain('-m statistic --mode random --probability 0.50000000000 -j DNAT --to-destination 10.0.0.10:30080');
+    expect(nlbRules(p.rows[2], p.rows[2].targets)).toContain('-m statistic --mode random --probability 0.50000000000 -j DNAT --to-destination 10.0.0.10:30000');
   });
 });
