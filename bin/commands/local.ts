@@ -1,0 +1,131 @@
+import * as path from 'path';
+import { spawn } from 'child_process';
+import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../cli-io';
+import { nodeCommand } from '../local/netns';
+import { missingForLocal, thisHost } from '../local/preflight';
+
+import { ALB_MODES, LOCAL_MODES, LocalMode, NLB_MODES } from '../local/modes';
+
+/** Set in the re-executed process inside the run's own namespaces. */
+const INSIDE = 'EKS_LB_LAB_LOCAL_NAMESPACES';
+
+const USAGE = `Usage: eks-lb-lab local [options]
+
+Builds the lab's data paths in Linux network namespaces on this host (no AWS), from the same cdk8s charts:
+a client, an ALB stand-in, two nodes on a bridge standing in for the subnet, echo pods wired like the VPC
+CNI and kube-proxy's NodePort rules. Probes each mode and compares with the path model. Needs root.
+
+Options:
+  --modes <list>       modes to run, comma-separated, from: ${LOCAL_MODES.join(', ')}
+                       (default: ${ALB_MODES.join(', ')})
+  --nlb                also run the NLB modes (an L4 stand-in: ${NLB_MODES.join(', ')})
+  --instance-local     run only ALB instance mode with externalTrafficPolicy Local
+  --requests <n>       requests per mode (default 200)
+  --concurrency <n>    requests in flight per mode (default 8)
+  --keep-alive         reuse the client's connections to the load balancer
+  -c <key>=<value>     a lab setting, as for cdk: replicas, nodeCount, nodePort, vpcCidr, ...
+  --json               print the report as JSON
+  --markdown <file>    also write the report as markdown
+Exit status: 0 when every mode matches the model, 1 when one does not, 2 when it cannot run.
+`;
+
+/** Parsed command line. */
+export interface LocalOptions {
+  readonly modes: readonly LocalMode[];
+  readonly requests: number;
+  readonly concurrency: number;
+  readonly keepAlive: boolean;
+  readonly context: Readonly<Record<string, string>>;
+  readonly json: boolean;
+  readonly markdown?: string;
+  readonly help: boolean;
+}
+
+export function parseLocalArgs(args: readonly string[]): LocalOptions {
+  let modes: LocalMode[] = [...ALB_MODES];
+  let requests = 200;
+  let concurrency = 8;
+  let keepAlive = false;
+  let json = false;
+  let markdown: string | undefined;
+  let help = false;
+  const context: Record<string, string> = {};
+  const value = (i: number, flag: string): string => {
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new CliError(`${flag} needs a value; see --help.`);
+    return v;
+  };
+  const count = (text: string, flag: string): number => {
+    if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliError(`${flag} must be a whole number of at least 1; got '${text}'.`);
+    return Number(text);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    switch (arg) {
+      case '--help': case '-h': help = true; break;
+      case '--json': json = true; break;
+      case '--keep-alive': keepAlive = true; break;
+      case '--instance-local': modes = ['instance-local']; break;
+      case '--nlb': modes = LOCAL_MODES.filter((m) => modes.includes(m) || (NLB_MODES as readonly string[]).includes(m)); break;
+      case '--markdown': markdown = value(i++, arg); break;
+      case '--requests': requests = count(value(i++, arg), arg); break;
+      case '--concurrency': concurrency = count(value(i++, arg), arg); break;
+      case '--modes': {
+        const list = value(i++, arg).split(',').map((m) => m.trim());
+        const unknown = list.filter((m) => !(LOCAL_MODES as readonly string[]).includes(m));
+        if (unknown.length > 0 || list.length === 0) {
+          throw new CliError(`--modes takes ${LOCAL_MODES.join(', ')}; got '${unknown.join(',')}'.`);
+        }
+        modes = LOCAL_MODES.filter((m) => list.includes(m));
+        break;
+      }
+      case '-c': case '--context': {
+        const kv = value(i++, arg);
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new CliError(`${arg} takes key=value, e.g. -c replicas=1; got '${kv}'.`);
+        context[kv.slice(0, eq)] = kv.slice(eq + 1);
+        break;
+      }
+      default:
+        throw new CliError(`unknown option '${arg}'; see --help.`);
+    }
+  }
+  return { modes, requests, concurrency, keepAlive, context, json, markdown, help };
+}
+
+export const local: Command = async (args, io) => {
+  const options = parseLocalArgs(args);
+  if (options.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  if (io.env[INSIDE] === '1' && process.pid === 1) {
+    return (require('../local/run') as typeof import('../local/run')).runInside(options, io);
+  }
+  const missing = missingForLocal(thisHost(io.env));
+  if (missing) throw new CliError(missing, EXIT_USAGE);
+  return reexecInNamespaces(args, io);
+};
+
+export default local;
+
+/**
+ * Runs this command again in fresh network, mount and PID namespaces: every namespace and process the run makes
+ * lives under it, and goes when it ends, however it ends.
+ */
+function reexecInNamespaces(args: readonly string[], io: CliIo): Promise<number> {
+  const cli = nodeCommand(path.join('..', 'cli'));
+  const child = spawn('unshare', ['--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', ...cli, 'local', ...args], {
+    // stdin stays open and unused: when this process dies, however, the run sees it close and stops.
+    cwd: io.cwd, env: { ...io.env, [INSIDE]: '1' }, stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdout.setEncoding('utf8').on('data', (t: string) => io.stdout(t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => io.stderr(t));
+  // Ctrl-C reaches the inner process too; it tears down and exits, and this one follows.
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  return new Promise((resolve) => child.on('close', (code, signal) => {
+    process.off('SIGINT', ignore);
+    resolve(code ?? (signal ? 128 + 2 : EXIT_FINDING));
+  }));
+}

@@ -1,0 +1,211 @@
+import * as http from 'http';
+import { randomBytes } from 'crypto';
+
+/** A target the target group registers: a pod IP or a node with the NodePort. */
+export interface AlbTarget {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** The target group's health check, in the shape of the ALB's settings (times scaled down for the emulation). */
+export interface AlbHealthCheck {
+  readonly path: string;
+  /** Port to check; the target's own port when unset (`traffic-port`). */
+  readonly port?: number;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+}
+
+/** One listener and its target group. */
+export interface AlbListenerConfig {
+  readonly name: string;
+  readonly listenAddress: string;
+  readonly listenPort: number;
+  /** The load balancer's address in the subnet: the source of its connections to targets. */
+  readonly sourceAddress?: string;
+  readonly targets: readonly AlbTarget[];
+  readonly healthCheck: AlbHealthCheck;
+}
+
+export type TargetState = 'initial' | 'healthy' | 'unhealthy';
+
+/** A target's health as the target group reports it. */
+export interface TargetHealth extends AlbTarget {
+  readonly state: TargetState;
+  /** Why the last check failed: `Target.Timeout`, `Target.ResponseCodeMismatch`, `Target.FailedHealthChecks`. */
+  readonly reason?: string;
+  readonly checks: number;
+}
+
+/** The controller's defaults for an Ingress target group: 2 passes to become healthy, 2 failures to leave. */
+export const ALB_HEALTH_CHECK_DEFAULTS: Omit<AlbHealthCheck, 'path'> = {
+  intervalMs: 400, timeoutMs: 300, healthyThreshold: 2, unhealthyThreshold: 2,
+};
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+/**
+ * A listener in front of a target group, behaving as an Application Load Balancer does for the lab: HTTP
+ * requests are routed round robin over healthy targets (all of them when none is healthy), each request
+ * gets the caller's address appended to `X-Forwarded-For` plus `X-Forwarded-Proto`/`-Port`, connections to
+ * targets are kept alive and reused, and targets are health-checked over HTTP on their own connections.
+ */
+export class AlbListener {
+  private readonly server: http.Server;
+  private readonly agent: http.Agent;
+  private readonly health = new Map<string, { state: TargetState; passes: number; failures: number; reason?: string; checks: number }>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly settledWaiters: Array<() => void> = [];
+  private next = 0;
+  private closed = false;
+
+  constructor(readonly config: AlbListenerConfig) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 64, localAddress: config.sourceAddress });
+    this.server = http.createServer((req, res) => this.forward(req, res));
+    this.server.keepAliveTimeout = 60_000;
+    for (const t of config.targets) this.health.set(key(t), { state: 'initial', passes: 0, failures: 0, checks: 0 });
+  }
+
+  /** Starts listening and health checking. */
+  async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.config.listenPort, this.config.listenAddress, () => resolve());
+    });
+    for (const t of this.config.targets) this.scheduleCheck(t, 0);
+  }
+
+  /** The port the listener took (the configured one, or the kernel's pick for 0). */
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address !== null ? address.port : this.config.listenPort;
+  }
+
+  /** Resolves once every target has left `initial`. */
+  settled(): Promise<void> {
+    if (this.isSettled()) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  targetHealth(): TargetHealth[] {
+    return this.config.targets.map((t) => {
+      const h = this.health.get(key(t))!;
+      return { ...t, state: h.state, checks: h.checks, ...(h.reason ? { reason: h.reason } : {}) };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.agent.destroy();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private isSettled(): boolean {
+    return [...this.health.values()].every((h) => h.state !== 'initial');
+  }
+
+  private pick(): AlbTarget | undefined {
+    const healthy = this.config.targets.filter((t) => this.health.get(key(t))!.state === 'healthy');
+    // With no healthy target the ALB fails open and routes to all of them.
+    const pool = healthy.length > 0 ? healthy : this.config.targets;
+    if (pool.length === 0) return undefined;
+    return pool[this.next++ % pool.length];
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const target = this.pick();
+    if (!target) {
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('503 Service Temporarily Unavailable\n');
+      return;
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i].toLowerCase();
+      if (HOP_BY_HOP.has(name) || name.startsWith('x-forwarded-')) continue;
+      const prev = headers[name];
+      headers[name] = prev === undefined ? req.rawHeaders[i + 1] : ([] as string[]).concat(prev, req.rawHeaders[i + 1]);
+    }
+    const peer = req.socket.remoteAddress ?? '';
+    const xff = req.headers['x-forwarded-for'];
+    headers['x-forwarded-for'] = xff ? `${xff}, ${peer}` : peer;
+    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-port'] = String(this.port);
+    headers['x-amzn-trace-id'] ??= `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+    const upstream = http.request({
+      host: target.address, port: target.port, method: req.method, path: req.url, headers, agent: this.agent,
+    }, (up) => {
+      const out: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(up.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+      res.writeHead(up.statusCode ?? 502, out);
+      up.pipe(res);
+    });
+    // A caller that goes away mid-response must not take the listener down.
+    res.on('error', () => undefined);
+    req.on('error', () => upstream.destroy());
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('502 Bad Gateway\n');
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  private scheduleCheck(target: AlbTarget, delay: number): void {
+    if (this.closed) return;
+    this.timers.push(setTimeout(() => this.check(target), delay));
+  }
+
+  private check(target: AlbTarget): void {
+    const hc = this.config.healthCheck;
+    const started = Date.now();
+    let done = false;
+    const finish = (pass: boolean, reason?: string) => {
+      if (done || this.closed) return;
+      done = true;
+      this.record(target, pass, reason);
+      this.scheduleCheck(target, Math.max(0, hc.intervalMs - (Date.now() - started)));
+    };
+    const req = http.get({
+      host: target.address, port: hc.port ?? target.port, path: hc.path, agent: false, localAddress: this.config.sourceAddress,
+      // Set here, the timeout also covers connecting, which is where a dropped SYN hangs.
+      timeout: hc.timeoutMs,
+      headers: { 'user-agent': 'ELB-HealthChecker/2.0', 'connection': 'close' },
+    }, (res) => {
+      res.resume();
+      finish(res.statusCode === 200, res.statusCode === 200 ? undefined : 'Target.ResponseCodeMismatch');
+    });
+    req.on('timeout', () => {
+      finish(false, 'Target.Timeout');
+      req.destroy();
+    });
+    req.on('error', () => finish(false, 'Target.FailedHealthChecks'));
+  }
+
+  private record(target: AlbTarget, pass: boolean, reason?: string): void {
+    const h = this.health.get(key(target))!;
+    const hc = this.config.healthCheck;
+    h.checks++;
+    if (pass) {
+      h.passes++;
+      h.failures = 0;
+      if (h.passes >= hc.healthyThreshold) {
+        h.state = 'healthy';
+        h.reason = undefined;
+      }
+    } else {
+      h.failures++;
+      h.passes = 0;
+      h.reason = reason;
+      if (h.failures >= hc.unhealthyThreshold) h.state = 'unhealthy';
+    }
+    if (this.isSettled()) for (const w of this.settledWaiters.splice(0)) w();
+  }
+}
+
+function key(t: AlbTarget): string {
+  return `${t.address}:${t.port}`;
+}
