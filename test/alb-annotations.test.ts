@@ -69,6 +69,6 @@ describe('k8sProblems', () => {
       'TargetGroupBinding/echo: /spec/targetType must be equal to one of the allowed values',
     ]);
     expect(k8sProblems([binding({ serviceRef: { name: 'echo', port: 80 } })])).toContain(
-      "TargetGroupBinding/echo: /spec must have required property 'targetGroupARN'");
+      "TargetGroupBinding/echo: /spec must name its target group (targetGroupARN or targetGroupName)");
   });
 });

@@ -35,6 +35,11 @@ export function k8sProblems(objects: readonly K8sObject[]): string[] {
       if (!validateTargetGroupBinding(object)) {
         problems.push(...(validateTargetGroupBinding.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
       }
+      // The schema leaves both optional; the controller's webhook rejects a binding that names no target group.
+      const spec = (object as { spec?: Record<string, unknown> }).spec ?? {};
+      if (spec.targetGroupARN === undefined && spec.targetGroupName === undefined) {
+        problems.push('/spec must name its target group (targetGroupARN or targetGroupName)');
+      }
     } else if (MODELS[type]) {
       try {
         new MODELS[type](object as never).validate();
