@@ -6,7 +6,8 @@ import { readLabSettings, readNag } from '../bin/settings';
 import { createLab } from '../lab-stacks/lab-app';
 import {
   IngressWorkload, IngressWorkloadChart, IngressWorkloadChartProps, KubectlLayer, LabCleanup, LabCluster, LabClusterProps, LabVpc,
-  LabVpcProps, LoadBalancerControllerOptions,
+  LabVpcProps, LoadBalancerControllerOptions, LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkloadChart,
+  NlbWorkloadChartProps, PolicyJson,
 } from '../lib';
 import { newApp, newStack } from './fixtures';
 
@@ -51,6 +52,25 @@ const twoWorkloads = (a: Partial<IngressWorkloadChartProps>, b: Partial<IngressW
 const cleanup = (timeout: Duration) => () => {
   const stack: Stack = newStack();
   new LabCleanup(stack, 'Cleanup', { clusterName: 'lab', vpc: new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).vpc, timeout });
+};
+
+/** A controller policy for `version` in a commercial-region stack. */
+const policy = (version: LoadBalancerControllerVersion, strict = false) => () =>
+  new LoadBalancerControllerPolicy(newStack('us-east-1'), 'Policy', { version, strict });
+
+const nlbChart = (props: Partial<NlbWorkloadChartProps>) => () =>
+  new NlbWorkloadChart(new Cdk8sApp(), 'Chart', { targetType: 'ip', ...props });
+
+/** 80 statements with long action names: twice the size IAM allows. */
+const OVERSIZED_POLICY: PolicyJson = {
+  Version: '2012-10-17',
+  Statement: Array.from({ length: 80 }, (_, i) => ({ Effect: 'Allow', Action: [`elasticloadbalancing:Describe${'X'.repeat(60)}${i}`], Resource: '*' })),
+};
+
+/** A document that grants only ec2:Describe* and elasticloadbalancing:*, as hand-made policies often do. */
+const PARTIAL_POLICY: PolicyJson = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['ec2:Describe*', 'elasticloadbalancing:*'], Resource: '*' }],
 };
 
 /** [what is wrong, the configuration, the exact message]. Adding a case is one row. */
@@ -112,6 +132,16 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['controller values creating their own service account', controller('us-east-1', { helmValues: { serviceAccount: { create: true } } }), "Test/Cluster/LoadBalancerController: 'helmValues.serviceAccount' must leave the IRSA service account kube-system/aws-load-balancer-controller in place; got {\"create\":true}. Remove 'serviceAccount' from helmValues: the construct creates it with the controller's IAM role."],
   ['controller wait beyond the kubectl handler', controller('us-east-1', { timeout: Duration.minutes(20) }), "Test/Cluster/LoadBalancerController: 'timeout' must be between 1 and 15 minutes (the kubectl handler's limit); got '20 minutes'. Use Duration.minutes(10)."],
   ['cleanup wait beyond one Lambda invocation', cleanup(Duration.minutes(15)), "Test/Cleanup: 'timeout' must be between 1 and 14 minutes; got '15 minutes'. The wait runs inside one Lambda invocation; use Duration.minutes(10)."],
+  ['controller version without a vendored policy', context({ controllerVersion: 'v2.99.0' }), "Context 'controllerVersion' must be a controller version with a known IAM policy (v2.4.7, v2.7.2, v2.8.3, v2.9.2, v2.10.0, v2.11.0, v2.12.0, v2.13.0, v3.5.0); got 'v2.99.0'. Pass -c controllerVersion=v3.5.0."],
+  ['custom controller version with no policy', policy(LoadBalancerControllerVersion.of('v9.9.9', '9.9.9')), "Test/Policy: 'version' v9.9.9 has no known IAM policy and none was supplied; got 'v9.9.9'. Use one of the known versions (v2.4.7, v2.7.2, v2.8.3, v2.9.2, v2.10.0, v2.11.0, v2.12.0, v2.13.0, v3.5.0) or pass the policy: LoadBalancerControllerVersion.of('v9.9.9', '9.9.9', policyDocument)."],
+  ['custom policy over the IAM size limit', policy(LoadBalancerControllerVersion.of('v3.5.0', '3.5.0', OVERSIZED_POLICY)), "Test/Policy: 'version' v3.5.0 policy is 11148 characters as compact JSON, over the IAM limit of 6144 for a customer-managed policy; got 11148. Shorten the document (merge statements, drop Sids) or split it into two policies."],
+  ['custom policy missing official actions, strict', policy(LoadBalancerControllerVersion.of('v3.5.0', '3.5.0', PARTIAL_POLICY), true), "Test/Policy: 'version' v3.5.0 carries a policy that does not grant 26 action(s) the official v3.5.0 policy grants; got a document without acm:DescribeCertificate, acm:ListCertificates, cognito-idp:DescribeUserPoolClient, ec2:AuthorizeSecurityGroupIngress, ec2:CreateSecurityGroup, ec2:CreateTags, ec2:DeleteSecurityGroup, ec2:DeleteTags, ec2:GetCoipPoolUsage, ec2:GetSecurityGroupsForVpc, ec2:RevokeSecurityGroupIngress, iam:CreateServiceLinkedRole, iam:GetServerCertificate, iam:ListServerCertificates, shield:CreateProtection, shield:DeleteProtection, shield:DescribeProtection, shield:GetSubscriptionState, waf-regional:AssociateWebACL, waf-regional:DisassociateWebACL, waf-regional:GetWebACL, waf-regional:GetWebACLForResource, wafv2:AssociateWebACL, wafv2:DisassociateWebACL, wafv2:GetWebACL, wafv2:GetWebACLForResource. Add them, or compare with `eks-lb-lab policy diff <file> --version v3.5.0`."],
+  ['NLB PROXY protocol with instance targets and Local', nlbChart({ targetType: 'instance', externalTrafficPolicy: 'Local', proxyProtocolV2: true }), "Chart: 'proxyProtocolV2' cannot be combined with 'instance' targets and externalTrafficPolicy 'Local'; got proxyProtocolV2 true. With Local the NLB health-checks kube-proxy's health check NodePort over HTTP, which does not speak PROXY protocol, so every target would fail its check. Use externalTrafficPolicy 'Cluster' or targetType 'ip'."],
+  ['NLB traffic policy with ip targets', nlbChart({ externalTrafficPolicy: 'Local' }), "Chart: 'externalTrafficPolicy' applies only to 'instance' targets; got 'Local' with targetType 'ip'. Remove it: the NLB sends straight to pod IPs, so no NodePort and no kube-proxy rule is on the path."],
+  ['NLB scheme that does not exist', nlbChart({ scheme: 'public' as never }), "Chart: 'scheme' must be one of 'internet-facing', 'internal'; got 'public'. Use one of those."],
+  ['TargetGroupBinding NodePort equal to the ALB lab\'s', context({ tgbNodePort: '30080' }), "Context 'tgbNodePort' must differ from 'nodePort'; got 30080 for both. Each NodePort Service needs its own port; pass -c tgbNodePort=30081."],
+  ['TargetGroupBinding NodePort above the range', context({ tgbNodePort: '40000' }), "TgbLab/Workload: 'nodePort' must be a whole number between 30000 and 32767; got 40000. Pick a port in the API server's NodePort range 30000-32767, e.g. 30081."],
+  ['shared-ALB switch that is not a boolean', context({ sharedAlb: 'yes' }), "Context 'sharedAlb' must be true or false; got 'yes'. Pass -c sharedAlb=true."],
   ['nag switch that is not a boolean', context({ nag: 'yes' }), "Context 'nag' must be true or false; got 'yes'. Pass -c nag=true to run the cdk-nag AwsSolutions checks."],
 ];
 
