@@ -1,4 +1,4 @@
-import { albAnnotationProblem, isListenPorts } from '../lib/private/alb-annotations';
+import { albAnnotationProblem, isListenPorts, nlbAnnotationProblem } from '../lib/private/alb-annotations';
 import { k8sProblems } from './k8s-validate';
 
 const A = 'alb.ingress.kubernetes.io/';
@@ -36,6 +36,32 @@ describe('ALB annotation grammar', () => {
 
   test('listen-ports parses as JSON, so key order and spaces do not matter', () => {
     expect(isListenPorts('[{"HTTPS":443},{"HTTP":80}]')).toBe(true);
+  });
+});
+
+describe('NLB Service annotation grammar', () => {
+  const key = (name: string) => `service.beta.kubernetes.io/aws-load-balancer-${name}`;
+
+  test.each([
+    ['nlb-target-type', 'ip'], ['nlb-target-type', 'instance'], ['scheme', 'internal'], ['proxy-protocol', '*'],
+    ['target-group-attributes', 'preserve_client_ip.enabled=true,deregistration_delay.timeout_seconds=30'],
+    ['healthcheck-port', 'traffic-port'], ['healthcheck-interval', '10'], ['healthcheck-protocol', 'http'],
+  ])('accepts %s=%s', (name, value) => {
+    expect(nlbAnnotationProblem(key(name), value)).toBeUndefined();
+  });
+
+  test.each([
+    ['nlb-target-type', 'pod', "must be one of 'instance', 'ip'"],
+    ['proxy-protocol', 'v2', "must be one of '*'"],
+    ['target-group-attributes', 'preserve_client_ip=true', 'must be key=value pairs'],
+    ['healthcheck-interval', '1', 'must be a whole number from 5 to 300'],
+  ])('rejects %s=%s', (name, value, problem) => {
+    expect(nlbAnnotationProblem(key(name), value)).toContain(problem);
+  });
+
+  test('leaves the cloud provider\'s and unknown names alone', () => {
+    expect(nlbAnnotationProblem(key('backend-protocol'), 'tcp')).toBeUndefined();
+    expect(nlbAnnotationProblem('service.beta.kubernetes.io/load-balancer-source-ranges', 'x')).toBeUndefined();
   });
 });
 

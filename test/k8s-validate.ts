@@ -1,7 +1,7 @@
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { albAnnotationProblem } from '../lib/private/alb-annotations';
+import { albAnnotationProblem, nlbAnnotationProblem } from '../lib/private/alb-annotations';
 import { targetGroupBindingValidator } from './crds';
 
 /** A Kubernetes object as JSON. */
@@ -50,7 +50,7 @@ export function k8sProblems(objects: readonly K8sObject[]): string[] {
       problems.push(`no schema for ${type}; add it to test/k8s-validate.ts`);
     }
     for (const [key, value] of Object.entries(object.metadata?.annotations ?? {})) {
-      const problem = albAnnotationProblem(key, value);
+      const problem = albAnnotationProblem(key, value) ?? nlbAnnotationProblem(key, value);
       if (problem) problems.push(`annotation ${key}=${JSON.stringify(value)} ${problem}`);
     }
     return problems.map((p) => `${id}: ${p}`);

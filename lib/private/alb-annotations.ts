@@ -141,3 +141,37 @@ export function albAnnotationProblem(key: string, value: string): string | undef
   if (KNOWN_UNCHECKED.includes(name)) return undefined;
   return 'is not an annotation the AWS Load Balancer Controller documents';
 }
+
+/** Prefix of the Service annotations the controller reads for an NLB. */
+export const NLB_PREFIX = 'service.beta.kubernetes.io/aws-load-balancer-';
+
+/**
+ * The NLB Service annotations with a checked grammar, by name without the prefix. The prefix is shared with the
+ * in-tree cloud provider, so other names under it pass unchecked.
+ */
+const NLB_RULES: Readonly<Record<string, AnnotationRule>> = {
+  'nlb-target-type': oneOf('instance', 'ip'),
+  'scheme': oneOf('internal', 'internet-facing'),
+  'type': oneOf('external', 'nlb-ip', 'nlb'),
+  'ip-address-type': oneOf('ipv4', 'dualstack'),
+  'proxy-protocol': oneOf('*'),
+  'manage-backend-security-group-rules': oneOf('true', 'false'),
+  'healthcheck-protocol': oneOf('tcp', 'http', 'https', 'TCP', 'HTTP', 'HTTPS'),
+  'healthcheck-port': {
+    valid: (v) => v === 'traffic-port' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535),
+    expected: '\'traffic-port\' or a port from 1 to 65535, such as \'traffic-port\'',
+  },
+  'healthcheck-path': { valid: (v) => v.startsWith('/'), expected: 'a path starting with \'/\', such as \'/healthz\'' },
+  'healthcheck-healthy-threshold': wholeNumber(2, 10),
+  'healthcheck-unhealthy-threshold': wholeNumber(2, 10),
+  'healthcheck-interval': wholeNumber(5, 300),
+  'healthcheck-timeout': wholeNumber(2, 120),
+  'target-group-attributes': RULES['target-group-attributes'],
+};
+
+/** What is wrong with one NLB Service annotation, as "must be …", or undefined when fine or not checked. */
+export function nlbAnnotationProblem(key: string, value: string): string | undefined {
+  if (!key.startsWith(NLB_PREFIX)) return undefined;
+  const rule = NLB_RULES[key.slice(NLB_PREFIX.length)];
+  return rule && !rule.valid(value) ? `must be ${rule.expected}` : undefined;
+}
