@@ -3,8 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Stack } from 'aws-cdk-lib';
+import { LoadBalancerControllerVersion, PolicyJson } from '../lib';
 import {
-  COMMERCIAL_POLICIES, POLICIES_V3_5_0, partitionOf, partitionsFor, policyForPartition, withPartition,
+  ACTION_FIRST_RELEASE, COMMERCIAL_POLICIES, POLICIES_V3_5_0, partitionOf, partitionsFor, policyForPartition, withPartition,
 } from '../lib/private/official-policy';
 import { statementSet } from './fixtures';
 
@@ -142,4 +143,30 @@ describe('policyForPartition', () => {
     '%s fits the limit even with the longest derived partition name', (_tag, document) => {
       expect(JSON.stringify(withPartition(document, 'aws-us-gov')).length).toBeLessThanOrEqual(6144);
     });
+});
+
+describe('ACTION_FIRST_RELEASE', () => {
+  const tag = (v: string) => v.slice(1).split('.').map(Number);
+  const notLater = (a: string, b: string) => {
+    const [x, y] = [tag(a), tag(b)];
+    for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] < y[i];
+    return true;
+  };
+  const actionsOf = (document: PolicyJson) =>
+    new Set(document.Statement.flatMap((s) => [s.Action ?? []].flat() as string[]));
+
+  test.each(LoadBalancerControllerVersion.KNOWN.map((v) => [v.version, v] as const))(
+    'agrees with the vendored policy of %s: listed actions appear from their release on, never before', (_tag, version) => {
+      const actions = actionsOf(version.policies.aws);
+      for (const [action, first] of Object.entries(ACTION_FIRST_RELEASE)) {
+        expect([action, actions.has(action)]).toEqual([action, notLater(first, version.version)]);
+      }
+    });
+
+  test('every action of the newest policy is either listed or in the oldest vendored one', () => {
+    const oldest = actionsOf(LoadBalancerControllerVersion.KNOWN[0].policies.aws);
+    const unlisted = [...actionsOf(LoadBalancerControllerVersion.V3_5_0.policies.aws)]
+      .filter((a) => !oldest.has(a) && ACTION_FIRST_RELEASE[a] === undefined);
+    expect(unlisted).toEqual([]);
+  });
 });

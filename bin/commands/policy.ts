@@ -3,9 +3,9 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { GetPolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LoadBalancerControllerVersion, PolicyJson } from '../../lib';
-import { partitionsFor, policyForPartition } from '../../lib/private/official-policy';
+import { ACTION_FIRST_RELEASE, partitionsFor, policyForPartition } from '../../lib/private/official-policy';
 import {
-  ACTION_CONSEQUENCES, NormalStatement, PolicyFormatError, comparePolicies, grantsAction, normalize, statementConsequence,
+  ACTION_CONSEQUENCES, NormalStatement, PolicyFormatError, comparePolicies, normalize, statementConsequence,
 } from '../../lib/private/policy-compare';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK } from '../cli-io';
 
@@ -149,11 +149,10 @@ function describe(statement: NormalStatement): string {
   return `statement ${label}: on ${statement.resources.join(', ')}${condition}`;
 }
 
-/** Where an action first appears among the known official policies, when not in the oldest one. */
+/** The release whose official policy first lists an action, when that is later than v2.0.0. */
 function since(action: string): string | undefined {
-  const known = LoadBalancerControllerVersion.KNOWN;
-  const first = known.find((v) => normalize(v.policies.aws).some((s) => grantsAction(s, action)));
-  return first && first !== known[0] ? `in the official policy from ${first.version} (of the versions known here)` : undefined;
+  const first = ACTION_FIRST_RELEASE[action];
+  return first ? `in the official policy since ${first}` : undefined;
 }
 
 function diff(input: Input, officialDocument: PolicyJson, label: string, io: CliIo): number {

@@ -18,6 +18,28 @@ import awsIsoE from './policies/v3.5.0/iam_policy_isoe.json';
 import awsIsoF from './policies/v3.5.0/iam_policy_isof.json';
 import awsUsGov from './policies/v3.5.0/iam_policy_us-gov.json';
 
+/**
+ * The controller release whose official policy first lists an action, for every action added after v2.0.0.
+ * Read off the official commercial policy at tags v2.0.0, v2.1.2, v2.2.0, v2.3.0, v2.4.0, v2.4.7, v2.5.0, v2.6.0,
+ * v2.7.0, v2.7.2, v2.8.3, v2.9.0, v2.9.2, v2.10.0, v2.11.0, v2.12.0, v2.13.0 and v3.5.0; an action of v2.0.0 is absent.
+ */
+export const ACTION_FIRST_RELEASE: Readonly<Record<string, string>> = {
+  'ec2:DescribeCoipPools': 'v2.1.2',
+  'ec2:GetCoipPoolUsage': 'v2.1.2',
+  'ec2:DescribeAvailabilityZones': 'v2.2.0',
+  'ec2:DescribeVpcPeeringConnections': 'v2.3.0',
+  'elasticloadbalancing:DescribeTrustStores': 'v2.7.0',
+  'elasticloadbalancing:DescribeListenerAttributes': 'v2.9.0',
+  'elasticloadbalancing:ModifyListenerAttributes': 'v2.9.0',
+  'ec2:GetSecurityGroupsForVpc': 'v2.10.0',
+  'elasticloadbalancing:DescribeCapacityReservation': 'v2.11.0',
+  'elasticloadbalancing:ModifyCapacityReservation': 'v2.11.0',
+  'ec2:DescribeIpamPools': 'v2.12.0',
+  'elasticloadbalancing:ModifyIpPools': 'v2.12.0',
+  'elasticloadbalancing:SetRulePriorities': 'v2.12.0',
+  'ec2:DescribeRouteTables': 'v2.13.0',
+};
+
 /** The official AWSLoadBalancerControllerIAMPolicy of controller v3.5.0, one file per partition. */
 export const POLICIES_V3_5_0: Readonly<Record<string, PolicyJson>> = {
   'aws': aws,

@@ -63,7 +63,7 @@ describe('eks-lb-lab policy diff <file>', () => {
     ]);
     expect(stdout).toMatch(/elasticloadbalancing:DescribeListenerAttributes — from controller v2\.10\.1 every ALB and NLB listener reconcile/);
     expect(stdout).toMatch(/ec2:DescribeRouteTables — subnet discovery without kubernetes\.io\/role\/elb/);
-    expect(stdout).toMatch(/ec2:GetSecurityGroupsForVpc — in the official policy from v2\.10\.0/);
+    expect(stdout).toMatch(/ec2:GetSecurityGroupsForVpc — in the official policy since v2\.10\.0/);
     expect(stdout).toMatch(/Result: 9 missing action\(s\), 0 statement\(s\) granted more narrowly\.\n$/);
   });
 
