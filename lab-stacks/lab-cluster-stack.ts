@@ -64,6 +64,8 @@ export class LabClusterStack extends Stack {
     });
     this.controller = this.labCluster.addLoadBalancerController({
       version: props.controllerVersion,
+      // Named, so `cdk diff` and the IAM console show one policy per lab; IAM names are account-wide.
+      policyName: `AWSLoadBalancerControllerIAMPolicy-${props.clusterName}-${this.region}`,
       enableServiceMutatorWebhook: props.enableServiceMutatorWebhook,
     });
 
@@ -78,6 +80,10 @@ export class LabClusterStack extends Stack {
     new CfnOutput(this, 'ControllerRoleArn', {
       value: this.controller.serviceAccount.role.roleArn,
       description: 'IAM role of the AWS Load Balancer Controller (IRSA)',
+    });
+    new CfnOutput(this, 'ControllerPolicyArn', {
+      value: this.controller.policy.managedPolicyArn,
+      description: 'The controller\'s managed policy: compare it with npx eks-lb-lab policy diff --policy-arn <this>',
     });
   }
 }

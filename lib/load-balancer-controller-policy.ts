@@ -66,6 +66,11 @@ export class LoadBalancerControllerPolicy extends Construct {
     this.document = this.version.customPolicy ?? this.requireOfficial(official, partition);
     if (this.version.customPolicy && official) this.checkCustom(this.version.customPolicy, official, props.strict ?? false);
     this.checkSize(partition);
+    const name = props.managedPolicyName;
+    if (name !== undefined && !Token.isUnresolved(name) && !/^[\w+=,.@-]{1,128}$/.test(name)) {
+      throw new LabValidationError(this, `'managedPolicyName' must be 1 to 128 letters, digits or +=,.@_-; got '${name}' ` +
+        `(${name.length} characters). Use a shorter name (with the lab app: a shorter clusterName).`);
+    }
 
     // Id 'Default' is left out of logical ids: the policy keeps the logical id it had as a direct child.
     this.managedPolicy = new iam.ManagedPolicy(this, 'Default', {

@@ -142,6 +142,7 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['TargetGroupBinding NodePort equal to the ALB lab\'s', context({ tgbNodePort: '30080' }), "Context 'tgbNodePort' must differ from 'nodePort'; got 30080 for both. Each NodePort Service needs its own port; pass -c tgbNodePort=30081."],
   ['TargetGroupBinding NodePort above the range', context({ tgbNodePort: '40000' }), "TgbLab/Workload: 'nodePort' must be a whole number between 30000 and 32767; got 40000. Pick a port in the API server's NodePort range 30000-32767, e.g. 30081."],
   ['shared-ALB switch that is not a boolean', context({ sharedAlb: 'yes' }), "Context 'sharedAlb' must be true or false; got 'yes'. Pass -c sharedAlb=true."],
+  ['cluster name too long for the controller policy name', context({ clusterName: 'l'.repeat(90) }), `LabCluster/Cluster/LoadBalancerController/Policy: 'managedPolicyName' must be 1 to 128 letters, digits or +=,.@_-; got 'AWSLoadBalancerControllerIAMPolicy-${'l'.repeat(90)}-us-east-1' (135 characters). Use a shorter name (with the lab app: a shorter clusterName).`],
   ['nag switch that is not a boolean', context({ nag: 'yes' }), "Context 'nag' must be true or false; got 'yes'. Pass -c nag=true to run the cdk-nag AwsSolutions checks."],
 ];
 

@@ -97,6 +97,15 @@ describe('the lab app', () => {
       .toMatch(/^aws eks update-kubeconfig --name <Cluster.*> --region us-east-1 --role-arn <ClusterAdminRole.*\.Arn>$/);
   });
 
+  test('the controller policy is named after the cluster and region, and its ARN is an output for policy diff', () => {
+    const cluster = Template.fromStack(stacks.cluster);
+    cluster.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      ManagedPolicyName: 'AWSLoadBalancerControllerIAMPolicy-eks-lb-lab-us-east-1',
+    });
+    expect(flatten(cluster.findOutputs('ControllerPolicyArn').ControllerPolicyArn.Value))
+      .toMatch(/^<ClusterLoadBalancerControllerPolicy40CB56B8>$/);
+  });
+
   test('workload manifests wait for the controller through the stack dependency', () => {
     // Cross-stack, CloudFormation orders by stack: LabCluster (with the chart) is created first and deleted last.
     const chartPath = stacks.cluster.controller.chart.node.path;
