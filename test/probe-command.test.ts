@@ -180,6 +180,17 @@ describe('eks-lb-lab probe with lab stacks', () => {
     expect(stderr.split('\n')).toHaveLength(2);
   });
 
+  test('a recorded combination the NLB chart rejects (proxy protocol with instance + Local): one line, exit 2', async () => {
+    notDeployed();
+    cfn.on(DescribeStacksCommand, { StackName: 'NlbInstanceModeLab' }).resolves(stack('NlbInstanceModeLab', {
+      Url: 'http://127.0.0.1:9/', TargetType: 'instance', PreserveClientIp: 'true', ProxyProtocol: 'true', ExternalTrafficPolicy: 'Local',
+    }));
+    const { code, stderr } = await run([]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^eks-lb-lab probe: nlb-instance: Chart: 'proxyProtocolV2' cannot be combined with 'instance' targets and externalTrafficPolicy 'Local'/);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
   test('a stack without lab outputs', async () => {
     cfn.on(DescribeStacksCommand).resolves(stack('LabCluster', { ClusterName: 'x' }));
     const { code, stderr } = await run(['--stack', 'LabCluster']);
