@@ -226,8 +226,8 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
     // The in-tree provider makes a Classic Load Balancer with TCP listeners on every node's NodePort.
     const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*';
     return build({
-      id: idOf(svc), entryPoint: 'Service', loadBalancer: 'CLB', provisioner: 'in-tree-cloud-provider', targetType: 'instance', svc, objects,
-      proxy: true, preserveClientIp: false, proxyProtocol,
+      id: idOf(svc), entryPoint: 'Service', loadBalancer: 'CLB', provisioner: 'in-tree-cloud-provider', targetType: 'instance',
+      svc, objects, proxy: true, preserveClientIp: false, proxyProtocol,
       healthCheck: (port, etp, hcNodePort) => etp === 'Local'
         ? { healthCheckPort: hcNodePort, healthCheck: 'HTTP /healthz' }
         : { healthCheckPort: port, healthCheck: 'TCP' },
@@ -244,8 +244,8 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
   const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*' || attributes['proxy_protocol_v2.enabled'] === 'true';
   return build({
     id: idOf(svc), entryPoint: 'Service', classFromWebhook, loadBalancer: 'NLB', provisioner: 'aws-load-balancer-controller',
-    targetType, svc, objects, proxy: false, preserveClientIp: preserve === undefined ? targetType === 'instance' : preserve === 'true', proxyProtocol,
-    healthCheck: nlbHealthCheck, notes,
+    targetType, svc, objects, proxy: false, proxyProtocol, healthCheck: nlbHealthCheck, notes,
+    preserveClientIp: preserve === undefined ? targetType === 'instance' : preserve === 'true',
   });
 }
 
@@ -425,7 +425,7 @@ export const PATH_TABLE_COLUMNS = [
 export function pathTable(paths: readonly ExpectedPath[]): string[][] {
   return paths.map((p) => [
     describePath(p),
-    `${p.targetGroup.registers === 'pods' ? 'pod IPs' : 'every node'}${typeof p.targetGroup.port === 'number' ? ' :' : ', '}${p.targetGroup.port}`,
+    registeredText(p.targetGroup),
     HEALTHY[p.targetGroup.healthyTargets],
     hopsText(p),
     p.kubeProxy ? 'DNAT' : 'no',
@@ -451,6 +451,12 @@ export function describePath(p: ExpectedPath): string {
 export function pathTableMarkdown(paths: readonly ExpectedPath[]): string {
   const rows = [PATH_TABLE_COLUMNS as readonly string[], PATH_TABLE_COLUMNS.map(() => '---'), ...pathTable(paths)];
   return rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
+}
+
+/** `pod IPs :8080`, `every node :30080`, `every node, an allocated NodePort`. */
+function registeredText(tg: TargetGroupModel): string {
+  const what = tg.registers === 'pods' ? 'pod IPs' : 'every node';
+  return typeof tg.port === 'number' ? `${what} :${tg.port}` : `${what}, ${tg.port}`;
 }
 
 function hopsText(p: ExpectedPath): string {

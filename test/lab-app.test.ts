@@ -73,14 +73,14 @@ function readmeRow(label: string): { peer: PeerClass | 'as without it'; clientIp
   const [peerText, clientText] = [cells[5], cells[6]];
   const peer = /^(ALB|NLB) private address/.test(peerText) ? 'load-balancer' as const
     : /^node address/.test(peerText) ? 'node' as const : /^client/.test(peerText) ? 'client' as const
-      : /^as the row without it/.test(peerText) ? 'as without it' as const : fail(`${label}: pod's TCP peer '${peerText}'`);
+      : /^as the row without it/.test(peerText) ? 'as without it' as const : notInModelTerms(`${label}: pod's TCP peer '${peerText}'`);
   const clientIp: ClientIpLocation = /X-Forwarded-For/.test(clientText) ? 'x-forwarded-for'
     : /^lost/.test(clientText) ? 'none' : /source address/.test(clientText) ? 'tcp-source'
-      : /PROXY v2 header/.test(clientText) ? 'proxy-protocol' : fail(`${label}: client IP '${clientText}'`);
+      : /PROXY v2 header/.test(clientText) ? 'proxy-protocol' : notInModelTerms(`${label}: client IP '${clientText}'`);
   return { peer, clientIp };
 }
 
-function fail(what: string): never {
+function notInModelTerms(what: string): never {
   throw new Error(`the README row is not in the model's terms: ${what}`);
 }
 

@@ -165,6 +165,8 @@ describe('a plain type: LoadBalancer Service', () => {
     expect(row(p)).toMatchObject({ lb: 'NLB', target: 'instance', peer: 'node' });
     expect(p.provisioner).toBe('aws-load-balancer-controller');
     expect(p.notes.join('\n')).toMatch(/webhook sets service.k8s.aws\/nlb/);
+    expect([p.entryPoint, p.classFromWebhook]).toEqual(['Service', true]);
+    expect(only([deployment, nlbService({ targetType: 'ip' })]).classFromWebhook).toBe(false);
   });
 
   test('without it the in-tree cloud provider makes a Classic Load Balancer in instance mode', () => {
@@ -186,6 +188,7 @@ describe('TargetGroupBinding paths', () => {
   test('behind an ALB (the default): the same data path as the ALB modes', () => {
     expect(row(only(tgb('ip', 'ip', 'ClusterIP')))).toMatchObject({ lb: 'ALB', target: 'ip', peer: 'load-balancer', clientIp: 'x-forwarded-for' });
     expect(row(only(tgb('inst', 'instance', 'NodePort')))).toMatchObject({ lb: 'ALB', target: 'instance', peer: 'node', crossNode: true });
+    expect(only(tgb('ip', 'ip', 'ClusterIP')).entryPoint).toBe('TargetGroupBinding');
   });
 
   test('behind an NLB: the NLB rows, preservation from the target group', () => {

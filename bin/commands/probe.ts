@@ -5,7 +5,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { App } from 'cdk8s';
 import {
   ExpectedPath, ExternalTrafficPolicy, IngressWorkloadChart, KubernetesObject, LabValidationError, NlbWorkloadChart,
-  TargetGroupBindingChart, TargetType, expectedPaths,
+  PathModelOptions, TargetGroupBindingChart, TargetType, expectedPaths,
 } from '../../lib';
 import { parseIpv4Cidr } from '../../lib/private/validate';
 import { LabSettings, labNlbWorkloads, labTgbWorkload, labWorkloads } from '../../lab-stacks/lab-app';
@@ -88,7 +88,7 @@ export function labExpectedPath(path: LabPath, settings: Omit<LabSettings, 'regi
   const { targetType } = path;
   const etp = targetType === 'instance' ? path.externalTrafficPolicy : undefined;
   let objects: KubernetesObject[];
-  let options = {};
+  let options: PathModelOptions = {};
   if (path.lab === 'alb') {
     const workload = labWorkloads(settings)[targetType];
     objects = new IngressWorkloadChart(new App(), 'Chart', etp ? { ...workload, externalTrafficPolicy: etp } : workload).toJson();
