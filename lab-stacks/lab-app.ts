@@ -4,7 +4,7 @@ import { ExternalTrafficPolicy, IngressWorkloadChartProps, LoadBalancerControlle
 import { IngressLabStack } from './ingress-lab-stack';
 import { LabClusterStack } from './lab-cluster-stack';
 import { NlbLabStack } from './nlb-lab-stack';
-import { TgbLabStack } from './tgb-lab-stack';
+import { TgbLabStack, TgbLabStackProps } from './tgb-lab-stack';
 
 /** Everything the lab app can be told through cdk context, resolved to values. */
 export interface LabSettings {
@@ -84,6 +84,17 @@ export function labNlbWorkloads(settings: Omit<LabSettings, 'region'>): Record<T
   };
 }
 
+/** The workload props of the TargetGroupBinding lab: its instance Service on `tgbNodePort`. */
+export function labTgbWorkload(settings: Omit<LabSettings, 'region'>): TgbLabStackProps['workload'] {
+  return {
+    image: settings.image,
+    replicas: settings.replicas,
+    inboundCidrs: settings.allowedCidr,
+    nodePort: settings.tgbNodePort,
+    externalTrafficPolicy: settings.externalTrafficPolicy,
+  };
+}
+
 /**
  * Builds the lab: `LabCluster` (VPC, cluster, controller) and the paths on it: the two ALB halves
  * `IpModeLab` and `InstanceModeLab`, which differ only in target type and Service, the NLB paths
@@ -137,13 +148,7 @@ export function createLab(app: App, settings: LabSettings): Lab {
     env,
     description: `eks-lb-lab: CloudFormation-owned ALB and target groups fed by TargetGroupBindings (${COST_NOTE})`,
     labCluster: cluster,
-    workload: {
-      image: settings.image,
-      replicas: settings.replicas,
-      inboundCidrs: settings.allowedCidr,
-      nodePort: settings.tgbNodePort,
-      externalTrafficPolicy: settings.externalTrafficPolicy,
-    },
+    workload: labTgbWorkload(settings),
   });
   return { cluster, ipMode, instanceMode, nlbIpMode, nlbInstanceMode, tgb };
 }

@@ -28,6 +28,9 @@ export class NlbLabStack extends Stack {
     new CfnOutput(this, 'Hostname', { value: this.workload.loadBalancerHostname, description: 'NLB hostname' });
     new CfnOutput(this, 'Namespace', { value: chart.namespaceName });
     new CfnOutput(this, 'TargetType', { value: chart.targetType });
+    // `eks-lb-lab probe` reads these to know which NLB path the model should expect.
     new CfnOutput(this, 'PreserveClientIp', { value: String(chart.preserveClientIp) });
+    new CfnOutput(this, 'ProxyProtocol', { value: String(chart.proxyProtocolV2) });
+    if (chart.externalTrafficPolicy) new CfnOutput(this, 'ExternalTrafficPolicy', { value: chart.externalTrafficPolicy });
   }
 }

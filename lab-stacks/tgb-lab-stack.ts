@@ -30,5 +30,7 @@ export class TgbLabStack extends Stack {
     new CfnOutput(this, 'IpTargetGroupArn', { value: w.targetGroups.ip.targetGroupArn });
     new CfnOutput(this, 'InstanceTargetGroupArn', { value: w.targetGroups.instance.targetGroupArn });
     new CfnOutput(this, 'Namespace', { value: w.chart.namespaceName });
+    // `eks-lb-lab probe` reads it to know which instance path the model should expect.
+    new CfnOutput(this, 'ExternalTrafficPolicy', { value: w.chart.externalTrafficPolicy });
   }
 }

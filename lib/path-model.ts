@@ -98,6 +98,10 @@ export interface TargetGroupModel {
 export interface ExpectedPath {
   /** `<kind>/<namespace>/<name>` of the object the path starts at, plus the backend Service for an Ingress. */
   readonly id: string;
+  /** The kind of object the path starts at. */
+  readonly entryPoint: 'Ingress' | 'Service' | 'TargetGroupBinding';
+  /** A Service without `loadBalancerClass` that the controller takes because its webhook sets the class on create. */
+  readonly classFromWebhook: boolean;
   readonly loadBalancer: LoadBalancerKind;
   readonly provisioner: Provisioner;
   readonly targetType: PathTargetType;
@@ -201,7 +205,7 @@ function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, o
   const hcPath = annotations[ALB_HEALTHCHECK_PATH_ANNOTATION] ?? '/';
   const hcPort = annotations[ALB_HEALTHCHECK_PORT_ANNOTATION];
   return build({
-    id, loadBalancer: 'ALB', provisioner: 'aws-load-balancer-controller', targetType, svc, objects,
+    id, entryPoint: 'Ingress', loadBalancer: 'ALB', provisioner: 'aws-load-balancer-controller', targetType, svc, objects,
     proxy: true, preserveClientIp: false, proxyProtocol: false,
     healthCheck: (port) => ({ healthCheckPort: hcPort ?? port, healthCheck: `HTTP ${hcPath}` }),
   });
@@ -222,15 +226,16 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
     // The in-tree provider makes a Classic Load Balancer with TCP listeners on every node's NodePort.
     const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*';
     return build({
-      id: idOf(svc), loadBalancer: 'CLB', provisioner: 'in-tree-cloud-provider', targetType: 'instance', svc, objects,
-      proxy: true, preserveClientIp: false, proxyProtocol,
+      id: idOf(svc), entryPoint: 'Service', loadBalancer: 'CLB', provisioner: 'in-tree-cloud-provider', targetType: 'instance',
+      svc, objects, proxy: true, preserveClientIp: false, proxyProtocol,
       healthCheck: (port, etp, hcNodePort) => etp === 'Local'
         ? { healthCheckPort: hcNodePort, healthCheck: 'HTTP /healthz' }
         : { healthCheckPort: port, healthCheck: 'TCP' },
       notes: ['no loadBalancerClass and enableServiceMutatorWebhook=false: the in-tree cloud provider makes a Classic Load Balancer'],
     });
   }
-  if (lbClass === undefined && lbType === undefined) {
+  const classFromWebhook = lbClass === undefined && lbType === undefined;
+  if (classFromWebhook) {
     notes.push(`no loadBalancerClass: the controller's webhook sets ${NLB_CLASS} on create (enableServiceMutatorWebhook=true)`);
   }
   const targetType = lbType === 'nlb-ip' ? 'ip' : parseTargetType(annotations[NLB_TARGET_TYPE_ANNOTATION] ?? 'instance', idOf(svc));
@@ -238,9 +243,9 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
   const preserve = attributes['preserve_client_ip.enabled'];
   const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*' || attributes['proxy_protocol_v2.enabled'] === 'true';
   return build({
-    id: idOf(svc), loadBalancer: 'NLB', provisioner: 'aws-load-balancer-controller', targetType, svc, objects,
-    proxy: false, preserveClientIp: preserve === undefined ? targetType === 'instance' : preserve === 'true', proxyProtocol,
-    healthCheck: nlbHealthCheck, notes,
+    id: idOf(svc), entryPoint: 'Service', classFromWebhook, loadBalancer: 'NLB', provisioner: 'aws-load-balancer-controller',
+    targetType, svc, objects, proxy: false, proxyProtocol, healthCheck: nlbHealthCheck, notes,
+    preserveClientIp: preserve === undefined ? targetType === 'instance' : preserve === 'true',
   });
 }
 
@@ -249,7 +254,10 @@ function targetGroupBindingPath(tgb: KubernetesObject, svc: KubernetesObject, ob
   const targetType = parseTargetType(tgbSpec(tgb).targetType ?? '', idOf(tgb));
   const lb = options.targetGroupLoadBalancers?.[name] ?? 'ALB';
   const preserve = options.targetGroupPreserveClientIp?.[name];
-  const common = { id: `${idOf(tgb)} -> ${idOf(svc)}`, provisioner: 'aws-load-balancer-controller' as const, targetType, svc, objects };
+  const common = {
+    id: `${idOf(tgb)} -> ${idOf(svc)}`, entryPoint: 'TargetGroupBinding' as const,
+    provisioner: 'aws-load-balancer-controller' as const, targetType, svc, objects,
+  };
   const notes = ['the target group and its health check are defined outside the cluster; the controller only registers targets'];
   return lb === 'ALB'
     ? build({ ...common, loadBalancer: 'ALB', proxy: true, preserveClientIp: false, proxyProtocol: false, notes,
@@ -266,6 +274,8 @@ function nlbHealthCheck(port: number | string, etp: 'Cluster' | 'Local' | undefi
 
 interface BuildInput {
   readonly id: string;
+  readonly entryPoint: ExpectedPath['entryPoint'];
+  readonly classFromWebhook?: boolean;
   readonly loadBalancer: LoadBalancerKind;
   readonly provisioner: Provisioner;
   readonly targetType: PathTargetType;
@@ -286,6 +296,7 @@ function build(input: BuildInput): ExpectedPath {
   const notes = [...input.notes ?? []];
   const rewrites = input.proxy || !input.preserveClientIp;
   const lbPeer: PeerClass = rewrites ? 'load-balancer' : 'client';
+  const origin = { id: input.id, entryPoint: input.entryPoint, classFromWebhook: input.classFromWebhook ?? false };
   const extra = { proxyProtocol: input.proxyProtocol, ...(lb === 'NLB' ? { preserveClientIp: input.preserveClientIp } : {}) };
   const clientIp: ClientIpLocation = input.proxyProtocol ? 'proxy-protocol'
     : lb === 'ALB' ? 'x-forwarded-for'
@@ -294,7 +305,7 @@ function build(input: BuildInput): ExpectedPath {
     const port = podPort(svc, input.objects);
     const hc = input.healthCheck(port, undefined, port);
     return {
-      id: input.id, loadBalancer: lb, provisioner: input.provisioner, targetType,
+      ...origin, loadBalancer: lb, provisioner: input.provisioner, targetType,
       targetGroup: { registers: 'pods', port, ...hc, healthyTargets: 'ready-pods' },
       hops: [
         { from: 'client', to: lb },
@@ -310,7 +321,7 @@ function build(input: BuildInput): ExpectedPath {
     throw new PathModelError(`${input.id}: instance targets need a NodePort or LoadBalancer Service; ${idOf(svc)} is ${type ?? 'ClusterIP'}.`);
   }
   const etp: 'Cluster' | 'Local' = spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
-  const nodePort = spec.ports?.[0]?.nodePort ?? 'allocated NodePort';
+  const nodePort = spec.ports?.[0]?.nodePort ?? 'an allocated NodePort';
   const hcNodePort = spec.healthCheckNodePort ?? 'healthCheckNodePort';
   const hc = input.healthCheck(nodePort, etp, hcNodePort);
   const local = etp === 'Local';
@@ -320,7 +331,7 @@ function build(input: BuildInput): ExpectedPath {
   }
   if (!local && clientIp === 'tcp-source') notes.push('the NLB preserves the client address, but kube-proxy masquerades it to the node: the pod cannot see the client');
   return {
-    id: input.id, loadBalancer: lb, provisioner: input.provisioner, targetType, externalTrafficPolicy: etp,
+    ...origin, loadBalancer: lb, provisioner: input.provisioner, targetType, externalTrafficPolicy: etp,
     targetGroup: {
       registers: 'nodes', port: nodePort, ...hc,
       healthyTargets: local ? 'nodes-with-local-endpoints' : 'every-node',
@@ -328,17 +339,22 @@ function build(input: BuildInput): ExpectedPath {
     hops: local
       ? [
         { from: 'client', to: lb },
-        { from: lb, to: 'node', note: `node:${nodePort}, only nodes with a local endpoint pass the health check` },
+        { from: lb, to: 'node', note: `node${onPort(nodePort)}, only nodes with a local endpoint pass the health check` },
         { from: 'node', to: 'pod', note: 'kube-proxy DNAT to a local pod, source kept' },
       ]
       : [
         { from: 'client', to: lb },
-        { from: lb, to: 'node', note: `any node:${nodePort}` },
+        { from: lb, to: 'node', note: `any node${onPort(nodePort)}` },
         { from: 'node', to: 'pod', note: 'kube-proxy DNAT to any pod, maybe on another node; SNAT to the node' },
       ],
     kubeProxy: true, loadBalancerRewritesSource: rewrites, nodeSnat: !local, ...extra,
     podPeer, clientIp: finalClientIp(clientIp, podPeer), xForwardedFor: lb === 'ALB', crossNode: !local, notes,
   };
+}
+
+/** `:30080`, or ` (an allocated NodePort)` where the Service does not fix it. */
+function onPort(port: number | string): string {
+  return typeof port === 'number' ? `:${port}` : ` (${port})`;
 }
 
 /** A client address carried as the TCP source only survives if nothing on the way rewrote it. */
@@ -409,7 +425,7 @@ export const PATH_TABLE_COLUMNS = [
 export function pathTable(paths: readonly ExpectedPath[]): string[][] {
   return paths.map((p) => [
     describePath(p),
-    p.targetGroup.registers === 'pods' ? `pod IPs :${p.targetGroup.port}` : `every node :${p.targetGroup.port}`,
+    registeredText(p.targetGroup),
     HEALTHY[p.targetGroup.healthyTargets],
     hopsText(p),
     p.kubeProxy ? 'DNAT' : 'no',
@@ -419,12 +435,15 @@ export function pathTable(paths: readonly ExpectedPath[]): string[][] {
   ]);
 }
 
-/** `ALB ip`, `ALB instance, Local`, `NLB ip, preservation on`, ... */
+/** `ALB ip`, `ALB instance, Local`, `NLB ip, preservation on`, `ALB ip, TargetGroupBinding`, ... */
 export function describePath(p: ExpectedPath): string {
   const parts = [`${p.loadBalancer} ${p.targetType}`];
   if (p.externalTrafficPolicy) parts.push(p.externalTrafficPolicy);
   if (p.preserveClientIp !== undefined) parts.push(`preservation ${p.preserveClientIp ? 'on' : 'off'}`);
   if (p.proxyProtocol) parts.push('proxy protocol');
+  if (p.entryPoint === 'TargetGroupBinding') parts.push('TargetGroupBinding');
+  if (p.classFromWebhook) parts.push('no class, set by the webhook');
+  if (p.provisioner === 'in-tree-cloud-provider') parts.push('no class, in-tree cloud provider');
   return parts.join(', ');
 }
 
@@ -432,6 +451,12 @@ export function describePath(p: ExpectedPath): string {
 export function pathTableMarkdown(paths: readonly ExpectedPath[]): string {
   const rows = [PATH_TABLE_COLUMNS as readonly string[], PATH_TABLE_COLUMNS.map(() => '---'), ...pathTable(paths)];
   return rows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
+}
+
+/** `pod IPs :8080`, `every node :30080`, `every node, an allocated NodePort`. */
+function registeredText(tg: TargetGroupModel): string {
+  const what = tg.registers === 'pods' ? 'pod IPs' : 'every node';
+  return typeof tg.port === 'number' ? `${what} :${tg.port}` : `${what}, ${tg.port}`;
 }
 
 function hopsText(p: ExpectedPath): string {

@@ -76,6 +76,9 @@ export class TargetGroupBindingChart extends Chart {
   /** The NodePort of the `instance` Service. */
   public readonly nodePort: number;
 
+  /** The external traffic policy of the `instance` Service. */
+  public readonly externalTrafficPolicy: ExternalTrafficPolicy;
+
   /** The Deployment. */
   public readonly deployment: kplus.Deployment;
 
@@ -115,6 +118,7 @@ export class TargetGroupBindingChart extends Chart {
 
     this.namespaceName = namespace;
     this.nodePort = props.nodePort;
+    this.externalTrafficPolicy = externalTrafficPolicy;
     const labels = workloadLabels(name, 'tgb');
     const ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace, labels } });
     this.deployment = echoDeployment(this, 'Deployment', { name, namespace, labels, image, containerPort, replicas });

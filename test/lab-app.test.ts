@@ -1,9 +1,16 @@
-import { App, Token } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, Token } from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import {
+  ClientIpLocation, ExpectedPath, IngressWorkloadChart, KubernetesObject, NlbWorkloadChart, PeerClass, TargetGroupBindingChart,
+  expectedPaths,
+} from '../lib';
 import { readLabSettings } from '../bin/settings';
-import { createLab, Lab } from '../lab-stacks/lab-app';
+import { LabSettings, createLab, Lab, labNlbWorkloads, labTgbWorkload, labWorkloads } from '../lab-stacks/lab-app';
 import { Finding, validateTemplates } from './cfn-validator';
 import { flatten, helmValues, newApp } from './fixtures';
 import { k8sProblems } from './k8s-validate';
@@ -24,6 +31,60 @@ function workloadObjects(template: Template): { kind: string; spec: any; metadat
   const manifest = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))[0];
   return JSON.parse(flatten(manifest.Properties.Manifest));
 }
+
+/** Every Kubernetes object a stack applies. */
+function appliedObjects(stack: Stack): KubernetesObject[] {
+  return Object.values(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+    .flatMap((r) => JSON.parse(flatten(r.Properties.Manifest)));
+}
+
+/** TgbLab's target groups hang off its ALB. */
+const TGB_MODEL_OPTIONS = { targetGroupLoadBalancers: { 'echo-ip': 'ALB', 'echo-instance': 'ALB' } } as const;
+
+/** The expected path of each lab, from the lab's charts built with the app's settings mapping, keyed like {@link readmeRow}. */
+function chartPaths(settings: Omit<LabSettings, 'region'>): Record<string, ExpectedPath> {
+  const alb = labWorkloads(settings);
+  const nlb = labNlbWorkloads(settings);
+  const { inboundCidrs: _cidrs, ...tgb } = labTgbWorkload(settings);
+  const one = (chart: cdk8s.Chart) => expectedPaths(chart.toJson())[0];
+  const [tgbIp, tgbInstance] = expectedPaths(new TargetGroupBindingChart(new cdk8s.App(), 'Chart', {
+    ...tgb, ipTargetGroupArn: 'tg-ip', instanceTargetGroupArn: 'tg-instance', vpcId: 'vpc', loadBalancerSecurityGroupId: 'sg',
+  }).toJson(), TGB_MODEL_OPTIONS);
+  return {
+    IpModeLab: one(new IngressWorkloadChart(new cdk8s.App(), 'Chart', alb.ip)),
+    InstanceModeLab: one(new IngressWorkloadChart(new cdk8s.App(), 'Chart', alb.instance)),
+    NlbIpModeLab: one(new NlbWorkloadChart(new cdk8s.App(), 'Chart', nlb.ip)),
+    NlbInstanceModeLab: one(new NlbWorkloadChart(new cdk8s.App(), 'Chart', nlb.instance)),
+    'TgbLab /ip': tgbIp,
+    'TgbLab /instance': tgbInstance,
+  };
+}
+
+/**
+ * The pod's TCP peer and the client IP of the README's hand-written "All the paths" row whose first cell contains
+ * `label`, in the model's terms.
+ */
+function readmeRow(label: string): { peer: PeerClass | 'as without it'; clientIp: ClientIpLocation } {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## All the paths'), readme.indexOf('### The NLB paths'));
+  const rows = section.split('\n').filter((l) => l.startsWith('| ') && l.includes(label));
+  expect([label, rows.length]).toEqual([label, 1]);
+  const cells = rows[0].split(' | ');
+  const [peerText, clientText] = [cells[5], cells[6]];
+  const peer = /^(ALB|NLB) private address/.test(peerText) ? 'load-balancer' as const
+    : /^node address/.test(peerText) ? 'node' as const : /^client/.test(peerText) ? 'client' as const
+      : /^as the row without it/.test(peerText) ? 'as without it' as const : notInModelTerms(`${label}: pod's TCP peer '${peerText}'`);
+  const clientIp: ClientIpLocation = /X-Forwarded-For/.test(clientText) ? 'x-forwarded-for'
+    : /^lost/.test(clientText) ? 'none' : /source address/.test(clientText) ? 'tcp-source'
+      : /PROXY v2 header/.test(clientText) ? 'proxy-protocol' : notInModelTerms(`${label}: client IP '${clientText}'`);
+  return { peer, clientIp };
+}
+
+function notInModelTerms(what: string): never {
+  throw new Error(`the README row is not in the model's terms: ${what}`);
+}
+
+const modelRow = (p: ExpectedPath) => ({ peer: p.podPeer, clientIp: p.clientIp });
 
 describe('the lab app', () => {
   let stacks: Lab;
@@ -128,6 +189,11 @@ describe('the lab app', () => {
     expect(flatten(template.findOutputs('Url').Url.Value)).toMatch(/^http:\/\/<WorkloadLoadBalancerAddress.*\.Value>\/$/);
     template.hasOutput('TargetType', { Value: 'ip' });
     template.hasOutput('PreserveClientIp', { Value: 'false' });
+    template.hasOutput('ProxyProtocol', { Value: 'false' });
+    expect(template.findOutputs('ExternalTrafficPolicy')).toEqual({});
+    const nlbInstance = Template.fromStack(stacks.nlbInstanceMode);
+    nlbInstance.hasOutput('PreserveClientIp', { Value: 'true' });
+    nlbInstance.hasOutput('ExternalTrafficPolicy', { Value: 'Cluster' });
   });
 
   test('TgbLab: its ALB in the LabCluster VPC, the target group ARNs in its bindings', () => {
@@ -141,6 +207,29 @@ describe('the lab app', () => {
     expect(bindings[0].spec.vpcID).toMatch(/^<LabCluster:.*Vpc/);
     expect(flatten(template.findOutputs('IpUrl').IpUrl.Value)).toMatch(/^http:\/\/<WorkloadLoadBalancer.*\.DNSName>\/ip$/);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance', Port: 30081 });
+    template.hasOutput('ExternalTrafficPolicy', { Value: 'Cluster' });
+  });
+
+  test('the path model over each lab stack\'s applied objects gives the README\'s rows, and the charts the probe builds agree', () => {
+    const tgb = expectedPaths(appliedObjects(stacks.tgb), TGB_MODEL_OPTIONS);
+    const fromApp: Record<string, ExpectedPath> = {
+      IpModeLab: expectedPaths(appliedObjects(stacks.ipMode))[0],
+      InstanceModeLab: expectedPaths(appliedObjects(stacks.instanceMode))[0],
+      NlbIpModeLab: expectedPaths(appliedObjects(stacks.nlbIpMode))[0],
+      NlbInstanceModeLab: expectedPaths(appliedObjects(stacks.nlbInstanceMode))[0],
+      'TgbLab /ip': tgb[0],
+      'TgbLab /instance': tgb[1],
+    };
+    expect(Object.values(fromApp).map((p) => [p.loadBalancer, p.targetType, p.entryPoint])).toEqual([
+      ['ALB', 'ip', 'Ingress'], ['ALB', 'instance', 'Ingress'], ['NLB', 'ip', 'Service'], ['NLB', 'instance', 'Service'],
+      ['ALB', 'ip', 'TargetGroupBinding'], ['ALB', 'instance', 'TargetGroupBinding'],
+    ]);
+    const labels: Record<string, string> = {
+      'IpModeLab': '(`IpModeLab`)', 'InstanceModeLab': '(`InstanceModeLab`)', 'NlbIpModeLab': '(`NlbIpModeLab`',
+      'NlbInstanceModeLab': '(`NlbInstanceModeLab`', 'TgbLab /ip': '(`TgbLab`, `/ip`)', 'TgbLab /instance': '(`TgbLab`, `/instance`)',
+    };
+    for (const [lab, p] of Object.entries(fromApp)) expect([lab, modelRow(p)]).toEqual([lab, readmeRow(labels[lab])]);
+    expect(chartPaths(readLabSettings(newApp().node, {}))).toEqual(fromApp);
   });
 
   test('the service mutator webhook is on, written out', () => {
@@ -150,6 +239,22 @@ describe('the lab app', () => {
 });
 
 describe('the lab app with context', () => {
+  test.each([
+    ['externalTrafficPolicy=Local', { externalTrafficPolicy: 'Local' }, {
+      'InstanceModeLab': 'ALB `instance`, `Local`', 'NlbInstanceModeLab': 'NLB `instance`, `Local`', 'TgbLab /instance': 'ALB `instance`, `Local`',
+    }],
+    ['nlbPreserveClientIp=true', { nlbPreserveClientIp: 'true' }, { NlbIpModeLab: 'preservation on (`-c nlbPreserveClientIp=true`)' }],
+    ['nlbProxyProtocol=true', { nlbProxyProtocol: 'true' }, { NlbIpModeLab: 'PROXY protocol v2', NlbInstanceModeLab: 'PROXY protocol v2' }],
+  ])('-c %s: the model over the lab\'s charts gives the README\'s row', (_name, context, rows: Record<string, string>) => {
+    const paths = chartPaths(readLabSettings(newApp(context).node, {}));
+    const defaults = chartPaths(readLabSettings(newApp().node, {}));
+    for (const [lab, label] of Object.entries(rows)) {
+      const row = readmeRow(label);
+      const peer = row.peer === 'as without it' ? defaults[lab].podPeer : row.peer;
+      expect([lab, modelRow(paths[lab])]).toEqual([lab, { ...row, peer }]);
+    }
+  });
+
   test('-c sharedAlb=true: both Ingresses in one IngressGroup, paths /ip and /instance, explicit orders, URLs with the path; '
     + 'webhook off, NLB preservation and proxy protocol on', () => {
     const stacks = lab({ sharedAlb: 'true', serviceMutatorWebhook: 'false', nlbPreserveClientIp: 'true', nlbProxyProtocol: 'true' });
@@ -165,6 +270,7 @@ describe('the lab app with context', () => {
     }
     expect(flatten(Template.fromStack(stacks.instanceMode).findOutputs('Url').Url.Value)).toMatch(/\/instance$/);
     expect(helmValues(Template.fromStack(stacks.cluster))).toMatchObject({ enableServiceMutatorWebhook: false });
+    Template.fromStack(stacks.nlbIpMode).hasOutput('ProxyProtocol', { Value: 'true' });
     const service = workloadObjects(Template.fromStack(stacks.nlbIpMode)).find((o) => o.kind === 'Service')!;
     expect(service.metadata.annotations).toMatchObject({
       'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
@@ -206,6 +312,7 @@ describe('the lab app with context', () => {
     expect(objects.Service.spec).toMatchObject({ externalTrafficPolicy: 'Local', ports: [expect.objectContaining({ nodePort: 31000 })] });
     expect(objects.Deployment.spec.replicas).toBe(4);
     expect(objects.Ingress.metadata.annotations['alb.ingress.kubernetes.io/inbound-cidrs']).toBe('203.0.113.7/32');
+    for (const s of [stacks.nlbInstanceMode, stacks.tgb]) Template.fromStack(s).hasOutput('ExternalTrafficPolicy', { Value: 'Local' });
   });
 });
 

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import {
-  ExpectedPath, IngressWorkloadChart, IngressWorkloadChartProps, KubernetesObject, PATH_TABLE_COLUMNS, PathModelError,
-  expectedPaths, pathTable, pathTableMarkdown,
+  ExpectedPath, IngressWorkloadChart, IngressWorkloadChartProps, KubernetesObject, NlbWorkloadChart, NlbWorkloadChartProps,
+  PATH_TABLE_COLUMNS, PathModelError, TargetGroupBindingChart, describePath, expectedPaths, pathTable, pathTableMarkdown,
 } from '../lib';
-import { labWorkloads } from '../lab-stacks/lab-app';
+import { labNlbWorkloads, labTgbWorkload, labWorkloads } from '../lab-stacks/lab-app';
 import { LAB_DEFAULTS } from '../bin/settings';
 
 const chartObjects = (props: IngressWorkloadChartProps): KubernetesObject[] =>
@@ -165,6 +165,8 @@ describe('a plain type: LoadBalancer Service', () => {
     expect(row(p)).toMatchObject({ lb: 'NLB', target: 'instance', peer: 'node' });
     expect(p.provisioner).toBe('aws-load-balancer-controller');
     expect(p.notes.join('\n')).toMatch(/webhook sets service.k8s.aws\/nlb/);
+    expect([p.entryPoint, p.classFromWebhook]).toEqual(['Service', true]);
+    expect(only([deployment, nlbService({ targetType: 'ip' })]).classFromWebhook).toBe(false);
   });
 
   test('without it the in-tree cloud provider makes a Classic Load Balancer in instance mode', () => {
@@ -186,6 +188,7 @@ describe('TargetGroupBinding paths', () => {
   test('behind an ALB (the default): the same data path as the ALB modes', () => {
     expect(row(only(tgb('ip', 'ip', 'ClusterIP')))).toMatchObject({ lb: 'ALB', target: 'ip', peer: 'load-balancer', clientIp: 'x-forwarded-for' });
     expect(row(only(tgb('inst', 'instance', 'NodePort')))).toMatchObject({ lb: 'ALB', target: 'instance', peer: 'node', crossNode: true });
+    expect(only(tgb('ip', 'ip', 'ClusterIP')).entryPoint).toBe('TargetGroupBinding');
   });
 
   test('behind an NLB: the NLB rows, preservation from the target group', () => {
@@ -235,24 +238,44 @@ describe('the table', () => {
 });
 
 describe('the README', () => {
-  /** One object set per row of the README's table of paths. */
+  /** One path per row of the README's table of paths, each from the lab's own charts where the lab has one. */
   function readmePaths(): ExpectedPath[] {
     const workloads = labWorkloads(LAB_DEFAULTS);
-    const plain = nlbService({ lbClass: null });
+    const nlb = labNlbWorkloads(LAB_DEFAULTS);
+    const nlbChart = (props: NlbWorkloadChartProps) => new NlbWorkloadChart(new App(), 'Chart', props).toJson();
+    const { inboundCidrs: _cidrs, ...tgb } = labTgbWorkload(LAB_DEFAULTS);
+    const tgbChart = new TargetGroupBindingChart(new App(), 'Chart', {
+      ...tgb, ipTargetGroupArn: 'tg-ip', instanceTargetGroupArn: 'tg-instance', vpcId: 'vpc', loadBalancerSecurityGroupId: 'sg',
+    });
+    // A plain LoadBalancer Service in front of the ALB lab's pods, as `kubectl expose` makes it (no class, no annotation).
+    const ipObjects = chartObjects(workloads.ip);
+    const plain: KubernetesObject = {
+      kind: 'Service', metadata: { name: 'plain', namespace: 'ip-mode' },
+      spec: { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080 }] },
+    };
     return [
       ...expectedPaths(chartObjects(workloads.ip)),
       ...expectedPaths(chartObjects(workloads.instance)),
       ...expectedPaths(chartObjects({ ...workloads.instance, externalTrafficPolicy: 'Local' })),
-      only([deployment, nlbService({ targetType: 'ip' })]),
-      only([deployment, nlbService({ targetType: 'ip', attributes: 'preserve_client_ip.enabled=true' })]),
-      only([deployment, nlbService({ targetType: 'ip', proxyProtocol: true })]),
-      only([deployment, nlbService({ targetType: 'instance' })]),
-      only([deployment, nlbService({ targetType: 'instance', etp: 'Local' })]),
-      only([deployment, plain], { enableServiceMutatorWebhook: false }),
+      only(nlbChart(nlb.ip)),
+      only(nlbChart({ ...nlb.ip, preserveClientIp: true })),
+      only(nlbChart({ ...nlb.ip, proxyProtocolV2: true })),
+      only(nlbChart(nlb.instance)),
+      only(nlbChart({ ...nlb.instance, externalTrafficPolicy: 'Local' })),
+      ...expectedPaths(tgbChart.toJson(), { targetGroupLoadBalancers: { [tgbChart.bindings.ip.name]: 'ALB', [tgbChart.bindings.instance.name]: 'ALB' } }),
+      only([...ipObjects, plain].filter((o) => o.kind !== 'Ingress')),
+      only([...ipObjects, plain].filter((o) => o.kind !== 'Ingress'), { enableServiceMutatorWebhook: false }),
     ];
   }
 
-  test('its table of paths is the model\'s', () => {
+  test('its table of paths is the model\'s, one row for each path of the lab and the plain LoadBalancer both ways', () => {
+    expect(readmePaths().map(describePath)).toEqual([
+      'ALB ip', 'ALB instance, Cluster', 'ALB instance, Local',
+      'NLB ip, preservation off', 'NLB ip, preservation on', 'NLB ip, preservation off, proxy protocol',
+      'NLB instance, Cluster, preservation on', 'NLB instance, Local, preservation on',
+      'ALB ip, TargetGroupBinding', 'ALB instance, Cluster, TargetGroupBinding',
+      'NLB instance, Cluster, preservation on, no class, set by the webhook', 'CLB instance, Cluster, no class, in-tree cloud provider',
+    ]);
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
     const table = /<!-- paths table: generated from the path model -->\n([\s\S]*?)\n<!-- end of paths table -->/.exec(readme)?.[1];
     expect(`${table}\n`).toBe(pathTableMarkdown(readmePaths()));

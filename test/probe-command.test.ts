@@ -41,6 +41,11 @@ async function serve(body: (n: number) => string): Promise<string> {
 const ipMode = () => serve((n) => response(n, '10.0.41.208'));
 // instance + Cluster: the peer is the node the request entered, either one.
 const instanceCluster = () => serve((n) => response(n, NODE_IPS[Math.floor(n / 2) % 2]));
+// An NLB without preservation: the peer is one of its private addresses, and nothing adds X-Forwarded-For.
+const nlbIp = () => serve((n) => response(n, '10.0.4.19', false));
+const nlbInstanceCluster = () => serve((n) => response(n, NODE_IPS[Math.floor(n / 2) % 2], false));
+// Preservation and no SNAT: the pod's peer is the caller.
+const nlbClient = (caller = CALLER) => serve((n) => response(n, caller, false));
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}, cdkJson?: object) {
   let stdout = '';
@@ -71,9 +76,12 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((resolve) => { s.closeAllConnections(); s.close(resolve); })));
 });
 
+const notDeployed = () => cfn.on(DescribeStacksCommand).callsFake((input) => Promise.reject(missing(input.StackName)));
+
 describe('eks-lb-lab probe with lab stacks', () => {
-  test('reads Url and TargetType of both stacks, measures, agrees with the model: exit 0', async () => {
+  test('reads Url and TargetType of both ALB stacks, measures, agrees with the model: exit 0', async () => {
     const [ip, instance] = [await ipMode(), await instanceCluster()];
+    notDeployed();
     cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).resolves(stack('IpModeLab', { Url: ip, TargetType: 'ip', Namespace: 'ip-mode' }));
     cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' })
       .resolves(stack('InstanceModeLab', { Url: instance, TargetType: 'instance', Namespace: 'instance-mode', ExternalTrafficPolicy: 'Cluster' }));
@@ -87,12 +95,54 @@ describe('eks-lb-lab probe with lab stacks', () => {
     expect(stdout).toMatch(/pod's TCP peer +node +node 20 +agrees/);
     expect(stdout).toMatch(/cross-node +possible +10\/20 +agrees/);
     expect(stdout).toContain('The measurements agree with the model.');
-    expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName)).toEqual(['IpModeLab', 'InstanceModeLab']);
+    expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName))
+      .toEqual(['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab']);
+  });
+
+  test('the NLB labs and both TgbLab paths, each with its lab\'s model: no X-Forwarded-For behind an NLB; exit 0', async () => {
+    const [nlbI, nlbN, tgbI, tgbN] = [await nlbIp(), await nlbInstanceCluster(), await ipMode(), await instanceCluster()];
+    notDeployed();
+    cfn.on(DescribeStacksCommand, { StackName: 'NlbIpModeLab' }).resolves(stack('NlbIpModeLab', {
+      Url: nlbI, Hostname: 'nlb', TargetType: 'ip', Namespace: 'nlb-ip-mode', PreserveClientIp: 'false', ProxyProtocol: 'false',
+    }));
+    cfn.on(DescribeStacksCommand, { StackName: 'NlbInstanceModeLab' }).resolves(stack('NlbInstanceModeLab', {
+      Url: nlbN, Hostname: 'nlb', TargetType: 'instance', PreserveClientIp: 'true', ProxyProtocol: 'false', ExternalTrafficPolicy: 'Cluster',
+    }));
+    cfn.on(DescribeStacksCommand, { StackName: 'TgbLab' }).resolves(stack('TgbLab', {
+      IpUrl: `${tgbI}ip`, InstanceUrl: `${tgbN}instance`, Namespace: 'tgb', ExternalTrafficPolicy: 'Cluster',
+    }));
+    const { code, stdout, stderr } = await run([]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.match(/^\S+ — .*$/gm)!.map((l) => l.replace(/ {2}http.*$/, ''))).toEqual([
+      'nlb-ip — NLB ip, preservation off',
+      'nlb-instance — NLB instance, Cluster, preservation on',
+      'tgb-ip — ALB ip, TargetGroupBinding',
+      'tgb-instance — ALB instance, Cluster, TargetGroupBinding',
+    ]);
+    expect(stdout).toMatch(/^tgb-ip — .* http:\/\/127\.0\.0\.1:\d+\/ip$/m);
+    expect(stdout).toMatch(/X-Forwarded-For +absent +present in 0\/20 +agrees/);
+    expect(stdout).toMatch(/client's address +nowhere +client as TCP source 0, X-Forwarded-For 0 +agrees/);
+    expect(stdout).toMatch(/pod's TCP peer +node +node 20 +agrees[\s\S]*pod's TCP peer +load balancer +load balancer 20 +agrees/);
+    expect(stdout).toContain('The measurements agree with the model.');
+  });
+
+  test('NlbIpModeLab recording preservation on: the pod\'s peer must be the caller; an NLB address differs, exit 1', async () => {
+    const nlb = await nlbIp();
+    notDeployed();
+    cfn.on(DescribeStacksCommand, { StackName: 'NlbIpModeLab' }).resolves(stack('NlbIpModeLab', {
+      Url: nlb, TargetType: 'ip', PreserveClientIp: 'true', ProxyProtocol: 'false',
+    }));
+    const { code, stdout } = await run(['--client-ip', CALLER]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^nlb-ip — NLB ip, preservation on/m);
+    expect(stdout).toMatch(/pod's TCP peer +client +load balancer 20 +DIFFERS/);
+    expect(stdout).toMatch(/client's address +as the TCP source \(198\.51\.100\.23\) +TCP source is that address in 0\/20 +DIFFERS/);
   });
 
   test('a stack recording Local makes the model expect the ALB as peer: node peers then differ, exit 1', async () => {
     const instance = await instanceCluster();
-    cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).rejects(missing('IpModeLab'));
+    notDeployed();
     cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' })
       .resolves(stack('InstanceModeLab', { Url: instance, TargetType: 'instance', ExternalTrafficPolicy: 'Local' }));
     const { code, stdout } = await run([]);
@@ -122,12 +172,23 @@ describe('eks-lb-lab probe with lab stacks', () => {
     expect(await region([], {})).toBe('us-east-1');
   });
 
-  test('neither default stack deployed: one line, exit 2', async () => {
-    cfn.on(DescribeStacksCommand).callsFake((input) => Promise.reject(missing(input.StackName)));
+  test('no lab stack deployed: one line, exit 2', async () => {
+    notDeployed();
     const { code, stderr } = await run([]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^eks-lb-lab probe: none of IpModeLab, InstanceModeLab exists in us-east-1; deploy them/);
+    expect(stderr).toMatch(/^eks-lb-lab probe: none of IpModeLab, InstanceModeLab, NlbIpModeLab, NlbInstanceModeLab, TgbLab exists in us-east-1; deploy them/);
     expect(stderr.split('\n')).toHaveLength(2);
+  });
+
+  test('a recorded combination the NLB chart rejects (proxy protocol with instance + Local): one line, exit 2', async () => {
+    notDeployed();
+    cfn.on(DescribeStacksCommand, { StackName: 'NlbInstanceModeLab' }).resolves(stack('NlbInstanceModeLab', {
+      Url: 'http://127.0.0.1:9/', TargetType: 'instance', PreserveClientIp: 'true', ProxyProtocol: 'true', ExternalTrafficPolicy: 'Local',
+    }));
+    const { code, stderr } = await run([]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^eks-lb-lab probe: nlb-instance: Chart: 'proxyProtocolV2' cannot be combined with 'instance' targets and externalTrafficPolicy 'Local'/);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
   test('a stack without lab outputs', async () => {
@@ -155,6 +216,29 @@ describe('eks-lb-lab probe with --url', () => {
     expect(md).toContain('The measurements agree with the model.');
   });
 
+  test('NLB modes: the caller as the pod\'s peer with preservation or Local, an NLB address without; no X-Forwarded-For', async () => {
+    const [preserve, local, off] = [await nlbClient(), await nlbClient(), await nlbIp()];
+    const { code, stdout } = await run(['--url', `nlb-ip-preserve=${preserve}`, '--url', `nlb-instance-local=${local}`,
+      '--url', `nlb-ip=${off}`, '--client-ip', CALLER, '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.modes.map((m: any) => [m.mode, m.expected.podPeer, m.expected.clientIp, m.measured.peerIsClient, m.agree])).toEqual([
+      ['nlb-ip-preserve', 'client', 'tcp-source', 20, true],
+      ['nlb-instance-local', 'client', 'tcp-source', 20, true],
+      ['nlb-ip', 'load-balancer', 'none', 0, true],
+    ]);
+  });
+
+  test('tgb and nlb-instance URL modes take --external-traffic-policy; a public peer that is not the caller differs', async () => {
+    const [tgb, nlb] = [await instanceCluster(), await nlbClient('192.0.2.77')];
+    const { code, stdout } = await run(['--url', `tgb-instance=${tgb}`, '--url', `nlb-instance=${nlb}`,
+      '--external-traffic-policy', 'Local', '--client-ip', CALLER]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^tgb-instance — ALB instance, Local, TargetGroupBinding/m);
+    expect(stdout).toMatch(/^nlb-instance — NLB instance, Local, preservation on/m);
+    expect(stdout).toMatch(/client's address +as the TCP source \(198\.51\.100\.23\) +TCP source is that address in 0\/20 +DIFFERS/);
+  });
+
   test('a caller address that X-Forwarded-For does not end with differs', async () => {
     const ip = await ipMode();
     const { code, stdout } = await run(['--url', `ip=${ip}`, '--client-ip', '192.0.2.1']);
@@ -180,7 +264,7 @@ describe('eks-lb-lab probe with --url', () => {
   });
 
   test.each([
-    [['--url', 'nlb=http://x/'], /--url takes mode=URL with mode one of ip, instance, instance-local; got 'nlb=http:\/\/x\/'/],
+    [['--url', 'nlb=http://x/'], /--url takes mode=URL with mode one of ip, instance, instance-local, nlb-ip, nlb-ip-preserve, nlb-instance, nlb-instance-local, tgb-ip, tgb-instance, tgb-instance-local; got 'nlb=http:\/\/x\/'/],
     [['--url', 'ip=x.example.com'], /--url ip= needs an http:\/\/ or https:\/\/ URL; got 'x.example.com'/],
     [['--requests', '0', '--url', 'ip=http://x/'], /--requests must be a whole number of at least 1; got '0'/],
     [['--client-ip', 'me'], /--client-ip takes an IPv4 address such as 203\.0\.113\.7; got 'me'/],

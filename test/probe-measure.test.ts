@@ -190,7 +190,23 @@ describe('comparison details', () => {
     const nlb: ExpectedPath = { ...chartPath('ip'), loadBalancer: 'NLB', podPeer: 'client', clientIp: 'tcp-source', xForwardedFor: false };
     const checks = comparePath(nlb, answered({ peerClasses: { 'load-balancer': 0, 'node': 0, 'client': 4, 'unknown': 0 } }));
     expect(checks.every((c) => c.agree)).toBe(true);
-    expect(checks.find((c) => c.name === "client's address")?.measured).toBe('TCP source is the client in 4/4');
+    expect(checks.find((c) => c.name === "client's address")?.measured)
+      .toBe("TCP source is the client in 4/4 (caller's address unknown; pass --client-ip to compare it)");
+  });
+
+  test('NLB ip with preservation and a known caller: the TCP peer must be the caller\'s own address', () => {
+    const nlb: ExpectedPath = { ...chartPath('ip'), loadBalancer: 'NLB', podPeer: 'client', clientIp: 'tcp-source', xForwardedFor: false };
+    const report = analyse([{
+      target: { mode: 'nlb-ip-preserve', url: 'http://x/', expected: nlb },
+      samples: [
+        { latencyMs: 1, echo: echo({ node: NODE_A, pod: 'p', clientAddress: CALLER }) },
+        { latencyMs: 1, echo: echo({ node: NODE_A, pod: 'p', clientAddress: '192.0.2.200' }) },
+      ],
+    }], { clientIp: CALLER });
+    expect(report.modes[0].measured.peerIsClient).toBe(1);
+    expect(report.modes[0].checks.find((c) => c.name === "client's address")).toEqual({
+      name: "client's address", expected: `as the TCP source (${CALLER})`, measured: 'TCP source is that address in 1/2', agree: false,
+    });
   });
 
   test('a PROXY protocol header is reported as not visible, not as a disagreement', () => {

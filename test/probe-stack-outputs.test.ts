@@ -17,17 +17,43 @@ const stack = (outputs: Record<string, string>): DescribeStacksCommandOutput => 
 const missing = (name: string) => Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
 
 test('outputs become targets; a bare host name gets http://; an unknown policy is dropped', async () => {
+  cfn.on(DescribeStacksCommand).callsFake((input) => Promise.reject(missing(input.StackName)));
   cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).resolves(stack({ Url: 'lb-1.example', TargetType: 'ip', Namespace: 'ip-mode' }));
   cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' })
     .resolves(stack({ Url: 'http://lb-2.example/', TargetType: 'instance', ExternalTrafficPolicy: 'Sideways' }));
-  const found = await readLabStacks(new CloudFormationClient({ region: 'us-east-1' }), LAB_STACKS, 'us-east-1');
+  const found = await readLabStacks(new CloudFormationClient({ region: 'us-east-1' }), ['IpModeLab', 'InstanceModeLab'], 'us-east-1');
   expect(found).toEqual([
-    { stackName: 'IpModeLab', url: 'http://lb-1.example', namespace: 'ip-mode', targetType: 'ip', externalTrafficPolicy: undefined },
-    { stackName: 'InstanceModeLab', url: 'http://lb-2.example/', namespace: undefined, targetType: 'instance', externalTrafficPolicy: undefined },
+    { stackName: 'IpModeLab', lab: 'alb', url: 'http://lb-1.example', namespace: 'ip-mode', targetType: 'ip', externalTrafficPolicy: undefined },
+    { stackName: 'InstanceModeLab', lab: 'alb', url: 'http://lb-2.example/', namespace: undefined, targetType: 'instance', externalTrafficPolicy: undefined },
   ]);
 });
 
+test('the NLB labs with preservation, proxy protocol and traffic policy; TgbLab gives two paths', async () => {
+  cfn.on(DescribeStacksCommand).callsFake((input) => Promise.reject(missing(input.StackName)));
+  cfn.on(DescribeStacksCommand, { StackName: 'NlbIpModeLab' }).resolves(stack({
+    Url: 'http://nlb-1.example/', Hostname: 'nlb-1.example', TargetType: 'ip', Namespace: 'nlb-ip-mode',
+    PreserveClientIp: 'true', ProxyProtocol: 'false',
+  }));
+  cfn.on(DescribeStacksCommand, { StackName: 'NlbInstanceModeLab' }).resolves(stack({
+    Url: 'http://nlb-2.example/', TargetType: 'instance', PreserveClientIp: 'true', ExternalTrafficPolicy: 'Local',
+  }));
+  cfn.on(DescribeStacksCommand, { StackName: 'TgbLab' }).resolves(stack({
+    IpUrl: 'http://alb.example/ip', InstanceUrl: 'alb.example/instance', Namespace: 'tgb', ExternalTrafficPolicy: 'Cluster',
+    IpTargetGroupArn: 'tg-ip', InstanceTargetGroupArn: 'tg-instance',
+  }));
+  const found = await readLabStacks(new CloudFormationClient({ region: 'us-east-1' }), LAB_STACKS, 'us-east-1', true);
+  expect(found).toEqual([
+    { stackName: 'NlbIpModeLab', lab: 'nlb', url: 'http://nlb-1.example/', namespace: 'nlb-ip-mode', targetType: 'ip', preserveClientIp: true, proxyProtocol: false },
+    { stackName: 'NlbInstanceModeLab', lab: 'nlb', url: 'http://nlb-2.example/', targetType: 'instance', externalTrafficPolicy: 'Local', preserveClientIp: true },
+    { stackName: 'TgbLab', lab: 'tgb', url: 'http://alb.example/ip', namespace: 'tgb', targetType: 'ip' },
+    { stackName: 'TgbLab', lab: 'tgb', url: 'http://alb.example/instance', namespace: 'tgb', targetType: 'instance', externalTrafficPolicy: 'Cluster' },
+  ]);
+  expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName))
+    .toEqual(['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab']);
+});
+
 test('missing stacks are skipped only when asked', async () => {
+  cfn.on(DescribeStacksCommand).callsFake((input) => Promise.reject(missing(input.StackName)));
   cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).rejects(missing('IpModeLab'));
   cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' }).resolves(stack({ Url: 'http://x/', TargetType: 'instance', ExternalTrafficPolicy: 'Local' }));
   const client = new CloudFormationClient({ region: 'eu-west-1' });

@@ -3,13 +3,16 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { App } from 'cdk8s';
-import { ExpectedPath, ExternalTrafficPolicy, IngressWorkloadChart, TargetType, expectedPaths } from '../../lib';
+import {
+  ExpectedPath, ExternalTrafficPolicy, IngressWorkloadChart, KubernetesObject, LabValidationError, NlbWorkloadChart,
+  PathModelOptions, TargetGroupBindingChart, TargetType, expectedPaths,
+} from '../../lib';
 import { parseIpv4Cidr } from '../../lib/private/validate';
-import { labWorkloads } from '../../lab-stacks/lab-app';
+import { LabSettings, labNlbWorkloads, labTgbWorkload, labWorkloads } from '../../lab-stacks/lab-app';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
 import { PeerHints, ProbeError, ProbeTarget, probePaths } from '../probe/measure';
 import { renderReportJson, renderReportMarkdown, renderReportText } from '../probe/report';
-import { LAB_STACKS, StackOutputsError, readLabStacks } from '../probe/stack-outputs';
+import { LAB_STACKS, LabKind, StackOutputsError, readLabStacks } from '../probe/stack-outputs';
 import { LAB_DEFAULTS } from '../settings';
 
 const HELP = `Usage: eks-lb-lab probe [options]
@@ -17,11 +20,14 @@ const HELP = `Usage: eks-lb-lab probe [options]
 Sends requests to each lab mode, reads the echo responses and prints what the pods saw beside what the path
 model expects. Exit 0 when they agree, 1 when they differ, 2 when the probe cannot run.
 
-Where to send (default: the Url outputs of the deployed IpModeLab and InstanceModeLab stacks):
+Where to send (default: the URL outputs of the deployed lab stacks: IpModeLab, InstanceModeLab, NlbIpModeLab,
+NlbInstanceModeLab and TgbLab):
   --stack <name>                  a lab stack to read (repeatable)
-  --url <mode>=<url>              a URL instead of stacks (repeatable); mode: ip, instance, instance-local
+  --url <mode>=<url>              a URL instead of stacks (repeatable); mode: ip, instance, instance-local,
+                                  nlb-ip, nlb-ip-preserve, nlb-instance, nlb-instance-local,
+                                  tgb-ip, tgb-instance, tgb-instance-local
   --region <region>               stacks' region (default: AWS_REGION, cdk.json context 'region', us-east-1)
-  --external-traffic-policy <p>   Cluster or Local, for an instance mode whose stack does not record it
+  --external-traffic-policy <p>   Cluster or Local, for an instance mode whose stack or mode does not record it
 
 How to send:
   --requests <n>                  requests per mode (default 200)
@@ -30,7 +36,8 @@ How to send:
   --timeout <ms>                  per-request timeout (default 5000)
 
 Classifying the pod's TCP peer (see the README, "Run the experiment"):
-  --client-ip <address>           your address as the load balancer sees it (default: inferred from X-Forwarded-For)
+  --client-ip <address>           your address as the load balancer sees it (default: inferred from X-Forwarded-For);
+                                  an NLB path that keeps the client's address compares the pod's TCP peer with it
   --node-address <name=address>   a node's address (repeatable); EKS node names ip-a-b-c-d.* need none
   --node-cidr <cidr>              a block of node addresses (repeatable)
   --lb-address <address>          a load balancer address (repeatable)
@@ -42,18 +49,82 @@ Output:
   --no-progress                   no progress bar on stderr
 `;
 
-/** Mode names `--url` accepts, and the lab workload whose model each expects. */
-const URL_MODES: Record<string, { readonly targetType: TargetType; readonly externalTrafficPolicy?: ExternalTrafficPolicy }> = {
-  'ip': { targetType: 'ip' },
-  'instance': { targetType: 'instance' },
-  'instance-local': { targetType: 'instance', externalTrafficPolicy: 'Local' },
+/** One path of a lab: which lab, and what of its deployment the model needs beyond the lab's defaults. */
+export interface LabPath {
+  readonly lab: LabKind;
+  readonly targetType: TargetType;
+  /** For instance targets. @default - the lab's setting */
+  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+  /** NLB: `preserve_client_ip.enabled`. @default - the lab's setting for ip, on for instance */
+  readonly preserveClientIp?: boolean;
+  /** NLB: PROXY protocol v2. @default - the lab's setting */
+  readonly proxyProtocol?: boolean;
+}
+
+/** Mode names `--url` accepts, and the lab path whose model each expects. */
+const URL_MODES: Readonly<Record<string, LabPath>> = {
+  'ip': { lab: 'alb', targetType: 'ip' },
+  'instance': { lab: 'alb', targetType: 'instance' },
+  'instance-local': { lab: 'alb', targetType: 'instance', externalTrafficPolicy: 'Local' },
+  'nlb-ip': { lab: 'nlb', targetType: 'ip', preserveClientIp: false },
+  'nlb-ip-preserve': { lab: 'nlb', targetType: 'ip', preserveClientIp: true },
+  'nlb-instance': { lab: 'nlb', targetType: 'instance' },
+  'nlb-instance-local': { lab: 'nlb', targetType: 'instance', externalTrafficPolicy: 'Local' },
+  'tgb-ip': { lab: 'tgb', targetType: 'ip' },
+  'tgb-instance': { lab: 'tgb', targetType: 'instance' },
+  'tgb-instance-local': { lab: 'tgb', targetType: 'instance', externalTrafficPolicy: 'Local' },
 };
 
-/** The path the lab's chart gives for one target type and traffic policy. */
-export function labExpectedPath(targetType: TargetType, externalTrafficPolicy?: ExternalTrafficPolicy): ExpectedPath {
-  const workload = labWorkloads(LAB_DEFAULTS)[targetType];
-  const props = targetType === 'instance' && externalTrafficPolicy ? { ...workload, externalTrafficPolicy } : workload;
-  return expectedPaths(new IngressWorkloadChart(new App(), 'Chart', props).toJson())[0];
+/** The report's name for a lab path: `ip`, `nlb-instance`, `tgb-ip`. */
+export function modeName(lab: LabKind, targetType: TargetType): string {
+  return lab === 'alb' ? targetType : `${lab}-${targetType}`;
+}
+
+/**
+ * The path the model expects for one lab path: the objects of that lab's chart, built with the app's settings mapping
+ * (`labWorkloads`, `labNlbWorkloads`, `labTgbWorkload`) from `settings`, with the deployed values of `path` on top.
+ */
+export function labExpectedPath(path: LabPath, settings: Omit<LabSettings, 'region'> = LAB_DEFAULTS): ExpectedPath {
+  const { targetType } = path;
+  const etp = targetType === 'instance' ? path.externalTrafficPolicy : undefined;
+  let objects: KubernetesObject[];
+  let options: PathModelOptions = {};
+  if (path.lab === 'alb') {
+    const workload = labWorkloads(settings)[targetType];
+    objects = new IngressWorkloadChart(new App(), 'Chart', etp ? { ...workload, externalTrafficPolicy: etp } : workload).toJson();
+  } else if (path.lab === 'nlb') {
+    const workload = labNlbWorkloads(settings)[targetType];
+    objects = new NlbWorkloadChart(new App(), 'Chart', {
+      ...workload,
+      ...(etp ? { externalTrafficPolicy: etp } : {}),
+      ...(path.preserveClientIp !== undefined ? { preserveClientIp: path.preserveClientIp } : {}),
+      ...(path.proxyProtocol !== undefined ? { proxyProtocolV2: path.proxyProtocol } : {}),
+    }).toJson();
+  } else {
+    const { inboundCidrs: _cidrs, ...workload } = labTgbWorkload(settings);
+    // The model reads neither the ARNs nor the VPC or security group; the deployed ones live in TgbLab.
+    const chart = new TargetGroupBindingChart(new App(), 'Chart', {
+      ...workload,
+      ...(etp ? { externalTrafficPolicy: etp } : {}),
+      ipTargetGroupArn: 'ip-target-group', instanceTargetGroupArn: 'instance-target-group',
+      vpcId: 'lab-vpc', loadBalancerSecurityGroupId: 'alb-security-group',
+    });
+    objects = chart.toJson();
+    options = { targetGroupLoadBalancers: { [chart.bindings.ip.name]: 'ALB', [chart.bindings.instance.name]: 'ALB' } };
+  }
+  const found = expectedPaths(objects, options).find((p) => p.targetType === targetType);
+  if (!found) throw new Error(`the ${path.lab} lab's chart has no ${targetType} path`);
+  return found;
+}
+
+/** The expected path, with a deployed combination the chart rejects as one line for the user. */
+function expectedFor(mode: string, path: LabPath): ExpectedPath {
+  try {
+    return labExpectedPath(path);
+  } catch (error) {
+    if (error instanceof LabValidationError) throw new CliError(`${mode}: ${error.message}`);
+    throw error;
+  }
 }
 
 export const probe: Command = async (args, io) => {
@@ -145,7 +216,7 @@ function urlTargets(specs: readonly string[], etp: ExternalTrafficPolicy | undef
       throw new CliError(`--url takes mode=URL with mode one of ${Object.keys(URL_MODES).join(', ')}; got '${spec}'.`);
     }
     if (!/^https?:\/\/[^/]/.test(url)) throw new CliError(`--url ${mode}= needs an http:// or https:// URL; got '${url}'.`);
-    return { mode, url, expected: labExpectedPath(known.targetType, known.externalTrafficPolicy ?? etp) };
+    return { mode, url, expected: expectedFor(mode, { ...known, externalTrafficPolicy: known.externalTrafficPolicy ?? etp }) };
   });
 }
 
@@ -157,8 +228,9 @@ async function stackTargets(options: { stack: string[]; region?: string }, io: C
   try {
     const stacks = await readLabStacks(client, named ? options.stack : LAB_STACKS, region, !named);
     return stacks.map((s) => {
-      const policy = s.externalTrafficPolicy ?? etp;
-      return { mode: s.targetType, url: s.url, expected: labExpectedPath(s.targetType, policy) };
+      const mode = modeName(s.lab, s.targetType);
+      const path = { ...s, externalTrafficPolicy: s.externalTrafficPolicy ?? etp };
+      return { mode, url: s.url, expected: expectedFor(mode, path) };
     });
   } catch (error) {
     if (error instanceof StackOutputsError) throw new CliError(error.message);

@@ -76,6 +76,8 @@ export interface MeasuredPath {
   readonly peers: Readonly<Record<string, number>>;
   /** The pod's TCP peer, classified → requests. */
   readonly peerClasses: Readonly<Record<MeasuredPeerClass, number>>;
+  /** Responses whose TCP peer is the caller's address itself; undefined when that address is unknown. */
+  readonly peerIsClient?: number;
   /** Responses whose request carried `X-Forwarded-For`. */
   readonly xForwardedFor: number;
   /** Responses whose `X-Forwarded-For` ends with the caller's address; undefined when that address is unknown. */
@@ -319,6 +321,7 @@ export function measure(samples: readonly ProbeSample[], classifier: PeerClassif
   const peerClasses: Record<MeasuredPeerClass, number> = { 'load-balancer': 0, 'node': 0, 'client': 0, 'unknown': 0 };
   let xff = 0;
   let xffClient = 0;
+  let peerClient = 0;
   let observed = 0;
   let crossed = 0;
   const bump = (m: Record<string, number>, k: string) => { m[k] = (m[k] ?? 0) + 1; };
@@ -331,6 +334,7 @@ export function measure(samples: readonly ProbeSample[], classifier: PeerClassif
     bump(pods, e.pod?.podName ?? e.hostname);
     if (e.pod) bump(nodes, e.pod.nodeName);
     bump(peers, e.clientAddress);
+    if (clientIp !== undefined && plainIpv4(e.clientAddress) === plainIpv4(clientIp)) peerClient += 1;
     const cls = classifier.classify(e.clientAddress);
     peerClasses[cls] += 1;
     const chain = forwardedFor(e);
@@ -351,6 +355,7 @@ export function measure(samples: readonly ProbeSample[], classifier: PeerClassif
     requests: samples.length,
     answered: samples.filter((s) => s.echo).length,
     failures, pods, nodes, peers, peerClasses,
+    peerIsClient: clientIp === undefined ? undefined : peerClient,
     xForwardedFor: xff,
     xForwardedForEndsWithClient: clientIp === undefined ? undefined : xffClient,
     crossNode: { observed, crossed },
@@ -434,7 +439,18 @@ function clientCheck(location: ClientIpLocation, m: MeasuredPath, clientIp: Prob
         agree: m.answered > 0 && m.xForwardedForEndsWithClient === m.answered,
       };
     case 'tcp-source':
-      return { name, expected, measured: `TCP source is the client in ${m.peerClasses.client}/${m.answered}`, agree: m.answered > 0 && m.peerClasses.client === m.answered };
+      // A pass-through path: the pod's peer must be the caller's own address, not just some public one.
+      if (m.peerIsClient === undefined) {
+        return {
+          name, expected, measured: `TCP source is the client in ${m.peerClasses.client}/${m.answered} (caller's address unknown; pass --client-ip to compare it)`,
+          agree: m.answered > 0 && m.peerClasses.client === m.answered,
+        };
+      }
+      return {
+        name, expected: `${expected} (${clientIp?.address}${clientIp?.source === 'x-forwarded-for' ? ', inferred' : ''})`,
+        measured: `TCP source is that address in ${m.peerIsClient}/${m.answered}`,
+        agree: m.answered > 0 && m.peerIsClient === m.answered,
+      };
     case 'none':
       return {
         name, expected,

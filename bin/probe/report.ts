@@ -68,7 +68,9 @@ function mermaid(m: ModeResult): string[] {
   if (m.expected?.targetType === 'instance') {
     const nodes = m.measured.crossNode.observed > 0
       ? `cross-node ${m.measured.crossNode.crossed}/${m.measured.crossNode.observed}` : 'cross-node not observable';
-    lines.push(`  lb --> node[${label(`node:${m.expected.targetGroup.port}, kube-proxy DNAT${m.expected.nodeSnat ? ' + SNAT' : ''}`)}]`);
+    const port = m.expected.targetGroup.port;
+    const node = typeof port === 'number' ? `node:${port}` : 'node';
+    lines.push(`  lb --> node[${label(`${node}, kube-proxy DNAT${m.expected.nodeSnat ? ' + SNAT' : ''}`)}]`);
     lines.push(`  node -->|${label(`pod saw: ${peers}; ${nodes}`)}| pod${pods}`);
   } else {
     lines.push(`  lb -->|${label(`pod saw: ${peers}`)}| pod${pods}`);

@@ -2,16 +2,24 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { ExternalTrafficPolicy, TargetType } from '../../lib';
 
 /** The lab stacks the probe measures by default, in report order. */
-export const LAB_STACKS = ['IpModeLab', 'InstanceModeLab'] as const;
+export const LAB_STACKS = ['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab'] as const;
 
-/** What a deployed lab stack tells the probe through its outputs. */
+/** Which lab a stack is: an ALB Ingress, an NLB Service, or the TargetGroupBinding lab's ALB. */
+export type LabKind = 'alb' | 'nlb' | 'tgb';
+
+/** One path a deployed lab stack offers, as its outputs describe it; the TargetGroupBinding lab has two. */
 export interface LabStackOutputs {
   readonly stackName: string;
+  readonly lab: LabKind;
   readonly url: string;
   readonly namespace?: string;
   readonly targetType: TargetType;
-  /** Absent from stacks that did not record it, and from ip-mode stacks. */
+  /** Absent from stacks that did not record it, and from ip paths. */
   readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+  /** NLB: `preserve_client_ip.enabled` of its target group. */
+  readonly preserveClientIp?: boolean;
+  /** NLB: PROXY protocol v2 to the targets. */
+  readonly proxyProtocol?: boolean;
 }
 
 /** A stack that is not deployed, or lacks the outputs of a lab stack; one line for the user. */
@@ -24,7 +32,8 @@ export class StackOutputsError extends Error {
 
 /**
  * Reads the outputs of the named lab stacks. With `skipMissing`, stacks that do not exist are left out (the default
- * set, when only one half is deployed); otherwise a missing stack is an error.
+ * set, when only some labs are deployed); otherwise a missing stack is an error. The TargetGroupBinding lab gives
+ * two paths, every other lab one.
  */
 export async function readLabStacks(client: CloudFormationClient, stackNames: readonly string[], region: string,
   skipMissing = false): Promise<LabStackOutputs[]> {
@@ -43,25 +52,46 @@ export async function readLabStacks(client: CloudFormationClient, stackNames: re
     }
     if (!stack) throw new StackOutputsError(`stack ${stackName} does not exist in ${region}.`);
     const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-    const targetType = outputs.TargetType;
-    if (!outputs.Url || (targetType !== 'ip' && targetType !== 'instance')) {
-      throw new StackOutputsError(`stack ${stackName} (${stack.StackStatus}) has no Url and TargetType outputs; ` +
+    const paths = labPaths(stackName, outputs);
+    if (paths.length === 0) {
+      throw new StackOutputsError(`stack ${stackName} (${stack.StackStatus}) has no Url and TargetType outputs (nor IpUrl and InstanceUrl); ` +
         'is it a lab stack that finished deploying?');
     }
-    const etp = outputs.ExternalTrafficPolicy;
-    found.push({
-      stackName,
-      url: /^https?:\/\//.test(outputs.Url) ? outputs.Url : `http://${outputs.Url}`,
-      namespace: outputs.Namespace,
-      targetType,
-      externalTrafficPolicy: etp === 'Cluster' || etp === 'Local' ? etp : undefined,
-    });
+    found.push(...paths);
   }
   if (found.length === 0) {
     throw new StackOutputsError(`none of ${stackNames.join(', ')} exists in ${region}; deploy them (npx cdk deploy --all), ` +
       'pass --region, or give URLs with --url mode=URL.');
   }
   return found;
+}
+
+/** The paths a stack's outputs describe: the TargetGroupBinding lab by its two URLs, an NLB lab by its preservation output. */
+function labPaths(stackName: string, outputs: Readonly<Record<string, string>>): LabStackOutputs[] {
+  const etp = outputs.ExternalTrafficPolicy === 'Cluster' || outputs.ExternalTrafficPolicy === 'Local' ? outputs.ExternalTrafficPolicy : undefined;
+  const flag = (value: string | undefined) => (value === 'true' ? true : value === 'false' ? false : undefined);
+  const common = { stackName, namespace: outputs.Namespace };
+  if (outputs.IpUrl && outputs.InstanceUrl) {
+    return [
+      { ...common, lab: 'tgb', url: withScheme(outputs.IpUrl), targetType: 'ip' },
+      { ...common, lab: 'tgb', url: withScheme(outputs.InstanceUrl), targetType: 'instance', externalTrafficPolicy: etp },
+    ];
+  }
+  const targetType = outputs.TargetType;
+  if (!outputs.Url || (targetType !== 'ip' && targetType !== 'instance')) return [];
+  const nlb = outputs.PreserveClientIp !== undefined;
+  return [{
+    ...common,
+    lab: nlb ? 'nlb' : 'alb',
+    url: withScheme(outputs.Url),
+    targetType,
+    externalTrafficPolicy: targetType === 'instance' ? etp : undefined,
+    ...(nlb ? { preserveClientIp: flag(outputs.PreserveClientIp), proxyProtocol: flag(outputs.ProxyProtocol) } : {}),
+  }];
+}
+
+function withScheme(url: string): string {
+  return /^https?:\/\//.test(url) ? url : `http://${url}`;
 }
 
 function isMissing(error: unknown): boolean {
