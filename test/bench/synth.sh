@@ -26,5 +26,5 @@ for _ in $(seq "$runs"); do
 done
 
 echo "cold cdk synth, $runs runs each, $(nproc) cores, node $(node --version)"
-printf '%-52s median %5s s   runs: %s\n' "lab app (LabCluster, IpModeLab, InstanceModeLab)" "$(median "${lab[@]}")" "${lab[*]}"
+printf '%-52s median %5s s   runs: %s\n' "lab app (all six stacks)" "$(median "${lab[@]}")" "${lab[*]}"
 printf '%-52s median %5s s   runs: %s\n' "aws-cdk-lib AlbController, one stack" "$(median "${base[@]}")" "${base[*]}"
