@@ -2,9 +2,9 @@ import { Annotations, Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
-import { IngressWorkloadChart, IngressWorkloadChartProps, NODE_PORT_RANGE } from './ingress-workload-chart';
+import { IngressWorkloadChart, IngressWorkloadChartProps } from './ingress-workload-chart';
 import { LoadBalancerController } from './load-balancer-controller';
-import { claimOnCluster } from './private/cluster-claims';
+import { claimWorkload } from './private/cluster-claims';
 
 /** Properties of an {@link IngressWorkload}. */
 export interface IngressWorkloadProps extends IngressWorkloadChartProps {
@@ -43,12 +43,7 @@ export class IngressWorkload extends Construct {
     const { cluster, controller, addressTimeout, ...chartProps } = props;
     // Named after this construct's path, so the chart's errors say which workload they are about.
     this.chart = new IngressWorkloadChart(new cdk8s.App(), this.node.path.split('/').join('-'), chartProps);
-    claimOnCluster(this, cluster, 'namespace', this.chart.namespaceName,
-      'Give each workload its own namespace: teardown deletes the namespace with everything in it.');
-    if (this.chart.nodePort !== undefined) {
-      claimOnCluster(this, cluster, 'nodePort', this.chart.nodePort,
-        `Give each NodePort Service its own port from ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, or leave 'nodePort' unset.`);
-    }
+    claimWorkload(this, cluster, this.chart);
     if (this.chart.scheme === 'internet-facing' && this.chart.inboundCidrs.includes('0.0.0.0/0')) {
       Annotations.of(this).addWarningV2('eks-lb-lab:openInboundCidrs', `The ${this.chart.targetType}-mode ALB admits ` +
         `0.0.0.0/0 (anyone on the internet). Restrict 'inboundCidrs' to your address, e.g. -c allowedCidr=203.0.113.7/32.`);

@@ -119,6 +119,9 @@ export class NlbWorkloadChart extends Chart {
   /** The external traffic policy, for `instance` targets. */
   public readonly externalTrafficPolicy?: ExternalTrafficPolicy;
 
+  /** The fixed NodePort of the Service, when one was given. */
+  public readonly nodePort?: number;
+
   /** The echo image in use. */
   public readonly image: string;
 
@@ -160,6 +163,7 @@ export class NlbWorkloadChart extends Chart {
     this.preserveClientIp = props.preserveClientIp ?? targetType === 'instance';
     this.proxyProtocolV2 = proxyProtocolV2;
     this.externalTrafficPolicy = externalTrafficPolicy;
+    this.nodePort = props.nodePort;
 
     const labels = workloadLabels(name, targetType);
     const ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace, labels } });

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { ECHO_IMAGE } from './ingress-workload-chart';
 import { LoadBalancerController } from './load-balancer-controller';
 import { NlbWorkloadChart, NlbWorkloadChartProps } from './nlb-workload-chart';
+import { claimWorkload } from './private/cluster-claims';
 
 /** Properties of an {@link NlbWorkload}. */
 export interface NlbWorkloadProps extends NlbWorkloadChartProps {
@@ -42,6 +43,7 @@ export class NlbWorkload extends Construct {
     super(scope, id);
     const { cluster, controller, addressTimeout, ...chartProps } = props;
     this.chart = new NlbWorkloadChart(new cdk8s.App(), 'Chart', chartProps);
+    claimWorkload(this, cluster, this.chart);
     if (this.chart.proxyProtocolV2 && this.chart.image === ECHO_IMAGE) {
       Annotations.of(this).addWarningV2('eks-lb-lab:proxyProtocolEcho', `'proxyProtocolV2' is on but the image is ` +
         `${ECHO_IMAGE}, whose nginx does not parse PROXY protocol: every connection starts with a binary header it ` +

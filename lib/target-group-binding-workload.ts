@@ -6,6 +6,7 @@ import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { ECHO_PORT, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
 import { LoadBalancerController } from './load-balancer-controller';
+import { claimWorkload } from './private/cluster-claims';
 import { acknowledgeNag } from './private/nag';
 import { requireCidrList, requireInteger } from './private/validate';
 import { TargetGroupBindingChart, TargetGroupBindingChartProps } from './target-group-binding-chart';
@@ -132,6 +133,7 @@ export class TargetGroupBindingWorkload extends Construct {
       vpcId: vpc.vpcId,
       loadBalancerSecurityGroupId: this.securityGroup.securityGroupId,
     });
+    claimWorkload(this, cluster, this.chart);
     this.manifest = new eks.KubernetesManifest(this, 'Resource', { cluster, manifest: this.chart.toJson() });
     // Create: the controller's webhooks must answer before the API server admits the bindings.
     // Delete: the controller must still run to deregister targets and remove its security group rules.

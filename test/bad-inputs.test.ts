@@ -6,8 +6,8 @@ import { readLabSettings, readNag } from '../bin/settings';
 import { createLab } from '../lab-stacks/lab-app';
 import {
   IngressWorkload, IngressWorkloadChart, IngressWorkloadChartProps, KubectlLayer, LabCleanup, LabCluster, LabClusterProps, LabVpc,
-  LabVpcProps, LoadBalancerControllerOptions, LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkloadChart,
-  NlbWorkloadChartProps, PolicyJson,
+  LabVpcProps, LoadBalancerControllerOptions, LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkload,
+  NlbWorkloadChart, NlbWorkloadChartProps, PolicyJson, TargetGroupBindingWorkload,
 } from '../lib';
 import { newApp, newStack } from './fixtures';
 
@@ -47,6 +47,14 @@ const twoWorkloads = (a: Partial<IngressWorkloadChartProps>, b: Partial<IngressW
   const ctl = lab.addLoadBalancerController();
   new IngressWorkload(stack, 'First', { cluster: lab.cluster, controller: ctl, targetType: 'instance', ...a });
   new IngressWorkload(stack, 'Second', { cluster: lab.cluster, controller: ctl, targetType: 'instance', ...b });
+};
+
+/** The ALB, NLB and TargetGroupBinding workloads on one cluster, as `build` adds them. */
+const mixedWorkloads = (build: (add: { cluster: eks.ICluster; controller: ReturnType<LabCluster['addLoadBalancerController']>; vpc: ec2.IVpc }, stack: Stack) => void) => () => {
+  const stack = newStack();
+  const { vpc } = new LabVpc(stack, 'Vpc', { clusterName: 'lab' });
+  const lab = new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab' });
+  build({ cluster: lab.cluster, controller: lab.addLoadBalancerController(), vpc }, stack);
 };
 
 const cleanup = (timeout: Duration) => () => {
@@ -106,6 +114,14 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['NodePort below the range', context({ nodePort: '29999' }), "InstanceModeLab-Workload: 'nodePort' must be a whole number between 30000 and 32767; got 29999. Pick a port in the API server's NodePort range 30000-32767, e.g. 30080, or leave it unset."],
   ['NodePort above the range', context({ nodePort: '32768' }), "InstanceModeLab-Workload: 'nodePort' must be a whole number between 30000 and 32767; got 32768. Pick a port in the API server's NodePort range 30000-32767, e.g. 30080, or leave it unset."],
   ['NodePort used by two labs on one cluster', twoWorkloads({ namespace: 'a', nodePort: 30080 }, { namespace: 'b', nodePort: 30080 }), "Test/Second: 'nodePort' is already used on this cluster by Test/First; got 30080. Give each NodePort Service its own port from 30000-32767, or leave 'nodePort' unset."],
+  ['NodePort of an ALB workload taken again by an NLB workload', mixedWorkloads((on, stack) => {
+    new IngressWorkload(stack, 'First', { ...on, targetType: 'instance', nodePort: 30080 });
+    new NlbWorkload(stack, 'Second', { ...on, targetType: 'instance', nodePort: 30080 });
+  }), "Test/Second: 'nodePort' is already used on this cluster by Test/First; got 30080. Give each NodePort Service its own port from 30000-32767, or leave 'nodePort' unset."],
+  ['namespace of an NLB workload taken again by a TargetGroupBinding workload', mixedWorkloads((on, stack) => {
+    new NlbWorkload(stack, 'First', { ...on, targetType: 'ip', namespace: 'lab' });
+    new TargetGroupBindingWorkload(stack, 'Second', { ...on, namespace: 'lab', nodePort: 30081 });
+  }), "Test/Second: 'namespace' is already used on this cluster by Test/First; got 'lab'. Give each workload its own namespace: teardown deletes the namespace with everything in it."],
   ['namespace shared by two labs on one cluster', twoWorkloads({ namespace: 'lab' }, { namespace: 'lab' }), "Test/Second: 'namespace' is already used on this cluster by Test/First; got 'lab'. Give each workload its own namespace: teardown deletes the namespace with everything in it."],
   ['instance mode over a ClusterIP Service', chart({ targetType: 'instance', serviceType: 'ClusterIP' }), "Chart: 'serviceType' must be NodePort when 'targetType' is instance; got 'ClusterIP'. The ALB registers nodes and sends to the Service's NodePort, which a ClusterIP Service does not open. Use serviceType 'NodePort' or targetType 'ip'."],
   ['nodePort on a ClusterIP Service', chart({ nodePort: 30080 }), "Chart: 'nodePort' applies only to a NodePort Service; got 30080 with serviceType 'ClusterIP'. Remove 'nodePort' or use serviceType 'NodePort'."],
