@@ -3,7 +3,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
-import { echoDeployment, workloadLabels } from './private/echo';
+import { echoDeployment, echoPodSettings, workloadLabels } from './private/echo';
 import { ALB_PREFIX, albAnnotationProblem } from './private/alb-annotations';
 import { requireCidrList, requireDns1123Label, requireInteger, requireOneOf, show } from './private/validate';
 
@@ -19,11 +19,7 @@ export type ExternalTrafficPolicy = 'Cluster' | 'Local';
 /** Whether the ALB faces the internet or only the VPC. */
 export type AlbScheme = 'internet-facing' | 'internal';
 
-/** An echo server that prints pod, node, pod IP, TCP peer and request headers in each response. */
-export const ECHO_IMAGE = 'registry.k8s.io/e2e-test-images/echoserver:2.5';
-
-/** The port the echo server listens on. */
-export const ECHO_PORT = 8080;
+export { ECHO_IMAGE, ECHO_PORT } from './private/echo';
 
 /** Namespaces the cluster owns; the chart creates its namespace and deletes it on teardown, so these are refused. */
 export const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -36,23 +32,8 @@ const ANNOTATIONS_FROM_PROPS: Readonly<Record<string, string>> = {
 /** The NodePort range of a default Kubernetes API server. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
-/** Properties of an {@link IngressWorkloadChart}. */
-export interface IngressWorkloadChartProps {
-  /** The ALB target type under test. */
-  readonly targetType: TargetType;
-
-  /**
-   * Namespace for every object, created by the chart.
-   * @default - `ip-mode` or `instance-mode`
-   */
-  readonly namespace?: string;
-
-  /**
-   * Name of the Deployment, Service and Ingress.
-   * @default 'echo'
-   */
-  readonly name?: string;
-
+/** The echo pods every lab chart runs. */
+export interface EchoPodProps {
   /**
    * Echo server image; it must answer HTTP on `containerPort` in the echoserver format.
    * @default 'registry.k8s.io/e2e-test-images/echoserver:2.5'
@@ -70,6 +51,24 @@ export interface IngressWorkloadChartProps {
    * @default 2
    */
   readonly replicas?: number;
+}
+
+/** Properties of an {@link IngressWorkloadChart}. */
+export interface IngressWorkloadChartProps extends EchoPodProps {
+  /** The ALB target type under test. */
+  readonly targetType: TargetType;
+
+  /**
+   * Namespace for every object, created by the chart.
+   * @default - `ip-mode` or `instance-mode`
+   */
+  readonly namespace?: string;
+
+  /**
+   * Name of the Deployment, Service and Ingress.
+   * @default 'echo'
+   */
+  readonly name?: string;
 
   /**
    * Service type. `instance` needs `NodePort`; `ip` works with either, since the ALB sends to pods directly.
@@ -186,16 +185,14 @@ export class IngressWorkloadChart extends Chart {
     const targetType = props.targetType;
     const namespace = props.namespace ?? `${targetType}-mode`;
     const name = props.name ?? 'echo';
-    const image = props.image ?? ECHO_IMAGE;
-    const containerPort = props.containerPort ?? ECHO_PORT;
-    const replicas = props.replicas ?? 2;
     const serviceType = props.serviceType ?? (targetType === 'ip' ? 'ClusterIP' : 'NodePort');
     const scheme = props.scheme ?? 'internet-facing';
     const healthCheckPath = props.healthCheckPath ?? '/';
     const inboundCidrs = props.inboundCidrs ?? ['0.0.0.0/0'];
     const path = props.path ?? '/';
 
-    this.validate(props, { targetType, serviceType, image, containerPort, replicas, scheme, healthCheckPath, inboundCidrs, path });
+    this.validate(props, { targetType, serviceType, scheme, healthCheckPath, inboundCidrs, path });
+    const { image, containerPort, replicas } = echoPodSettings(this, props);
     requireDns1123Label(this, 'namespace', namespace);
     if (RESERVED_NAMESPACES.includes(namespace)) {
       throw new LabValidationError(this, `'namespace' must be one of the workload's own: the chart creates it and deletes it ` +
@@ -272,8 +269,7 @@ export class IngressWorkloadChart extends Chart {
   }
 
   private validate(props: IngressWorkloadChartProps, v: {
-    targetType: string; serviceType: string; image: string; containerPort: number; replicas: number;
-    scheme: string; healthCheckPath: string; inboundCidrs: readonly string[]; path: string;
+    targetType: string; serviceType: string; scheme: string; healthCheckPath: string; inboundCidrs: readonly string[]; path: string;
   }): void {
     requireOneOf(this, 'targetType', v.targetType, ['ip', 'instance']);
     requireOneOf(this, 'serviceType', v.serviceType, ['ClusterIP', 'NodePort']);
@@ -298,12 +294,6 @@ export class IngressWorkloadChart extends Chart {
     if (props.nodePort !== undefined) {
       requireInteger(this, 'nodePort', props.nodePort, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
         `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, e.g. 30080, or leave it unset.`);
-    }
-    requireInteger(this, 'replicas', v.replicas, 1, 100, 'Use 2 replicas so pods land on both nodes.');
-    requireInteger(this, 'containerPort', v.containerPort, 1, 65535, `The echoserver image listens on ${ECHO_PORT}.`);
-    if (!Token.isUnresolved(v.image) && v.image.trim() === '') {
-      throw new LabValidationError(this, `'image' must name a container image; got ${show(v.image)}. ` +
-        `Leave it unset for ${ECHO_IMAGE}, or give a mirror of it.`);
     }
     if (!v.healthCheckPath.startsWith('/')) {
       throw new LabValidationError(this, `'healthCheckPath' must start with '/'; got ${show(v.healthCheckPath)}. Use '/'.`);

@@ -1,10 +1,9 @@
-import { Token } from 'aws-cdk-lib';
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
-import { ECHO_IMAGE, ECHO_PORT, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
-import { echoDeployment, workloadLabels } from './private/echo';
+import { EchoPodProps, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
+import { echoDeployment, echoPodSettings, workloadLabels } from './private/echo';
 import { requireCidrList, requireDns1123Label, requireInteger, requireOneOf, show } from './private/validate';
 
 /** The load balancer class the AWS Load Balancer Controller answers to by default. */
@@ -22,7 +21,7 @@ export const NLB_ANNOTATIONS = {
 } as const;
 
 /** Properties of an {@link NlbWorkloadChart}. */
-export interface NlbWorkloadChartProps {
+export interface NlbWorkloadChartProps extends EchoPodProps {
   /** How the NLB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
   readonly targetType: TargetType;
 
@@ -37,24 +36,6 @@ export interface NlbWorkloadChartProps {
    * @default 'echo'
    */
   readonly name?: string;
-
-  /**
-   * Echo server image.
-   * @default 'registry.k8s.io/e2e-test-images/echoserver:2.5'
-   */
-  readonly image?: string;
-
-  /**
-   * Port the echo container listens on.
-   * @default 8080
-   */
-  readonly containerPort?: number;
-
-  /**
-   * Number of echo pods, spread across zones and nodes.
-   * @default 2
-   */
-  readonly replicas?: number;
 
   /**
    * NLB scheme. The controller's own default is `internal`.
@@ -136,9 +117,6 @@ export class NlbWorkloadChart extends Chart {
     const targetType = props.targetType;
     const namespace = props.namespace ?? `nlb-${targetType}-mode`;
     const name = props.name ?? 'echo';
-    const image = props.image ?? ECHO_IMAGE;
-    const containerPort = props.containerPort ?? ECHO_PORT;
-    const replicas = props.replicas ?? 2;
     const scheme = props.scheme ?? 'internet-facing';
     const sourceRanges = props.loadBalancerSourceRanges ?? ['0.0.0.0/0'];
     const proxyProtocolV2 = props.proxyProtocolV2 ?? false;
@@ -148,13 +126,8 @@ export class NlbWorkloadChart extends Chart {
     const externalTrafficPolicy = this.checkTrafficPolicy(props, targetType, proxyProtocolV2);
     requireDns1123Label(this, 'namespace', namespace);
     requireDns1123Label(this, 'name', name);
-    requireInteger(this, 'replicas', replicas, 1, 100, 'Use 2 replicas so pods land on both nodes.');
-    requireInteger(this, 'containerPort', containerPort, 1, 65535, `The echoserver image listens on ${ECHO_PORT}.`);
+    const { image, containerPort, replicas } = echoPodSettings(this, props);
     requireCidrList(this, 'loadBalancerSourceRanges', sourceRanges);
-    if (!Token.isUnresolved(image) && image.trim() === '') {
-      throw new LabValidationError(this, `'image' must name a container image; got ${show(image)}. ` +
-        `Leave it unset for ${ECHO_IMAGE}, or give a mirror of it.`);
-    }
 
     this.targetType = targetType;
     this.namespaceName = namespace;

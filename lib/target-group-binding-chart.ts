@@ -3,15 +3,15 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
-import { ECHO_IMAGE, ECHO_PORT, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
-import { echoDeployment, workloadLabels } from './private/echo';
+import { EchoPodProps, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
+import { echoDeployment, echoPodSettings, workloadLabels } from './private/echo';
 import { requireDns1123Label, requireInteger, requireOneOf, show } from './private/validate';
 
 /** API version of the TargetGroupBinding custom resource the chart writes. */
 export const TARGET_GROUP_BINDING_API_VERSION = 'elbv2.k8s.aws/v1beta1';
 
 /** Properties of a {@link TargetGroupBindingChart}. */
-export interface TargetGroupBindingChartProps {
+export interface TargetGroupBindingChartProps extends EchoPodProps {
   /** ARN of the `ip` target group the pods are registered in; may be a token. */
   readonly ipTargetGroupArn: string;
 
@@ -38,24 +38,6 @@ export interface TargetGroupBindingChartProps {
    * @default 'echo'
    */
   readonly name?: string;
-
-  /**
-   * Echo server image.
-   * @default 'registry.k8s.io/e2e-test-images/echoserver:2.5'
-   */
-  readonly image?: string;
-
-  /**
-   * Port the echo container listens on: the port of the `ip` target group.
-   * @default 8080
-   */
-  readonly containerPort?: number;
-
-  /**
-   * Number of echo pods, spread across zones and nodes.
-   * @default 2
-   */
-  readonly replicas?: number;
 
   /**
    * External traffic policy of the NodePort Service behind the `instance` target group.
@@ -92,17 +74,13 @@ export class TargetGroupBindingChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const namespace = props.namespace ?? 'tgb';
     const name = props.name ?? 'echo';
-    const image = props.image ?? ECHO_IMAGE;
-    const containerPort = props.containerPort ?? ECHO_PORT;
-    const replicas = props.replicas ?? 2;
     const externalTrafficPolicy = props.externalTrafficPolicy ?? 'Cluster';
 
     requireDns1123Label(this, 'namespace', namespace);
     requireDns1123Label(this, 'name', name);
     requireInteger(this, 'nodePort', props.nodePort, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
       `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, e.g. 30081.`);
-    requireInteger(this, 'replicas', replicas, 1, 100, 'Use 2 replicas so pods land on both nodes.');
-    requireInteger(this, 'containerPort', containerPort, 1, 65535, `The echoserver image listens on ${ECHO_PORT}.`);
+    const { image, containerPort, replicas } = echoPodSettings(this, props);
     requireOneOf(this, 'externalTrafficPolicy', externalTrafficPolicy, ['Cluster', 'Local']);
     for (const prop of ['ipTargetGroupArn', 'instanceTargetGroupArn', 'vpcId', 'loadBalancerSecurityGroupId'] as const) {
       const value = props[prop];

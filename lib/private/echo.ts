@@ -1,6 +1,28 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
+import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { LabValidationError } from '../errors';
+import type { EchoPodProps } from '../ingress-workload-chart';
+import { requireInteger, show } from './validate';
+
+/** An echo server that prints pod, node, pod IP, TCP peer and request headers in each response. */
+export const ECHO_IMAGE = 'registry.k8s.io/e2e-test-images/echoserver:2.5';
+
+/** The port the echo server listens on. */
+export const ECHO_PORT = 8080;
+
+/** The echo pods' settings with their defaults filled in, once checked; errors are reported on `scope`. */
+export function echoPodSettings(scope: Construct, props: EchoPodProps): Required<EchoPodProps> {
+  const { image = ECHO_IMAGE, containerPort = ECHO_PORT, replicas = 2 } = props;
+  requireInteger(scope, 'replicas', replicas, 1, 100, 'Use 2 replicas so pods land on both nodes.');
+  requireInteger(scope, 'containerPort', containerPort, 1, 65535, `The echoserver image listens on ${ECHO_PORT}.`);
+  if (!Token.isUnresolved(image) && image.trim() === '') {
+    throw new LabValidationError(scope, `'image' must name a container image; got ${show(image)}. ` +
+      `Leave it unset for ${ECHO_IMAGE}, or give a mirror of it.`);
+  }
+  return { image, containerPort, replicas };
+}
 
 /** Labels every object of a lab workload carries; the Service selects pods by them. */
 export function workloadLabels(name: string, targetType: string): Record<string, string> {
