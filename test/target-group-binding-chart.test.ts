@@ -83,6 +83,7 @@ describe('TargetGroupBindingChart', () => {
     [{ instanceTargetGroupArn: PROPS.ipTargetGroupArn }, "'instanceTargetGroupArn' must differ from 'ipTargetGroupArn'"],
     [{ externalTrafficPolicy: 'Nearest' as never }, "'externalTrafficPolicy' must be one of 'Cluster', 'Local'; got 'Nearest'."],
     [{ namespace: 'TGB' }, "'namespace' must be a DNS-1123 label"],
+    [{ image: ' ' }, "'image' must name a container image; got ' '. Leave it unset for registry.k8s.io/e2e-test-images/echoserver:2.5, or give a mirror of it."],
   ])('rejects %j', (override, message) => {
     expect(() => render({ ...PROPS, ...override })).toThrow(`Chart: ${message}`);
   });
