@@ -3,7 +3,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
-import { ECHO_IMAGE, ECHO_PORT, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
+import { ECHO_IMAGE, ECHO_PORT, ExternalTrafficPolicy, NODE_PORT_RANGE, RESERVED_NAMESPACES, TargetType } from './ingress-workload-chart';
 import { echoDeployment, workloadLabels } from './private/echo';
 import { requireDns1123Label, requireInteger, requireOneOf, show } from './private/validate';
 
@@ -98,6 +98,10 @@ export class TargetGroupBindingChart extends Chart {
     const externalTrafficPolicy = props.externalTrafficPolicy ?? 'Cluster';
 
     requireDns1123Label(this, 'namespace', namespace);
+    if (RESERVED_NAMESPACES.includes(namespace)) {
+      throw new LabValidationError(this, `'namespace' must be one of the workload's own: the chart creates it and deletes it ` +
+        `with everything in it on teardown; got ${show(namespace)}. Use a namespace such as 'tgb'.`);
+    }
     requireDns1123Label(this, 'name', name);
     requireInteger(this, 'nodePort', props.nodePort, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
       `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, e.g. 30081.`);

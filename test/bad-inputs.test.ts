@@ -7,7 +7,7 @@ import { createLab } from '../lab-stacks/lab-app';
 import {
   IngressWorkload, IngressWorkloadChart, IngressWorkloadChartProps, KubectlLayer, LabCleanup, LabCluster, LabClusterProps, LabVpc,
   LabVpcProps, LoadBalancerControllerOptions, LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkloadChart,
-  NlbWorkloadChartProps, PolicyJson,
+  NlbWorkloadChartProps, PolicyJson, TargetGroupBindingChart, TargetGroupBindingChartProps,
 } from '../lib';
 import { newApp, newStack } from './fixtures';
 
@@ -60,6 +60,12 @@ const policy = (version: LoadBalancerControllerVersion, strict = false) => () =>
 
 const nlbChart = (props: Partial<NlbWorkloadChartProps>) => () =>
   new NlbWorkloadChart(new Cdk8sApp(), 'Chart', { targetType: 'ip', ...props });
+
+const tgbChart = (props: Partial<TargetGroupBindingChartProps>) => () => new TargetGroupBindingChart(new Cdk8sApp(), 'Chart', {
+  ipTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/ip/0123456789abcdef',
+  instanceTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/instance/fedcba9876543210',
+  vpcId: 'vpc-0123456789abcdef0', loadBalancerSecurityGroupId: 'sg-0123456789abcdef0', nodePort: 30081, ...props,
+});
 
 /** 80 statements with long action names: twice the size IAM allows. */
 const OVERSIZED_POLICY: PolicyJson = {
@@ -140,6 +146,7 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['NLB traffic policy with ip targets', nlbChart({ externalTrafficPolicy: 'Local' }), "Chart: 'externalTrafficPolicy' applies only to 'instance' targets; got 'Local' with targetType 'ip'. Remove it: the NLB sends straight to pod IPs, so no NodePort and no kube-proxy rule is on the path."],
   ['NLB scheme that does not exist', nlbChart({ scheme: 'public' as never }), "Chart: 'scheme' must be one of 'internet-facing', 'internal'; got 'public'. Use one of those."],
   ['TargetGroupBinding NodePort equal to the ALB lab\'s', context({ tgbNodePort: '30080' }), "Context 'tgbNodePort' must differ from 'nodePort'; got 30080 for both. Each NodePort Service needs its own port; pass -c tgbNodePort=30081."],
+  ['TargetGroupBinding namespace the cluster owns', tgbChart({ namespace: 'kube-system' }), "Chart: 'namespace' must be one of the workload's own: the chart creates it and deletes it with everything in it on teardown; got 'kube-system'. Use a namespace such as 'tgb'."],
   ['TargetGroupBinding NodePort above the range', context({ tgbNodePort: '40000' }), "TgbLab/Workload: 'nodePort' must be a whole number between 30000 and 32767; got 40000. Pick a port in the API server's NodePort range 30000-32767, e.g. 30081."],
   ['shared-ALB switch that is not a boolean', context({ sharedAlb: 'yes' }), "Context 'sharedAlb' must be true or false; got 'yes'. Pass -c sharedAlb=true."],
   ['cluster name too long for the controller policy name', context({ clusterName: 'l'.repeat(90) }), `LabCluster/Cluster/LoadBalancerController/Policy: 'managedPolicyName' must be 1 to 128 letters, digits or +=,.@_-; got 'AWSLoadBalancerControllerIAMPolicy-${'l'.repeat(90)}-us-east-1' (135 characters). Use a shorter name (with the lab app: a shorter clusterName).`],
