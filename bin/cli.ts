@@ -12,6 +12,10 @@ const COMMANDS: Record<string, { readonly summary: string; readonly load: () => 
     summary: 'measure each deployed mode and compare what the pods saw with the path model',
     load: async () => (require('./commands/probe') as typeof import('./commands/probe.js')).probe,
   },
+  manifests: {
+    summary: 'write the TargetGroupBinding lab as YAML with the target groups of a deployed TgbLab, or your own (tgb)',
+    load: async () => (require('./commands/manifests') as typeof import('./commands/manifests.js')).manifests,
+  },
   local: {
     summary: 'build both data paths in network namespaces on this host (root, no AWS), probe and compare with the model',
     load: async () => (require('./commands/local') as typeof import('./commands/local')).local,

@@ -46,7 +46,8 @@ export function readNag(node: Node): boolean {
   throw new ContextError(`Context 'nag' must be true or false; got ${show(value)}. Pass -c nag=true to run the cdk-nag AwsSolutions checks.`);
 }
 
-const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+/** The form of an AWS region name: `us-east-1`, `cn-north-1`, `us-gov-west-1`. */
+export const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 const KUBERNETES_VERSION = /^1\.\d+$/;
 
 /**

@@ -27,10 +27,16 @@ export class TgbLabStack extends Stack {
     const w = this.workload;
     new CfnOutput(this, 'IpUrl', { value: w.urls.ip, description: 'ALB path to the ip target group (pod IPs)' });
     new CfnOutput(this, 'InstanceUrl', { value: w.urls.instance, description: 'ALB path to the instance target group (nodes)' });
+    // `eks-lb-lab manifests tgb` reads these to write the bindings as YAML with the deployed values.
     new CfnOutput(this, 'IpTargetGroupArn', { value: w.targetGroups.ip.targetGroupArn });
     new CfnOutput(this, 'InstanceTargetGroupArn', { value: w.targetGroups.instance.targetGroupArn });
+    new CfnOutput(this, 'VpcId', { value: props.labCluster.labVpc.vpc.vpcId, description: 'VPC of the target groups and the cluster' });
+    new CfnOutput(this, 'LoadBalancerSecurityGroupId', {
+      value: w.securityGroup.securityGroupId, description: 'the ALB\'s security group, admitted on the targets\' ports',
+    });
+    new CfnOutput(this, 'NodePort', { value: String(w.chart.nodePort), description: 'NodePort of the instance Service and target group' });
     new CfnOutput(this, 'Namespace', { value: w.chart.namespaceName });
-    // `eks-lb-lab probe` reads it to know which instance path the model should expect.
+    // `eks-lb-lab probe` reads it too, to know which instance path the model should expect.
     new CfnOutput(this, 'ExternalTrafficPolicy', { value: w.chart.externalTrafficPolicy });
   }
 }

@@ -3,9 +3,9 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
-import { echoDeployment, echoPodSettings, workloadLabels } from './private/echo';
+import { echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from './private/echo';
 import { ALB_PREFIX, albAnnotationProblem } from './private/alb-annotations';
-import { requireCidrList, requireDns1123Label, requireInteger, requireOneOf, show } from './private/validate';
+import { requireCidrList, requireInteger, requireOneOf, show } from './private/validate';
 
 /** How the ALB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
 export type TargetType = 'ip' | 'instance';
@@ -19,10 +19,8 @@ export type ExternalTrafficPolicy = 'Cluster' | 'Local';
 /** Whether the ALB faces the internet or only the VPC. */
 export type AlbScheme = 'internet-facing' | 'internal';
 
-export { ECHO_IMAGE, ECHO_PORT } from './private/echo';
+export { ECHO_IMAGE, ECHO_PORT, RESERVED_NAMESPACES } from './private/echo';
 
-/** Namespaces the cluster owns; the chart creates its namespace and deletes it on teardown, so these are refused. */
-export const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** Ingress annotations the chart sets from its props; `annotations` may not set them. */
 const ANNOTATIONS_FROM_PROPS: Readonly<Record<string, string>> = {
@@ -193,13 +191,8 @@ export class IngressWorkloadChart extends Chart {
 
     this.validate(props, { targetType, serviceType, scheme, healthCheckPath, inboundCidrs, path });
     const { image, containerPort, replicas } = echoPodSettings(this, props);
-    requireDns1123Label(this, 'namespace', namespace);
-    if (RESERVED_NAMESPACES.includes(namespace)) {
-      throw new LabValidationError(this, `'namespace' must be one of the workload's own: the chart creates it and deletes it ` +
-        `with everything in it on teardown; got ${show(namespace)}. Use a namespace such as '${targetType}-mode'.`);
-    }
+    requireWorkloadNames(this, namespace, name, `${targetType}-mode`);
     this.checkAnnotations(props.annotations ?? {});
-    requireDns1123Label(this, 'name', name);
 
     this.targetType = targetType;
     this.namespaceName = namespace;

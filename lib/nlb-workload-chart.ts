@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
 import { EchoPodProps, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
-import { echoDeployment, echoPodSettings, workloadLabels } from './private/echo';
-import { requireCidrList, requireDns1123Label, requireInteger, requireOneOf, show } from './private/validate';
+import { echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from './private/echo';
+import { requireCidrList, requireInteger, requireOneOf, show } from './private/validate';
 
 /** The load balancer class the AWS Load Balancer Controller answers to by default. */
 export const NLB_LOAD_BALANCER_CLASS = 'service.k8s.aws/nlb';
@@ -124,8 +124,7 @@ export class NlbWorkloadChart extends Chart {
     requireOneOf(this, 'targetType', targetType, ['ip', 'instance']);
     requireOneOf(this, 'scheme', scheme, ['internet-facing', 'internal']);
     const externalTrafficPolicy = this.checkTrafficPolicy(props, targetType, proxyProtocolV2);
-    requireDns1123Label(this, 'namespace', namespace);
-    requireDns1123Label(this, 'name', name);
+    requireWorkloadNames(this, namespace, name, `nlb-${targetType}-mode`);
     const { image, containerPort, replicas } = echoPodSettings(this, props);
     requireCidrList(this, 'loadBalancerSourceRanges', sourceRanges);
 

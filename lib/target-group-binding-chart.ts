@@ -4,8 +4,8 @@ import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from './errors';
 import { EchoPodProps, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
-import { echoDeployment, echoPodSettings, workloadLabels } from './private/echo';
-import { requireDns1123Label, requireInteger, requireOneOf, show } from './private/validate';
+import { echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from './private/echo';
+import { requireInteger, requireOneOf, show } from './private/validate';
 
 /** API version of the TargetGroupBinding custom resource the chart writes. */
 export const TARGET_GROUP_BINDING_API_VERSION = 'elbv2.k8s.aws/v1beta1';
@@ -76,8 +76,7 @@ export class TargetGroupBindingChart extends Chart {
     const name = props.name ?? 'echo';
     const externalTrafficPolicy = props.externalTrafficPolicy ?? 'Cluster';
 
-    requireDns1123Label(this, 'namespace', namespace);
-    requireDns1123Label(this, 'name', name);
+    requireWorkloadNames(this, namespace, name, 'tgb');
     requireInteger(this, 'nodePort', props.nodePort, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
       `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, e.g. 30081.`);
     const { image, containerPort, replicas } = echoPodSettings(this, props);

@@ -7,7 +7,8 @@ import { createLab } from '../lab-stacks/lab-app';
 import {
   IngressWorkload, IngressWorkloadChart, IngressWorkloadChartProps, KubectlLayer, LabCleanup, LabCluster, LabClusterProps, LabVpc,
   LabVpcProps, LoadBalancerControllerOptions, LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkload,
-  NlbWorkloadChart, NlbWorkloadChartProps, PolicyJson, TargetGroupBindingWorkload,
+  NlbWorkloadChart, NlbWorkloadChartProps, PolicyJson, TargetGroupBindingChart, TargetGroupBindingChartProps,
+  TargetGroupBindingWorkload,
 } from '../lib';
 import { newApp, newStack } from './fixtures';
 
@@ -69,6 +70,12 @@ const policy = (version: LoadBalancerControllerVersion, strict = false) => () =>
 const nlbChart = (props: Partial<NlbWorkloadChartProps>) => () =>
   new NlbWorkloadChart(new Cdk8sApp(), 'Chart', { targetType: 'ip', ...props });
 
+const tgbChart = (props: Partial<TargetGroupBindingChartProps>) => () => new TargetGroupBindingChart(new Cdk8sApp(), 'Chart', {
+  ipTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/ip/0123456789abcdef',
+  instanceTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/instance/fedcba9876543210',
+  vpcId: 'vpc-0123456789abcdef0', loadBalancerSecurityGroupId: 'sg-0123456789abcdef0', nodePort: 30081, ...props,
+});
+
 /** 80 statements with long action names: twice the size IAM allows. */
 const OVERSIZED_POLICY: PolicyJson = {
   Version: '2012-10-17',
@@ -127,7 +134,7 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['nodePort on a ClusterIP Service', chart({ nodePort: 30080 }), "Chart: 'nodePort' applies only to a NodePort Service; got 30080 with serviceType 'ClusterIP'. Remove 'nodePort' or use serviceType 'NodePort'."],
   ['namespace the cluster owns', chart({ namespace: 'kube-system' }), "Chart: 'namespace' must be one of the workload's own: the chart creates it and deletes it with everything in it on teardown; got 'kube-system'. Use a namespace such as 'ip-mode'."],
   ['namespace that is not DNS-1123', chart({ namespace: 'IP_Mode' }), "Chart: 'namespace' must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); got 'IP_Mode'. Use a name such as 'ip-mode'."],
-  ['object name that is not DNS-1123', chart({ name: 'echo-' }), "Chart: 'name' must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); got 'echo-'. Use a name such as 'ip-mode'."],
+  ['object name that is not DNS-1123', chart({ name: 'echo-' }), "Chart: 'name' must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); got 'echo-'. Use a name such as 'echo'."],
   ['empty image', context({ image: '' }), "Context 'image' is not valid; got ''. Pass -c image=registry.k8s.io/e2e-test-images/echoserver:2.5."],
   ['blank image', chart({ image: ' ' }), "Chart: 'image' must name a container image; got ' '. Leave it unset for registry.k8s.io/e2e-test-images/echoserver:2.5, or give a mirror of it."],
   ['no replicas', context({ replicas: '0' }), "IpModeLab-Workload: 'replicas' must be a whole number between 1 and 100; got 0. Use 2 replicas so pods land on both nodes."],
@@ -153,9 +160,11 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['custom policy over the IAM size limit', policy(LoadBalancerControllerVersion.of('v3.5.0', '3.5.0', OVERSIZED_POLICY)), "Test/Policy: 'version' v3.5.0 policy is 11148 characters as compact JSON, over the IAM limit of 6144 for a customer-managed policy; got 11148. Shorten the document (merge statements, drop Sids) or split it into two policies."],
   ['custom policy missing official actions, strict', policy(LoadBalancerControllerVersion.of('v3.5.0', '3.5.0', PARTIAL_POLICY), true), "Test/Policy: 'version' v3.5.0 carries a policy that does not grant 26 action(s) the official v3.5.0 policy grants; got a document without acm:DescribeCertificate, acm:ListCertificates, cognito-idp:DescribeUserPoolClient, ec2:AuthorizeSecurityGroupIngress, ec2:CreateSecurityGroup, ec2:CreateTags, ec2:DeleteSecurityGroup, ec2:DeleteTags, ec2:GetCoipPoolUsage, ec2:GetSecurityGroupsForVpc, ec2:RevokeSecurityGroupIngress, iam:CreateServiceLinkedRole, iam:GetServerCertificate, iam:ListServerCertificates, shield:CreateProtection, shield:DeleteProtection, shield:DescribeProtection, shield:GetSubscriptionState, waf-regional:AssociateWebACL, waf-regional:DisassociateWebACL, waf-regional:GetWebACL, waf-regional:GetWebACLForResource, wafv2:AssociateWebACL, wafv2:DisassociateWebACL, wafv2:GetWebACL, wafv2:GetWebACLForResource. Add them, or compare with `eks-lb-lab policy diff <file> --version v3.5.0`."],
   ['NLB PROXY protocol with instance targets and Local', nlbChart({ targetType: 'instance', externalTrafficPolicy: 'Local', proxyProtocolV2: true }), "Chart: 'proxyProtocolV2' cannot be combined with 'instance' targets and externalTrafficPolicy 'Local'; got proxyProtocolV2 true. With Local the NLB health-checks kube-proxy's health check NodePort over HTTP, which does not speak PROXY protocol, so every target would fail its check. Use externalTrafficPolicy 'Cluster' or targetType 'ip'."],
+  ['NLB namespace the cluster owns', nlbChart({ namespace: 'default' }), "Chart: 'namespace' must be one of the workload's own: the chart creates it and deletes it with everything in it on teardown; got 'default'. Use a namespace such as 'nlb-ip-mode'."],
   ['NLB traffic policy with ip targets', nlbChart({ externalTrafficPolicy: 'Local' }), "Chart: 'externalTrafficPolicy' applies only to 'instance' targets; got 'Local' with targetType 'ip'. Remove it: the NLB sends straight to pod IPs, so no NodePort and no kube-proxy rule is on the path."],
   ['NLB scheme that does not exist', nlbChart({ scheme: 'public' as never }), "Chart: 'scheme' must be one of 'internet-facing', 'internal'; got 'public'. Use one of those."],
   ['TargetGroupBinding NodePort equal to the ALB lab\'s', context({ tgbNodePort: '30080' }), "Context 'tgbNodePort' must differ from 'nodePort'; got 30080 for both. Each NodePort Service needs its own port; pass -c tgbNodePort=30081."],
+  ['TargetGroupBinding namespace the cluster owns', tgbChart({ namespace: 'kube-system' }), "Chart: 'namespace' must be one of the workload's own: the chart creates it and deletes it with everything in it on teardown; got 'kube-system'. Use a namespace such as 'tgb'."],
   ['TargetGroupBinding NodePort above the range', context({ tgbNodePort: '40000' }), "TgbLab/Workload: 'nodePort' must be a whole number between 30000 and 32767; got 40000. Pick a port in the API server's NodePort range 30000-32767, e.g. 30081."],
   ['shared-ALB switch that is not a boolean', context({ sharedAlb: 'yes' }), "Context 'sharedAlb' must be true or false; got 'yes'. Pass -c sharedAlb=true."],
   ['cluster name too long for the controller policy name', context({ clusterName: 'l'.repeat(90) }), `LabCluster/Cluster/LoadBalancerController/Policy: 'managedPolicyName' must be 1 to 128 letters, digits or +=,.@_-; got 'AWSLoadBalancerControllerIAMPolicy-${'l'.repeat(90)}-us-east-1' (135 characters). Use a shorter name (with the lab app: a shorter clusterName).`],

@@ -210,6 +210,29 @@ describe('the lab app', () => {
     template.hasOutput('ExternalTrafficPolicy', { Value: 'Cluster' });
   });
 
+  test('TgbLab outputs every value its bindings carry, the same ones, for `eks-lb-lab manifests tgb`', () => {
+    const template = Template.fromStack(stacks.tgb);
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual([
+      'ExternalTrafficPolicy', 'InstanceTargetGroupArn', 'InstanceUrl', 'IpTargetGroupArn', 'IpUrl', 'LoadBalancerSecurityGroupId',
+      'Namespace', 'NodePort', 'VpcId',
+    ]);
+    const value = (key: string) => flatten(outputs[key].Value);
+    const bindings = Object.fromEntries(workloadObjects(template)
+      .filter((o) => o.kind === 'TargetGroupBinding').map((b) => [b.spec.targetType, b.spec]));
+    expect(value('IpTargetGroupArn')).toBe(flatten(bindings.ip.targetGroupARN));
+    expect(value('InstanceTargetGroupArn')).toBe(flatten(bindings.instance.targetGroupARN));
+    expect(value('VpcId')).toMatch(/^<LabCluster:.*Vpc/);
+    for (const target of ['ip', 'instance']) {
+      expect(value('VpcId')).toBe(flatten(bindings[target].vpcID));
+      expect(value('LoadBalancerSecurityGroupId')).toBe(flatten(bindings[target].networking.ingress[0].from[0].securityGroup.groupID));
+    }
+    expect(value('LoadBalancerSecurityGroupId')).toMatch(/^<WorkloadSecurityGroup[0-9A-F]{8}\.GroupId>$/);
+    expect(outputs.NodePort.Value).toBe('30081');
+    expect(bindings.instance.networking.ingress[0].ports[0].port).toBe(30081);
+    template.hasOutput('Namespace', { Value: 'tgb' });
+  });
+
   test('the path model over each lab stack\'s applied objects gives the README\'s rows, and the charts the probe builds agree', () => {
     const tgb = expectedPaths(appliedObjects(stacks.tgb), TGB_MODEL_OPTIONS);
     const fromApp: Record<string, ExpectedPath> = {
@@ -295,7 +318,7 @@ describe('the lab app with context', () => {
     const stacks = lab({
       clusterName: 'lab2', kubernetesVersion: '1.35', nodeInstanceType: 'm5.large', nodeCount: '3',
       allowedCidr: '203.0.113.7/32', externalTrafficPolicy: 'Local', replicas: '4', nodePort: '31000',
-      controllerVersion: '2.8.3',
+      controllerVersion: '2.8.3', tgbNodePort: '31001',
       publicEndpointCidrs: '198.51.100.0/24', controlPlaneLogging: 'audit', serviceCidr: '172.20.0.0/16',
     });
     const cluster = Template.fromStack(stacks.cluster);
@@ -313,6 +336,7 @@ describe('the lab app with context', () => {
     expect(objects.Deployment.spec.replicas).toBe(4);
     expect(objects.Ingress.metadata.annotations['alb.ingress.kubernetes.io/inbound-cidrs']).toBe('203.0.113.7/32');
     for (const s of [stacks.nlbInstanceMode, stacks.tgb]) Template.fromStack(s).hasOutput('ExternalTrafficPolicy', { Value: 'Local' });
+    Template.fromStack(stacks.tgb).hasOutput('NodePort', { Value: '31001' });
   });
 });
 

@@ -25,7 +25,7 @@ describe('manifests/', () => {
     expect(rendered['nlb-instance-mode.yaml']).toMatch(/aws-load-balancer-nlb-target-type: instance/);
   });
 
-  test('no TargetGroupBinding: its target groups exist only once TgbLab is deployed', () => {
+  test('no TargetGroupBinding: its target groups exist only in AWS (`eks-lb-lab manifests tgb` writes that file)', () => {
     for (const text of Object.values(rendered)) expect(text).not.toMatch(/kind: TargetGroupBinding/);
   });
 });

@@ -1,8 +1,11 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import {
   CloudFormationClient, DescribeStacksCommand, DescribeStacksCommandOutput, StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { LAB_STACKS, StackOutputsError, readLabStacks } from '../bin/probe/stack-outputs';
+import { LAB_STACKS, StackOutputsError, describeStack, readLabStacks, stackRegion } from '../bin/probe/stack-outputs';
 
 const cfn = mockClient(CloudFormationClient);
 beforeEach(() => cfn.reset());
@@ -68,4 +71,28 @@ test('other CloudFormation errors are reported as such', async () => {
   await expect(run).rejects.toThrow(StackOutputsError);
   await expect(readLabStacks(new CloudFormationClient({ region: 'us-east-1' }), ['IpModeLab'], 'us-east-1'))
     .rejects.toThrow('cannot read stack IpModeLab in us-east-1: User is not authorized to perform: cloudformation:DescribeStacks');
+});
+
+test('describeStack: status and outputs by key; undefined for a stack that does not exist; other errors on one line', async () => {
+  const client = new CloudFormationClient({ region: 'eu-west-1' });
+  cfn.on(DescribeStacksCommand, { StackName: 'TgbLab' }).resolves(stack({ NodePort: '30081', Namespace: 'tgb' }));
+  cfn.on(DescribeStacksCommand, { StackName: 'Gone' }).rejects(missing('Gone'));
+  cfn.on(DescribeStacksCommand, { StackName: 'Denied' }).rejects(Object.assign(
+    new Error('Could not load credentials from any providers\nsee the docs'), { name: 'CredentialsProviderError' }));
+  expect(await describeStack(client, 'TgbLab', 'eu-west-1')).toEqual({ status: 'UPDATE_COMPLETE', outputs: { NodePort: '30081', Namespace: 'tgb' } });
+  expect(await describeStack(client, 'Gone', 'eu-west-1')).toBeUndefined();
+  await expect(describeStack(client, 'Denied', 'eu-west-1'))
+    .rejects.toThrow(/^cannot read stack Denied in eu-west-1: Could not load credentials from any providers$/);
+});
+
+test('stackRegion: the flag, then AWS_REGION or AWS_DEFAULT_REGION, then cdk.json context, then us-east-1', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-region-'));
+  fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ context: { region: 'eu-north-1' } }));
+  expect(stackRegion('eu-west-1', { AWS_REGION: 'ap-south-1' }, dir)).toBe('eu-west-1');
+  expect(stackRegion(undefined, { AWS_REGION: 'ap-south-1', AWS_DEFAULT_REGION: 'sa-east-1' }, dir)).toBe('ap-south-1');
+  expect(stackRegion(undefined, { AWS_DEFAULT_REGION: 'sa-east-1' }, dir)).toBe('sa-east-1');
+  expect(stackRegion(undefined, {}, dir)).toBe('eu-north-1');
+  fs.rmSync(path.join(dir, 'cdk.json'));
+  expect(stackRegion(undefined, {}, dir)).toBe('us-east-1');
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -12,7 +12,7 @@ import { LabSettings, labNlbWorkloads, labTgbWorkload, labWorkloads } from '../.
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
 import { PeerHints, ProbeError, ProbeTarget, probePaths } from '../probe/measure';
 import { renderReportJson, renderReportMarkdown, renderReportText } from '../probe/report';
-import { LAB_STACKS, LabKind, StackOutputsError, readLabStacks } from '../probe/stack-outputs';
+import { LAB_STACKS, LabKind, StackOutputsError, readLabStacks, stackRegion } from '../probe/stack-outputs';
 import { LAB_DEFAULTS } from '../settings';
 
 const HELP = `Usage: eks-lb-lab probe [options]
@@ -222,7 +222,7 @@ function urlTargets(specs: readonly string[], etp: ExternalTrafficPolicy | undef
 
 async function stackTargets(options: { stack: string[]; region?: string }, io: CliIo,
   etp: ExternalTrafficPolicy | undefined): Promise<ProbeTarget[]> {
-  const region = options.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? contextRegion(io.cwd) ?? 'us-east-1';
+  const region = stackRegion(options.region, io.env, io.cwd);
   const named = options.stack.length > 0;
   const client = new CloudFormationClient({ region });
   try {
@@ -237,15 +237,6 @@ async function stackTargets(options: { stack: string[]; region?: string }, io: C
     throw error;
   } finally {
     client.destroy();
-  }
-}
-
-function contextRegion(cwd: string): string | undefined {
-  try {
-    const region = JSON.parse(fs.readFileSync(path.join(cwd, 'cdk.json'), 'utf8'))?.context?.region;
-    return typeof region === 'string' ? region : undefined;
-  } catch {
-    return undefined;
   }
 }
 

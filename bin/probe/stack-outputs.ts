@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ExternalTrafficPolicy, TargetType } from '../../lib';
 
@@ -31,6 +33,48 @@ export class StackOutputsError extends Error {
 }
 
 /**
+ * The region of the lab stacks when `--region` does not say: AWS_REGION (or AWS_DEFAULT_REGION), else the `region`
+ * context in the cdk.json of `cwd`, else us-east-1.
+ */
+export function stackRegion(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+  return flag ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? contextRegion(cwd) ?? 'us-east-1';
+}
+
+function contextRegion(cwd: string): string | undefined {
+  try {
+    const region = JSON.parse(fs.readFileSync(path.join(cwd, 'cdk.json'), 'utf8'))?.context?.region;
+    return typeof region === 'string' ? region : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A deployed stack: its status and its outputs by key. */
+export interface DeployedStack {
+  readonly status: string;
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+/**
+ * Reads one stack with CloudFormation `DescribeStacks`; undefined when no stack of that name exists in the region.
+ * Any other failure (credentials, permissions, the network) is a {@link StackOutputsError} naming the stack.
+ */
+export async function describeStack(client: CloudFormationClient, stackName: string, region: string): Promise<DeployedStack | undefined> {
+  let stack;
+  try {
+    stack = (await client.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw new StackOutputsError(`cannot read stack ${stackName} in ${region}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!stack) return undefined;
+  return {
+    status: stack.StackStatus ?? 'UNKNOWN',
+    outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
+  };
+}
+
+/**
  * Reads the outputs of the named lab stacks. With `skipMissing`, stacks that do not exist are left out (the default
  * set, when only some labs are deployed); otherwise a missing stack is an error. The TargetGroupBinding lab gives
  * two paths, every other lab one.
@@ -39,22 +83,15 @@ export async function readLabStacks(client: CloudFormationClient, stackNames: re
   skipMissing = false): Promise<LabStackOutputs[]> {
   const found: LabStackOutputs[] = [];
   for (const stackName of stackNames) {
-    let stack;
-    try {
-      stack = (await client.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
-    } catch (error) {
-      if (isMissing(error)) {
-        if (skipMissing) continue;
-        throw new StackOutputsError(`stack ${stackName} does not exist in ${region}; deploy it (npx cdk deploy ${stackName}), ` +
-          'pass --region, or give the URL with --url mode=URL.');
-      }
-      throw new StackOutputsError(`cannot read stack ${stackName} in ${region}: ${(error as Error).message}`);
+    const stack = await describeStack(client, stackName, region);
+    if (!stack) {
+      if (skipMissing) continue;
+      throw new StackOutputsError(`stack ${stackName} does not exist in ${region}; deploy it (npx cdk deploy ${stackName}), ` +
+        'pass --region, or give the URL with --url mode=URL.');
     }
-    if (!stack) throw new StackOutputsError(`stack ${stackName} does not exist in ${region}.`);
-    const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-    const paths = labPaths(stackName, outputs);
+    const paths = labPaths(stackName, stack.outputs);
     if (paths.length === 0) {
-      throw new StackOutputsError(`stack ${stackName} (${stack.StackStatus}) has no Url and TargetType outputs (nor IpUrl and InstanceUrl); ` +
+      throw new StackOutputsError(`stack ${stackName} (${stack.status}) has no Url and TargetType outputs (nor IpUrl and InstanceUrl); ` +
         'is it a lab stack that finished deploying?');
     }
     found.push(...paths);

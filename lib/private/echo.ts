@@ -4,13 +4,26 @@ import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
 import type { EchoPodProps } from '../ingress-workload-chart';
-import { requireInteger, show } from './validate';
+import { requireDns1123Label, requireInteger, show } from './validate';
 
 /** An echo server that prints pod, node, pod IP, TCP peer and request headers in each response. */
 export const ECHO_IMAGE = 'registry.k8s.io/e2e-test-images/echoserver:2.5';
 
 /** The port the echo server listens on. */
 export const ECHO_PORT = 8080;
+
+/** Namespaces the cluster owns; a lab chart creates its namespace and deletes it on teardown, so these are refused. */
+export const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Checks the namespace and object name a lab chart creates; `defaultNamespace` is offered as the fix. */
+export function requireWorkloadNames(scope: Construct, namespace: string, name: string, defaultNamespace: string): void {
+  requireDns1123Label(scope, 'namespace', namespace, defaultNamespace);
+  if (RESERVED_NAMESPACES.includes(namespace)) {
+    throw new LabValidationError(scope, `'namespace' must be one of the workload's own: the chart creates it and deletes it ` +
+      `with everything in it on teardown; got ${show(namespace)}. Use a namespace such as '${defaultNamespace}'.`);
+  }
+  requireDns1123Label(scope, 'name', name, 'echo');
+}
 
 /** The echo pods' settings with their defaults filled in, once checked; errors are reported on `scope`. */
 export function echoPodSettings(scope: Construct, props: EchoPodProps): Required<EchoPodProps> {

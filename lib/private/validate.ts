@@ -11,12 +11,12 @@ export function show(value: unknown): string {
 }
 
 /** Throws unless `value` is a Kubernetes DNS-1123 label (object names, namespaces). */
-export function requireDns1123Label(scope: IConstruct, prop: string, value: string): void {
+export function requireDns1123Label(scope: IConstruct, prop: string, value: string, example: string): void {
   if (Token.isUnresolved(value)) return;
   if (value.length > 63 || !DNS1123_LABEL.test(value)) {
     throw new LabValidationError(scope, `'${prop}' must be a DNS-1123 label (lower-case letters, digits and '-', ` +
       `starting and ending with a letter or digit, at most 63 characters); got ${show(value)}. ` +
-      `Use a name such as 'ip-mode'.`);
+      `Use a name such as ${show(example)}.`);
   }
 }
 

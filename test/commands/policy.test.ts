@@ -196,6 +196,6 @@ describe('eks-lb-lab policy show', () => {
     expect((await run('--help')).stdout).toMatch(/^Usage:\n {2}eks-lb-lab policy diff <file\.json>/);
     const out: string[] = [];
     await main(['--help'], { stdout: (t) => out.push(t), stderr: () => undefined, env: {}, cwd: dir });
-    expect(out.join('')).toMatch(/\n {2}policy {2}compare a controller IAM policy/);
+    expect(out.join('')).toMatch(/\n {2}policy +compare a controller IAM policy/);
   });
 });
