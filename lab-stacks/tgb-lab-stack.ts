@@ -36,6 +36,8 @@ export class TgbLabStack extends Stack {
     });
     new CfnOutput(this, 'NodePort', { value: String(w.chart.nodePort), description: 'NodePort of the instance Service and target group' });
     new CfnOutput(this, 'Namespace', { value: w.chart.namespaceName });
+    new CfnOutput(this, 'Image', { value: w.chart.image, description: 'Echo server image of the pods' });
+    new CfnOutput(this, 'Replicas', { value: String(w.chart.replicas), description: 'Number of echo pods' });
     // `eks-lb-lab probe` reads it too, to know which instance path the model should expect.
     new CfnOutput(this, 'ExternalTrafficPolicy', { value: w.chart.externalTrafficPolicy });
   }

@@ -61,6 +61,12 @@ export class TargetGroupBindingChart extends Chart {
   /** The external traffic policy of the `instance` Service. */
   public readonly externalTrafficPolicy: ExternalTrafficPolicy;
 
+  /** The echo server image. */
+  public readonly image: string;
+
+  /** The number of echo pods. */
+  public readonly replicas: number;
+
   /** The Deployment. */
   public readonly deployment: kplus.Deployment;
 
@@ -96,6 +102,8 @@ export class TargetGroupBindingChart extends Chart {
     this.namespaceName = namespace;
     this.nodePort = props.nodePort;
     this.externalTrafficPolicy = externalTrafficPolicy;
+    this.image = image;
+    this.replicas = replicas;
     const labels = workloadLabels(name, 'tgb');
     const ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace, labels } });
     this.deployment = echoDeployment(this, 'Deployment', { name, namespace, labels, image, containerPort, replicas });

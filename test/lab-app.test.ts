@@ -214,8 +214,8 @@ describe('the lab app', () => {
     const template = Template.fromStack(stacks.tgb);
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual([
-      'ExternalTrafficPolicy', 'InstanceTargetGroupArn', 'InstanceUrl', 'IpTargetGroupArn', 'IpUrl', 'LoadBalancerSecurityGroupId',
-      'Namespace', 'NodePort', 'VpcId',
+      'ExternalTrafficPolicy', 'Image', 'InstanceTargetGroupArn', 'InstanceUrl', 'IpTargetGroupArn', 'IpUrl',
+      'LoadBalancerSecurityGroupId', 'Namespace', 'NodePort', 'Replicas', 'VpcId',
     ]);
     const value = (key: string) => flatten(outputs[key].Value);
     const bindings = Object.fromEntries(workloadObjects(template)
@@ -231,6 +231,9 @@ describe('the lab app', () => {
     expect(outputs.NodePort.Value).toBe('30081');
     expect(bindings.instance.networking.ingress[0].ports[0].port).toBe(30081);
     template.hasOutput('Namespace', { Value: 'tgb' });
+    const deployment = workloadObjects(template).find((o) => o.kind === 'Deployment')!;
+    template.hasOutput('Image', { Value: deployment.spec.template.spec.containers[0].image });
+    template.hasOutput('Replicas', { Value: String(deployment.spec.replicas) });
   });
 
   test('the path model over each lab stack\'s applied objects gives the README\'s rows, and the charts the probe builds agree', () => {

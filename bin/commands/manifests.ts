@@ -25,15 +25,15 @@ Run \`eks-lb-lab manifests tgb --help\` for its options.
 const TGB_HELP = `Usage: eks-lb-lab manifests tgb [--stack TgbLab] [--region <region>] [-o <file>]
        eks-lb-lab manifests tgb --ip-target-group-arn <arn> --instance-target-group-arn <arn> --vpc-id <vpc-id>
                                 --security-group-id <sg-id> [--node-port <port>] [--external-traffic-policy <p>]
-                                [--namespace <name>] [-o <file>]
+                                [--namespace <name>] [--image <image>] [--replicas <n>] [-o <file>]
 
 Renders the TargetGroupBinding lab as YAML for kubectl apply: its namespace, the echo Deployment, a headless
 Service with a TargetGroupBinding of target type ip and a NodePort Service with one of target type instance.
-Image and replicas are the lab's defaults; every value is checked before anything is written.
+Every value is checked before anything is written.
 
 From a deployed TgbLab (the default):
-  --stack <name>                     the stack whose outputs to read (default TgbLab); NodePort, traffic policy
-                                     and namespace come from them too, as deployed
+  --stack <name>                     the stack whose outputs to read (default TgbLab); NodePort, traffic policy,
+                                     namespace, image and replicas come from them too, as deployed
   --region <region>                  its region (default: AWS_REGION, cdk.json context 'region', us-east-1)
 
 From your own load balancer (the first four together, instead of --stack):
@@ -44,6 +44,8 @@ From your own load balancer (the first four together, instead of --stack):
   --node-port <port>                 NodePort of the instance Service (default ${LAB_DEFAULTS.tgbNodePort})
   --external-traffic-policy <p>      Cluster or Local (default ${LAB_DEFAULTS.externalTrafficPolicy})
   --namespace <name>                 namespace of every object (default tgb)
+  --image <image>                    echo server image (default ${LAB_DEFAULTS.image})
+  --replicas <n>                     number of echo pods (default ${LAB_DEFAULTS.replicas})
 
 Output:
   -o, --output <file>                write the YAML to a file instead of stdout
@@ -58,6 +60,8 @@ const VALUES = {
   nodePort: { flag: '--node-port', output: 'NodePort' },
   externalTrafficPolicy: { flag: '--external-traffic-policy', output: 'ExternalTrafficPolicy' },
   namespace: { flag: '--namespace', output: 'Namespace' },
+  image: { flag: '--image', output: 'Image' },
+  replicas: { flag: '--replicas', output: 'Replicas' },
 } as const;
 
 type Key = keyof typeof VALUES;
@@ -66,8 +70,8 @@ const KEYS = Object.keys(VALUES) as Key[];
 const REQUIRED: readonly Key[] = ['ipTargetGroupArn', 'instanceTargetGroupArn', 'vpcId', 'loadBalancerSecurityGroupId'];
 const REQUIRED_FLAGS = list(REQUIRED.map((k) => VALUES[k].flag), 'and');
 
-/** The values checked here; the chart checks the traffic policy and the namespace itself. */
-type CheckedKey = Exclude<Key, 'externalTrafficPolicy' | 'namespace'>;
+/** The values checked here; the chart checks the traffic policy, the namespace and the image itself. */
+type CheckedKey = Exclude<Key, 'externalTrafficPolicy' | 'namespace' | 'image'>;
 
 /** Where the values came from: how to name one in a message, how to fix a bad one, and the header's account of them. */
 interface Source {
@@ -158,6 +162,7 @@ const FLAG_FIXES: Readonly<Record<CheckedKey, string>> = {
   vpcId: 'Use the VPC of the cluster and the target groups: `aws eks describe-cluster --name <cluster> --query cluster.resourcesVpcConfig.vpcId`.',
   loadBalancerSecurityGroupId: 'Use the load balancer\'s: `aws elbv2 describe-load-balancers --names <name> --query \'LoadBalancers[].SecurityGroups\'`.',
   nodePort: `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, e.g. ${LAB_DEFAULTS.tgbNodePort}.`,
+  replicas: `Use ${LAB_DEFAULTS.replicas} replicas so pods land on both nodes.`,
 };
 
 async function stackSource(options: Record<string, string | undefined>, io: CliIo): Promise<Source> {
@@ -210,7 +215,9 @@ function render(source: Source): TargetGroupBindingChart {
   if (!EC2_ID('sg').test(values.loadBalancerSecurityGroupId!)) {
     fail('loadBalancerSecurityGroupId', 'must be a security group id, sg- and 8 or 17 hexadecimal digits');
   }
-  if (values.nodePort !== undefined && !/^\d+$/.test(values.nodePort)) fail('nodePort', 'must be a whole number');
+  for (const key of ['nodePort', 'replicas'] as const) {
+    if (values[key] !== undefined && !/^\d+$/.test(values[key]!)) fail(key, 'must be a whole number');
+  }
 
   const { inboundCidrs: _cidrs, ...workload } = labTgbWorkload(LAB_DEFAULTS);
   try {
@@ -224,6 +231,8 @@ function render(source: Source): TargetGroupBindingChart {
       // The chart checks the policy itself, with the same message as for the stacks.
       ...(values.externalTrafficPolicy !== undefined ? { externalTrafficPolicy: values.externalTrafficPolicy as ExternalTrafficPolicy } : {}),
       ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+      ...(values.image !== undefined ? { image: values.image } : {}),
+      ...(values.replicas !== undefined ? { replicas: Number(values.replicas) } : {}),
     });
   } catch (error) {
     if (!(error instanceof LabValidationError)) throw error;

@@ -32,6 +32,7 @@ const OUTPUTS = {
   IpUrl: 'http://alb.example/ip', InstanceUrl: 'http://alb.example/instance',
   IpTargetGroupArn: IP_ARN, InstanceTargetGroupArn: INSTANCE_ARN, VpcId: VPC, LoadBalancerSecurityGroupId: SG,
   NodePort: '31005', Namespace: 'tgb-lab', ExternalTrafficPolicy: 'Local',
+  Image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/mirror/echoserver:2.5', Replicas: '3',
 };
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -65,7 +66,7 @@ function objects(yaml: string): K8sObject[] {
 const byKind = (objs: K8sObject[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name)!;
 
 describe('eks-lb-lab manifests tgb from a deployed TgbLab', () => {
-  test('the outputs\' ARNs, VPC and security group in the bindings; NodePort, policy and namespace as deployed', async () => {
+  test('the outputs\' ARNs, VPC and security group in the bindings; NodePort, policy, namespace, image and replicas as deployed', async () => {
     cfn.on(DescribeStacksCommand, { StackName: 'TgbLab' }).resolves(stack('TgbLab', OUTPUTS));
     const { code, stdout, stderr } = await run(['tgb'], { AWS_REGION: 'eu-west-1' });
     expect([code, stderr]).toEqual([0, '']);
@@ -89,14 +90,17 @@ describe('eks-lb-lab manifests tgb from a deployed TgbLab', () => {
       type: 'NodePort', externalTrafficPolicy: 'Local', ports: [expect.objectContaining({ nodePort: 31005 })],
     });
     const container = byKind(objs, 'Deployment', 'echo').spec;
-    expect([container.replicas, container.template.spec.containers[0].image]).toEqual([LAB_DEFAULTS.replicas, LAB_DEFAULTS.image]);
+    expect([container.replicas, container.template.spec.containers[0].image]).toEqual([3, OUTPUTS.Image]);
     expect(k8sProblems(objs)).toEqual([]);
     expect(stdout).not.toMatch(/aws\.cdk\.eks\/prune|\$\{Token\[|<|>/);
     expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input)).toEqual([{ StackName: 'TgbLab' }]);
   });
 
   test('the YAML is the TgbLab chart with the lab\'s settings, as the stack builds it', async () => {
-    cfn.on(DescribeStacksCommand).resolves(stack('TgbLab', { ...OUTPUTS, NodePort: '30081', Namespace: 'tgb', ExternalTrafficPolicy: 'Cluster' }));
+    cfn.on(DescribeStacksCommand).resolves(stack('TgbLab', {
+      ...OUTPUTS, NodePort: '30081', Namespace: 'tgb', ExternalTrafficPolicy: 'Cluster',
+      Image: LAB_DEFAULTS.image, Replicas: String(LAB_DEFAULTS.replicas),
+    }));
     const { stdout } = await run(['tgb']);
     const chart = new TargetGroupBindingChart(new App(), 'Chart', {
       image: LAB_DEFAULTS.image, replicas: LAB_DEFAULTS.replicas, nodePort: LAB_DEFAULTS.tgbNodePort,
@@ -218,6 +222,14 @@ describe('eks-lb-lab manifests tgb with your own target groups', () => {
     expect(byKind(objs, 'TargetGroupBinding', 'echo-instance').spec.networking.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 32000 }]);
   });
 
+  test('--image and --replicas', async () => {
+    const image = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/mirror/echoserver:2.5';
+    const { code, stdout } = await run(['tgb', ...OWN, '--image', image, '--replicas', '4']);
+    expect(code).toBe(0);
+    const deployment = byKind(objects(stdout), 'Deployment', 'echo').spec;
+    expect([deployment.replicas, deployment.template.spec.containers[0].image]).toEqual([4, image]);
+  });
+
   test.each([
     ['aws-cn', 'cn-north-1'], ['aws-us-gov', 'us-gov-west-1'], ['aws-iso', 'us-iso-east-1'], ['aws-iso-b', 'us-isob-east-1'],
     ['aws-iso-e', 'eu-isoe-west-1'], ['aws-iso-f', 'us-isof-south-1'], ['aws-eusc', 'eusc-de-east-1'],
@@ -278,6 +290,12 @@ describe('eks-lb-lab manifests tgb with your own target groups', () => {
       "--external-traffic-policy must be one of 'Cluster', 'Local'; got 'local'. Use one of those."],
     ['namespace that is not a DNS label', ['--namespace', 'My_Tgb'],
       "--namespace must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); got 'My_Tgb'. Use a name such as 'tgb'."],
+    ['replicas that is not a number', ['--replicas', 'two'],
+      "--replicas must be a whole number; got 'two'. Use 2 replicas so pods land on both nodes."],
+    ['no replicas', ['--replicas', '0'],
+      "--replicas must be a whole number between 1 and 100; got 0. Use 2 replicas so pods land on both nodes."],
+    ['empty image', ['--image', ''],
+      "--image must name a container image; got ''. Leave it unset for registry.k8s.io/e2e-test-images/echoserver:2.5, or give a mirror of it."],
     ['namespace the cluster owns', ['--namespace', 'kube-system'],
       "--namespace must be one of the workload's own: the chart creates it and deletes it with everything in it on teardown; got 'kube-system'. Use a namespace such as 'tgb'."],
   ];
