@@ -71,27 +71,21 @@ async function taggedForCluster(elbv2, arns, clusterName) {
   return out;
 }
 
-/** @param {ElasticLoadBalancingV2Client} elbv2 @param {string} vpcId */
-async function loadBalancersIn(elbv2, vpcId) {
+/**
+ * ARNs of the ELBv2 resources in `vpcId` that a paged Describe call lists.
+ * @param {(Marker: string | undefined) => Promise<any>} describe one page
+ * @param {'LoadBalancers' | 'TargetGroups'} listKey
+ * @param {'LoadBalancerArn' | 'TargetGroupArn'} arnKey
+ * @param {string} vpcId
+ * @returns {Promise<string[]>}
+ */
+async function arnsInVpc(describe, listKey, arnKey, vpcId) {
   const arns = [];
   /** @type {string | undefined} */
   let Marker;
   do {
-    const page = await elbv2.send(new DescribeLoadBalancersCommand({ Marker }));
-    for (const lb of page.LoadBalancers ?? []) if (lb.VpcId === vpcId && lb.LoadBalancerArn) arns.push(lb.LoadBalancerArn);
-    Marker = page.NextMarker;
-  } while (Marker);
-  return arns;
-}
-
-/** @param {ElasticLoadBalancingV2Client} elbv2 @param {string} vpcId */
-async function targetGroupsIn(elbv2, vpcId) {
-  const arns = [];
-  /** @type {string | undefined} */
-  let Marker;
-  do {
-    const page = await elbv2.send(new DescribeTargetGroupsCommand({ Marker }));
-    for (const tg of page.TargetGroups ?? []) if (tg.VpcId === vpcId && tg.TargetGroupArn) arns.push(tg.TargetGroupArn);
+    const page = await describe(Marker);
+    for (const item of page[listKey] ?? []) if (item.VpcId === vpcId && item[arnKey]) arns.push(item[arnKey]);
     Marker = page.NextMarker;
   } while (Marker);
   return arns;
@@ -153,9 +147,13 @@ async function cleanup(options) {
 
   for (let round = 1; ; round++) {
     waiting = new Map();
-    const loadBalancers = await taggedForCluster(elbv2, await loadBalancersIn(elbv2, vpcId), clusterName);
+    const loadBalancersInVpc = await arnsInVpc((Marker) => elbv2.send(new DescribeLoadBalancersCommand({ Marker })),
+      'LoadBalancers', 'LoadBalancerArn', vpcId);
+    const loadBalancers = await taggedForCluster(elbv2, loadBalancersInVpc, clusterName);
     for (const arn of loadBalancers) await tryDelete(arn, () => elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn })));
-    const targetGroups = await taggedForCluster(elbv2, await targetGroupsIn(elbv2, vpcId), clusterName);
+    const targetGroupsInVpc = await arnsInVpc((Marker) => elbv2.send(new DescribeTargetGroupsCommand({ Marker })),
+      'TargetGroups', 'TargetGroupArn', vpcId);
+    const targetGroups = await taggedForCluster(elbv2, targetGroupsInVpc, clusterName);
     for (const arn of targetGroups) await tryDelete(arn, () => elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn })));
     const securityGroups = await securityGroupsIn(ec2, vpcId, clusterName);
     for (const id of securityGroups) await tryDelete(id, () => ec2.send(new DeleteSecurityGroupCommand({ GroupId: id })));
