@@ -15,7 +15,8 @@ export const REQUIRED_TOOLS: Readonly<Record<string, string>> = {
 export interface PreflightHost {
   readonly platform: string;
   readonly uid?: number;
-  readonly path: string;
+  /** Whether a program of this name can be run here (on PATH, executable). */
+  readonly hasTool: (name: string) => boolean;
   /** Runs `unshare` to see whether this host lets us create namespaces. */
   readonly canUnshare: () => string | undefined;
 }
@@ -23,7 +24,7 @@ export interface PreflightHost {
 export const thisHost = (env: NodeJS.ProcessEnv): PreflightHost => ({
   platform: process.platform,
   uid: process.getuid?.(),
-  path: env.PATH ?? '',
+  hasTool: (name) => (env.PATH ?? '').split(':').some((dir) => dir !== '' && isExecutable(path.join(dir, name))),
   canUnshare: () => {
     const r = spawnSync('unshare', ['--net', '--mount', '--pid', '--fork', 'true'], { encoding: 'utf8' });
     return r.status === 0 ? undefined : (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0];
@@ -40,8 +41,7 @@ export function missingForLocal(host: PreflightHost): string | undefined {
   if (host.uid !== 0) {
     return 'needs root to create network namespaces and iptables rules; run it as `sudo npx eks-lb-lab local`.';
   }
-  const dirs = host.path.split(':').filter((d) => d !== '');
-  const missing = Object.keys(REQUIRED_TOOLS).filter((tool) => !dirs.some((d) => isExecutable(path.join(d, tool))));
+  const missing = Object.keys(REQUIRED_TOOLS).filter((tool) => !host.hasTool(tool));
   if (missing.length > 0) {
     const packages = [...new Set([...missing.map((t) => REQUIRED_TOOLS[t]), ...(missing.some((t) => t.startsWith('iptables')) ? ['nftables', 'conntrack'] : [])])];
     return `needs ${missing.join(', ')}, not found on PATH; install with \`apt-get install ${packages.join(' ')}\`.`;
