@@ -1,7 +1,8 @@
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import * as cdkJson from '../cdk.json';
+import { tempDir } from './temp';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -9,8 +10,8 @@ const ROOT = path.join(__dirname, '..');
  * Runs `cdk synth -c <setting>` into a scratch directory; resolves with the exit code and stderr. Without the
  * CloudFormation validator (the lab-app tests run it) and asset staging, which these checks do not read.
  */
-function synthWith(setting: string): Promise<{ status: number | null; stderr: string; out: string }> {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-lb-lab-'));
+function synthWith(setting: string): Promise<{ status: number | null; stderr: string; out: string; resourceTypes: string[] }> {
+  const out = tempDir('eks-lb-lab-');
   return new Promise((resolve) => {
     const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--no-staging', '-c', setting, '-o', out], {
       cwd: ROOT, env: { ...process.env, CDK_VALIDATION: 'false' },
@@ -20,8 +21,11 @@ function synthWith(setting: string): Promise<{ status: number | null; stderr: st
     child.on('close', (status) => {
       const report = path.join(out, 'validation-report.json');
       const text = fs.existsSync(report) ? fs.readFileSync(report, 'utf8') : '';
+      const resourceTypes = [...new Set(fs.readdirSync(out).filter((f) => f.endsWith('.template.json')).flatMap((f) =>
+        Object.values(JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')).Resources as Record<string, { Type: string }>)
+          .map((r) => r.Type)))].sort();
       fs.rmSync(out, { recursive: true, force: true });
-      resolve({ status, stderr, out: text });
+      resolve({ status, stderr, out: text, resourceTypes });
     });
   });
 }
@@ -35,8 +39,8 @@ const CASES: readonly [string, string][] = [
 
 describe('cdk synth of bin/app.ts', () => {
   // Both runs at once: each is mostly the CLI and node starting up.
-  let results: { status: number | null; stderr: string; out: string }[];
-  let nag: { status: number | null; stderr: string; out: string };
+  let results: Awaited<ReturnType<typeof synthWith>>[];
+  let nag: Awaited<ReturnType<typeof synthWith>>;
   beforeAll(async () => {
     [nag, ...results] = await Promise.all([synthWith('nag=true'), ...CASES.map(([setting]) => synthWith(setting))]);
   }, 180_000);
@@ -49,6 +53,11 @@ describe('cdk synth of bin/app.ts', () => {
     expect(awsSolutions.suppressedViolations!.length).toBeGreaterThan(0);
   });
 
+  test('the templates carry no usage-reporting resource (versionReporting off in cdk.json)', () => {
+    expect(nag.resourceTypes).toContain('AWS::EKS::Cluster');
+    expect(nag.resourceTypes).not.toContain('AWS::CDK::Metadata');
+  });
+
   test.each(CASES.map(([setting, message], i) => [setting, message, i] as const))(
     '-c %s prints the one message naming it, no stack trace, and fails', (_setting, message, i) => {
       const lines = results[i].stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
@@ -56,4 +65,21 @@ describe('cdk synth of bin/app.ts', () => {
       expect(lines[0]).toBe(message);
       expect(lines.slice(1)).toEqual([expect.stringMatching(/Subprocess exited with error 1/)]);
     });
+});
+
+describe('no call home', () => {
+  test('cdk.json turns off CLI telemetry, notices and version reporting', () => {
+    expect([cdkJson.context['cli-telemetry'], cdkJson.notices, cdkJson.versionReporting]).toEqual([false, false, false]);
+  });
+
+  test('the CDK CLI itself reads telemetry as off from cdk.json alone', () => {
+    const { CDK_DISABLE_CLI_TELEMETRY: _unset, ...env } = process.env;
+    const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk'), ['cli-telemetry', '--status'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/^CLI Telemetry is disabled\./m);
+  }, 60_000);
+
+  test('the CLIs the tests start run with telemetry and the version check off', () => {
+    expect([process.env.CDK_DISABLE_CLI_TELEMETRY, process.env.CDK_DISABLE_VERSION_CHECK]).toEqual(['true', '1']);
+  });
 });

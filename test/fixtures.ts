@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as cdkJson from '../cdk.json';
+import { tempDir } from './temp';
 
 /**
  * An App with the project's feature flags, no asset staging (unit tests do not read assets) and without the
@@ -9,6 +10,7 @@ import * as cdkJson from '../cdk.json';
  */
 export function newApp(context: Record<string, unknown> = {}): App {
   return new App({
+    outdir: tempDir('cdk.out-'),
     builtinCloudFormationValidation: false,
     context: { ...cdkJson.context, [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true, ...context },
   });

@@ -182,18 +182,18 @@ describe('LabCluster versions', () => {
   });
 
   test.each([
-    [{ version: eks.KubernetesVersion.V1_36, kubectlLayer: KubectlLayer.V1_29 },
+    ['cluster 1.36 with kubectl 1.29', { version: eks.KubernetesVersion.V1_36, kubectlLayer: KubectlLayer.V1_29 },
       "'kubectlLayer' must be within one minor version of the cluster's 1.36, as kubectl requires; got kubectl 1.29. Use KubectlV36Layer from @aws-cdk/lambda-layer-kubectl-v36."],
-    [{ version: eks.KubernetesVersion.V1_29, kubectlLayer: KubectlLayer.V1_36 },
+    ['cluster 1.29 with kubectl 1.36', { version: eks.KubernetesVersion.V1_29, kubectlLayer: KubectlLayer.V1_36 },
       "'kubectlLayer' must be within one minor version of the cluster's 1.29, as kubectl requires; got kubectl 1.36. Use KubectlV29Layer from @aws-cdk/lambda-layer-kubectl-v29."],
-    [{ version: eks.KubernetesVersion.V1_33 },
+    ['version 1.33 (no bundled layer)', { version: eks.KubernetesVersion.V1_33 },
       "'version' 1.33 has no bundled kubectl layer within one minor version; got '1.33'. Install @aws-cdk/lambda-layer-kubectl-v33 and pass 'kubectlLayer': KubectlLayer.of('1.33', new KubectlV33Layer(this, 'Kubectl'))."],
-    [{ version: eks.KubernetesVersion.V1_28 },
+    ['version 1.28 (retired)', { version: eks.KubernetesVersion.V1_28 },
       "'version' 1.28 is retired: EKS no longer creates clusters of it; got '1.28'. Use 1.36."],
-    [{ version: eks.KubernetesVersion.of('latest') },
+    ['version latest', { version: eks.KubernetesVersion.of('latest') },
       "'version' must be a Kubernetes version like '1.36'; got 'latest'. Use eks.KubernetesVersion.V1_36."],
-    [{ nodeCount: 0 }, "'nodeCount' must be a whole number between 1 and 450; got 0. Use 2 nodes (one per zone) for the experiment."],
-  ])('rejects %j', (props, message) => {
+    ['nodeCount 0', { nodeCount: 0 }, "'nodeCount' must be a whole number between 1 and 450; got 0. Use 2 nodes (one per zone) for the experiment."],
+  ])('rejects %s', (_name, props, message) => {
     expect(() => build(props as Partial<LabClusterProps>)).toThrow(`Test/Cluster: ${message}`);
   });
 
@@ -207,7 +207,11 @@ describe('LabCluster versions', () => {
 
   test('without the native OIDC provider flag, a warning says how to set it', () => {
     const stack = newStack('us-east-1', newApp({ '@aws-cdk/aws-eks:useNativeOidcProvider': false }));
+    const deprecation = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     build({}, stack);
+    // aws-cdk-lib says so too, once, when the deprecated provider is built.
+    expect(deprecation.mock.calls.map((c) => c.join(' '))).toEqual([expect.stringMatching(/^\[WARNING\] aws-cdk-lib.aws_eks_v2.OpenIdConnectProvider is deprecated/)]);
+    deprecation.mockRestore();
     Annotations.fromStack(stack).hasWarning('/Test/Cluster',
       Match.stringLikeRegexp('Set "@aws-cdk/aws-eks:useNativeOidcProvider": true in cdk.json context'));
   });

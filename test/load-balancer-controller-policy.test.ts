@@ -4,10 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { LoadBalancerControllerPolicy, LoadBalancerControllerPolicyProps, LoadBalancerControllerVersion, PolicyJson } from '../lib';
 import { COMMERCIAL_POLICIES, POLICIES_V3_5_0, withPartition } from '../lib/private/official-policy';
 import { newApp, newStack, statementSet } from './fixtures';
+import { tempDir } from './temp';
 
 /** The project's App without the CloudFormation validator, which costs seconds and has nothing to say about one policy. */
 function app(): App {
-  return new App({ context: newApp().node.getAllContext(), builtinCloudFormationValidation: false });
+  return new App({ context: newApp().node.getAllContext(), builtinCloudFormationValidation: false, outdir: tempDir('cdk.out-') });
 }
 
 function build(region: string | null, props: LoadBalancerControllerPolicyProps = {}) {

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as http from 'http';
-import * as os from 'os';
 import * as path from 'path';
 import { AddressInfo } from 'net';
 import {
@@ -10,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../bin/cli';
 import { CliIo } from '../bin/cli-io';
 import { EchoResponse, renderEchoResponse } from '../lib';
+import { tempDir } from './temp';
 
 const cfn = mockClient(CloudFormationClient);
 const CALLER = '198.51.100.23';
@@ -50,7 +50,7 @@ const nlbClient = (caller = CALLER) => serve((n) => response(n, caller, false));
 async function run(args: string[], env: NodeJS.ProcessEnv = {}, cdkJson?: object) {
   let stdout = '';
   let stderr = '';
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-'));
+  const cwd = tempDir('probe-');
   if (cdkJson) fs.writeFileSync(path.join(cwd, 'cdk.json'), JSON.stringify(cdkJson));
   const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env, cwd };
   const code = await main(['probe', '--requests', '20', ...args], io);

@@ -48,6 +48,16 @@ describe('the markdown report', () => {
   });
 });
 
-test('the JSON report round-trips', () => {
-  expect(JSON.parse(renderReportJson(report))).toEqual(JSON.parse(JSON.stringify(report)));
+test('the JSON report: indented, one trailing newline, each mode with its model, measurements, checks and verdict', () => {
+  const json = renderReportJson(report);
+  expect(json).toMatch(/^\{\n {2}"modes": \[\n/);
+  expect(json).toMatch(/\n\}\n$/);
+  const parsed = JSON.parse(json);
+  expect(Object.keys(parsed)).toEqual(['modes', 'clientIp', 'agree']);
+  expect(parsed.clientIp).toEqual({ address: '203.0.113.7', source: 'given' });
+  expect(parsed.agree).toBe(false);
+  expect(parsed.modes.map((m: Record<string, any>) => [m.mode, m.agree, m.measured.answered, m.measured.failures, m.expected?.targetType]))
+    .toEqual([['ip', true, 2, {}, 'ip'], ['instance', false, 1, { timeout: 1 }, 'instance'], ['other|mode', true, 1, {}, undefined]]);
+  expect(parsed.modes[1].checks.find((c: { name: string }) => c.name === 'requests answered'))
+    .toEqual({ name: 'requests answered', expected: '2', measured: '1 (timeout ×1)', agree: false });
 });

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
   CloudFormationClient, DescribeStacksCommand, DescribeStacksCommandOutput, StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { LAB_STACKS, StackOutputsError, describeStack, readLabStacks, stackRegion } from '../bin/probe/stack-outputs';
+import { tempDir } from './temp';
 
 const cfn = mockClient(CloudFormationClient);
 beforeEach(() => cfn.reset());
@@ -86,7 +86,7 @@ test('describeStack: status and outputs by key; undefined for a stack that does 
 });
 
 test('stackRegion: the flag, then AWS_REGION or AWS_DEFAULT_REGION, then cdk.json context, then us-east-1', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-region-'));
+  const dir = tempDir('stack-region-');
   fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ context: { region: 'eu-north-1' } }));
   expect(stackRegion('eu-west-1', { AWS_REGION: 'ap-south-1' }, dir)).toBe('eu-west-1');
   expect(stackRegion(undefined, { AWS_REGION: 'ap-south-1', AWS_DEFAULT_REGION: 'sa-east-1' }, dir)).toBe('ap-south-1');
@@ -94,5 +94,4 @@ test('stackRegion: the flag, then AWS_REGION or AWS_DEFAULT_REGION, then cdk.jso
   expect(stackRegion(undefined, {}, dir)).toBe('eu-north-1');
   fs.rmSync(path.join(dir, 'cdk.json'));
   expect(stackRegion(undefined, {}, dir)).toBe('us-east-1');
-  fs.rmSync(dir, { recursive: true, force: true });
 });

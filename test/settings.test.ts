@@ -1,8 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { readLabSettings, readNag } from '../bin/settings';
+import { tempDir } from './temp';
 
 function read(context: Record<string, unknown>, env: Record<string, string> = {}) {
-  return readLabSettings(new App({ context }).node, env);
+  return readLabSettings(new App({ context, outdir: tempDir('cdk.out-') }).node, env);
 }
 
 describe('readLabSettings', () => {
@@ -61,7 +62,7 @@ describe('readLabSettings', () => {
   });
 
   test.each([[undefined, false], ['true', true], [true, true], ['false', false], [false, false]])('nag=%j is %j', (value, expected) => {
-    expect(readNag(new App({ context: value === undefined ? {} : { nag: value } }).node)).toBe(expected);
+    expect(readNag(new App({ context: value === undefined ? {} : { nag: value }, outdir: tempDir('cdk.out-') }).node)).toBe(expected);
   });
 
   test.each([

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
   CloudFormationClient, DescribeStacksCommand, DescribeStacksCommandOutput, StackStatus,
@@ -11,12 +10,12 @@ import { TARGET_GROUP_ARN_FORM, targetGroupArnProblem } from '../../bin/commands
 import { LAB_DEFAULTS } from '../../bin/settings';
 import { TargetGroupBindingChart } from '../../lib';
 import { k8sProblems } from '../k8s-validate';
+import { tempDir } from '../temp';
 
 const cfn = mockClient(CloudFormationClient);
 let dir: string;
 
-beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-lb-lab-manifests-')); });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+beforeAll(() => { dir = tempDir('eks-lb-lab-manifests-'); });
 beforeEach(() => cfn.reset());
 
 const IP_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/TgbLab-Workl-1A2B3C4D5E6F/0123456789abcdef';
@@ -321,7 +320,7 @@ describe('eks-lb-lab manifests tgb with your own target groups', () => {
 });
 
 describe('eks-lb-lab manifests: choosing the source', () => {
-  test.each([
+  const cases: (readonly [readonly string[], string])[] = [
     [['--stack', 'TgbLab', '--vpc-id', VPC], 'cannot combine --stack (values from a deployed stack) with --vpc-id (values you give); pass one or the other.'],
     [['--region', 'eu-west-1', ...OWN], 'cannot combine --region (values from a deployed stack) with --ip-target-group-arn, --instance-target-group-arn, ' +
       '--vpc-id and --security-group-id (values you give); pass one or the other.'],
@@ -331,7 +330,10 @@ describe('eks-lb-lab manifests: choosing the source', () => {
       '--vpc-id without --instance-target-group-arn or --security-group-id. Pass all four, or none of them to read a deployed TgbLab.'],
     [['--namespace', 'tgb'], `your own target groups take ${FLAGS} together; got --namespace without --ip-target-group-arn, ` +
       '--instance-target-group-arn, --vpc-id or --security-group-id. Pass all four, or none of them to read a deployed TgbLab.'],
-  ])('%j: one line, exit 2, no AWS call', async (args, message) => {
+  ];
+  // Titled by the flags alone: the values are long ARNs and ids.
+  test.each(cases.map(([args, message]) => [args.filter((a) => a.startsWith('--')).join(' '), args, message] as const))(
+    '%s: one line, exit 2, no AWS call', async (_flags, args, message) => {
     expect(await run(['tgb', ...args])).toEqual({ code: 2, stdout: '', stderr: `eks-lb-lab manifests: ${message}\n` });
     expect(cfn.calls()).toHaveLength(0);
   });

@@ -1,17 +1,16 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { GetPolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../bin/cli';
 import { COMMERCIAL_POLICIES, POLICIES_V3_5_0 } from '../../lib/private/official-policy';
+import { tempDir } from '../temp';
 
 const POLICIES = path.join(__dirname, '..', '..', 'lib', 'private', 'policies');
 const iam = mockClient(IAMClient);
 let dir: string;
 
-beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-lb-lab-policy-')); });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+beforeAll(() => { dir = tempDir('eks-lb-lab-policy-'); });
 beforeEach(() => iam.reset());
 
 async function run(...args: string[]) {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { PreflightHost, missingForLocal, thisHost } from '../../bin/local/preflight';
+import { tempDir } from '../temp';
 
 const host: PreflightHost = { platform: 'linux', uid: 0, hasTool: () => true, canUnshare: () => undefined };
 
@@ -33,12 +33,11 @@ describe('missingForLocal', () => {
 describe('thisHost', () => {
   let dir: string;
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'preflight-'));
+    dir = tempDir('preflight-');
     fs.writeFileSync(path.join(dir, 'ip'), '#!/bin/sh\n', { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'iptables'), 'not executable\n', { mode: 0o644 });
     fs.mkdirSync(path.join(dir, 'unshare'));
   });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('a tool counts when an executable file of that name is in a PATH folder', () => {
     const found = thisHost({ PATH: `/nonexistent::${dir}` });
