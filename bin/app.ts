@@ -2,7 +2,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { LabValidationError } from '../lib';
 import { createLab } from '../lab-stacks/lab-app';
-import { ContextError, readLabSettings, readNag } from './settings';
+import { ContextError, readLabSettings, readNag } from '../lab-stacks/settings';
 
 const app = new App();
 try {

@@ -6,7 +6,7 @@ import {
   LoadBalancerControllerVersion, NlbWorkloadChart, NlbWorkloadChartProps, controllerHelmValues,
 } from '../lib';
 import { labNlbWorkloads, labWorkloads } from '../lab-stacks/lab-app';
-import { LAB_DEFAULTS } from './settings';
+import { LAB_DEFAULTS } from '../lab-stacks/settings';
 
 /** Where the generated manifests live. */
 export const MANIFESTS_DIR = path.join(__dirname, '..', 'manifests');

@@ -4,7 +4,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { App as Cdk8sApp } from 'cdk8s';
-import { readLabSettings, readNag } from '../bin/settings';
+import { readLabSettings, readNag } from '../lab-stacks/settings';
 import { createLab } from '../lab-stacks/lab-app';
 import {
   IngressWorkload, IngressWorkloadChart, IngressWorkloadChartProps, KubectlLayer, LabCleanup, LabCluster, LabClusterProps, LabVpc,
@@ -13,6 +13,7 @@ import {
   TargetGroupBindingWorkload,
 } from '../lib';
 import { newApp, newStack } from './fixtures';
+import { ROOT } from './paths';
 
 // Builders: each returns a thunk that builds one configuration and is expected to throw.
 
@@ -186,7 +187,7 @@ describe('bad-input catalogue', () => {
   test('each row names a different input, and the README gives their number', () => {
     const what = CATALOGUE.map(([w]) => w);
     expect(what.filter((w, i) => what.indexOf(w) !== i)).toEqual([]);
-    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     expect(readme.match(/A catalogue of \*\*(\d+)\*\* invalid configurations/)?.[1]).toBe(String(CATALOGUE.length));
   });
 

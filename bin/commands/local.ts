@@ -1,10 +1,10 @@
 import * as path from 'path';
 import { spawn } from 'child_process';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../cli-io';
-import { nodeCommand } from '../local/netns';
-import { missingForLocal, thisHost } from '../local/preflight';
+import { nodeCommand } from '../../lib/experiment/local/netns';
+import { missingForLocal, thisHost } from '../../lib/experiment/local/preflight';
 
-import { ALB_MODES, LOCAL_MODES, LocalMode, NLB_MODES } from '../local/modes';
+import { ALB_MODES, LOCAL_MODES, LocalMode, NLB_MODES } from '../../lib/experiment/local/modes';
 
 /** Set in the re-executed process inside the run's own namespaces. */
 const INSIDE = 'EKS_LB_LAB_LOCAL_NAMESPACES';
@@ -100,7 +100,7 @@ export const local: Command = async (args, io) => {
     return EXIT_OK;
   }
   if (io.env[INSIDE] === '1' && process.pid === 1) {
-    return (require('../local/run') as typeof import('../local/run')).runInside(options, io);
+    return (require('./local-run') as typeof import('./local-run')).runInside(options, io);
   }
   const missing = missingForLocal(thisHost(io.env));
   if (missing) throw new CliError(missing, EXIT_USAGE);
@@ -114,7 +114,7 @@ export default local;
  * lives under it, and goes when it ends, however it ends.
  */
 function reexecInNamespaces(args: readonly string[], io: CliIo): Promise<number> {
-  const cli = nodeCommand(path.join('..', 'cli'));
+  const cli = nodeCommand(path.join(__dirname, '..', 'cli'));
   const child = spawn('unshare', ['--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', ...cli, 'local', ...args], {
     // stdin stays open and unused: when this process dies, however, the run sees it close and stops.
     cwd: io.cwd, env: { ...io.env, [INSIDE]: '1' }, stdio: ['pipe', 'pipe', 'pipe'],

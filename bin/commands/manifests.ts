@@ -8,8 +8,8 @@ import { partitionOf } from '../../lib/private/official-policy';
 import { labTgbWorkload } from '../../lab-stacks/lab-app';
 import { CliError, CliIo, Command, EXIT_OK } from '../cli-io';
 import { chartYaml, generatedHeader } from '../manifests';
-import { StackOutputsError, describeStack, stackRegion } from '../probe/stack-outputs';
-import { LAB_DEFAULTS, REGION } from '../settings';
+import { StackOutputsError, describeStack, stackRegion } from '../../lib/experiment/probe/stack-outputs';
+import { LAB_DEFAULTS, REGION } from '../../lab-stacks/settings';
 
 const HELP = `Usage: eks-lb-lab manifests <manifest> [options]
 

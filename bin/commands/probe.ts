@@ -10,10 +10,10 @@ import {
 import { parseIpv4Cidr } from '../../lib/private/validate';
 import { LabSettings, labNlbWorkloads, labTgbWorkload, labWorkloads } from '../../lab-stacks/lab-app';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
-import { PeerHints, ProbeError, ProbeTarget, probePaths } from '../probe/measure';
-import { renderReportJson, renderReportMarkdown, renderReportText } from '../probe/report';
-import { LAB_STACKS, LabKind, StackOutputsError, readLabStacks, stackRegion } from '../probe/stack-outputs';
-import { LAB_DEFAULTS } from '../settings';
+import { PeerHints, ProbeError, ProbeTarget, probePaths } from '../../lib/experiment/probe/measure';
+import { renderReportJson, renderReportMarkdown, renderReportText } from '../../lib/experiment/probe/report';
+import { LAB_STACKS, LabKind, StackOutputsError, readLabStacks, stackRegion } from '../../lib/experiment/probe/stack-outputs';
+import { LAB_DEFAULTS } from '../../lab-stacks/settings';
 
 const HELP = `Usage: eks-lb-lab probe [options]
 

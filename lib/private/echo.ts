@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-29';
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
-import type { EchoPodProps } from '../ingress-workload-chart';
+import type { EchoPodProps } from '../workloads/ingress-workload-chart';
 import { requireDns1123Label, requireInteger, show } from './validate';
 
 /** An echo server that prints pod, node, pod IP, TCP peer and request headers in each response. */

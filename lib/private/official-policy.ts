@@ -1,6 +1,6 @@
 import { Aws, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import type { PolicyJson } from '../load-balancer-controller-version';
+import type { PolicyJson } from '../controller/load-balancer-controller-version';
 import v2_10_0 from './policies/v2.10.0/iam_policy.json';
 import v2_11_0 from './policies/v2.11.0/iam_policy.json';
 import v2_12_0 from './policies/v2.12.0/iam_policy.json';

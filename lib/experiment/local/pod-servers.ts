@@ -1,0 +1,54 @@
+import * as http from 'http';
+import { EchoHeader, renderEchoResponse } from '../echo-response';
+
+/** What a pod knows about itself, as the Downward API would tell it. */
+export interface EchoPodIdentity {
+  readonly nodeName: string;
+  readonly podName: string;
+  readonly podNamespace: string;
+  readonly podIp: string;
+}
+
+/** An HTTP server answering every request in the echoserver format, as the lab's echo pods do. */
+export function createEchoServer(pod: EchoPodIdentity, port: number): http.Server {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers: EchoHeader[] = [];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push({ name: req.rawHeaders[i].toLowerCase(), value: req.rawHeaders[i + 1] });
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+      const body = chunks.length > 0 ? Buffer.concat(chunks).toString('utf8') : undefined;
+      const text = renderEchoResponse({
+        hostname: pod.podName,
+        pod,
+        serverVersion: `node: ${process.version}`,
+        clientAddress: req.socket.remoteAddress ?? '',
+        method: req.method ?? 'GET',
+        realPath: url,
+        query: q < 0 ? '' : url.slice(q + 1),
+        requestVersion: req.httpVersion,
+        requestScheme: 'http',
+        requestUri: `http://${host}:${port}${url}`,
+        headers,
+        body,
+      });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(text);
+    });
+  });
+  server.keepAliveTimeout = 75_000;
+  return server;
+}
+
+/**
+ * kube-proxy's health-check node port for a `Local` Service: 200 while the node has a ready local endpoint,
+ * 503 without one, and the count in the body.
+ */
+export function createHealthCheckNodePortServer(service: { namespace: string; name: string }, localEndpoints: number): http.Server {
+  return http.createServer((_req, res) => {
+    res.writeHead(localEndpoints > 0 ? 200 : 503, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' })
+      .end(JSON.stringify({ service: service, localEndpoints, serviceProxyHealthy: true }));
+  });
+}

@@ -1,0 +1,198 @@
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-29';
+import { Construct } from 'constructs';
+import { LabValidationError } from '../errors';
+import { EchoPodProps, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
+import { echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from '../private/echo';
+import { requireCidrList, requireInteger, requireOneOf, show } from '../private/validate';
+
+/** The load balancer class the AWS Load Balancer Controller answers to by default. */
+export const NLB_LOAD_BALANCER_CLASS = 'service.k8s.aws/nlb';
+
+/** Whether the NLB faces the internet or only the VPC. */
+export type NlbScheme = 'internet-facing' | 'internal';
+
+/** Service annotations the controller reads for an NLB. */
+export const NLB_ANNOTATIONS = {
+  targetType: 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type',
+  scheme: 'service.beta.kubernetes.io/aws-load-balancer-scheme',
+  targetGroupAttributes: 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes',
+  proxyProtocol: 'service.beta.kubernetes.io/aws-load-balancer-proxy-protocol',
+} as const;
+
+/** Properties of an {@link NlbWorkloadChart}. */
+export interface NlbWorkloadChartProps extends EchoPodProps {
+  /** How the NLB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
+  readonly targetType: TargetType;
+
+  /**
+   * Namespace for every object, created by the chart.
+   * @default - `nlb-ip-mode` or `nlb-instance-mode`
+   */
+  readonly namespace?: string;
+
+  /**
+   * Name of the Deployment and Service.
+   * @default 'echo'
+   */
+  readonly name?: string;
+
+  /**
+   * NLB scheme. The controller's own default is `internal`.
+   * @default 'internet-facing'
+   */
+  readonly scheme?: NlbScheme;
+
+  /**
+   * Whether the NLB keeps the client's address as the source of the packets it sends to targets
+   * (target group attribute `preserve_client_ip.enabled`), written out either way.
+   * @default - AWS's default for TCP target groups: false for `ip`, true for `instance`
+   */
+  readonly preserveClientIp?: boolean;
+
+  /**
+   * Prepend a PROXY protocol v2 header carrying the client's address to every connection
+   * (`service.beta.kubernetes.io/aws-load-balancer-proxy-protocol: "*"`). The server must parse it.
+   * @default false
+   */
+  readonly proxyProtocolV2?: boolean;
+
+  /**
+   * External traffic policy of the Service, for `instance` targets.
+   * @default 'Cluster' for `instance`; not set for `ip`, where the NLB sends straight to pods
+   */
+  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+
+  /**
+   * Fixed NodePort, for `instance` targets.
+   * @default - Kubernetes allocates one
+   */
+  readonly nodePort?: number;
+
+  /**
+   * Client CIDR blocks the NLB's security group admits (`spec.loadBalancerSourceRanges`).
+   * @default ['0.0.0.0/0']
+   */
+  readonly loadBalancerSourceRanges?: readonly string[];
+}
+
+/**
+ * An NLB path of the experiment as Kubernetes objects: a Namespace, the echo Deployment and a Service of
+ * type LoadBalancer with `spec.loadBalancerClass: service.k8s.aws/nlb`, which the AWS Load Balancer
+ * Controller turns into an NLB with the target type under test.
+ */
+export class NlbWorkloadChart extends Chart {
+  /** The target type under test. */
+  public readonly targetType: TargetType;
+
+  /** The namespace of every object. */
+  public readonly namespaceName: string;
+
+  /** Name of the Deployment and Service. */
+  public readonly workloadName: string;
+
+  /** Whether the target group preserves the client's address. */
+  public readonly preserveClientIp: boolean;
+
+  /** Whether targets receive a PROXY protocol v2 header. */
+  public readonly proxyProtocolV2: boolean;
+
+  /** The external traffic policy, for `instance` targets. */
+  public readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+
+  /** The fixed NodePort of the Service, when one was given. */
+  public readonly nodePort?: number;
+
+  /** The echo image in use. */
+  public readonly image: string;
+
+  /** The Deployment. */
+  public readonly deployment: kplus.Deployment;
+
+  /** The Service of type LoadBalancer. */
+  public readonly service: kplus.Service;
+
+  constructor(scope: Construct, id: string, props: NlbWorkloadChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const targetType = props.targetType;
+    const namespace = props.namespace ?? `nlb-${targetType}-mode`;
+    const name = props.name ?? 'echo';
+    const scheme = props.scheme ?? 'internet-facing';
+    const sourceRanges = props.loadBalancerSourceRanges ?? ['0.0.0.0/0'];
+    const proxyProtocolV2 = props.proxyProtocolV2 ?? false;
+
+    requireOneOf(this, 'targetType', targetType, ['ip', 'instance']);
+    requireOneOf(this, 'scheme', scheme, ['internet-facing', 'internal']);
+    const externalTrafficPolicy = this.checkTrafficPolicy(props, targetType, proxyProtocolV2);
+    requireWorkloadNames(this, namespace, name, `nlb-${targetType}-mode`);
+    const { image, containerPort, replicas } = echoPodSettings(this, props);
+    requireCidrList(this, 'loadBalancerSourceRanges', sourceRanges);
+
+    this.targetType = targetType;
+    this.namespaceName = namespace;
+    this.workloadName = name;
+    this.image = image;
+    this.preserveClientIp = props.preserveClientIp ?? targetType === 'instance';
+    this.proxyProtocolV2 = proxyProtocolV2;
+    this.externalTrafficPolicy = externalTrafficPolicy;
+    this.nodePort = props.nodePort;
+
+    const labels = workloadLabels(name, targetType);
+    const ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace, labels } });
+    this.deployment = echoDeployment(this, 'Deployment', { name, namespace, labels, image, containerPort, replicas });
+
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: {
+        name,
+        namespace,
+        labels,
+        annotations: {
+          [NLB_ANNOTATIONS.targetType]: targetType,
+          [NLB_ANNOTATIONS.scheme]: scheme,
+          [NLB_ANNOTATIONS.targetGroupAttributes]: `preserve_client_ip.enabled=${this.preserveClientIp}`,
+          ...(proxyProtocolV2 ? { [NLB_ANNOTATIONS.proxyProtocol]: '*' } : {}),
+        },
+      },
+      type: kplus.ServiceType.LOAD_BALANCER,
+      selector: kplus.Pods.select(this, 'Pods', { labels }),
+      ports: [{ name: 'tcp', port: 80, targetPort: containerPort, nodePort: props.nodePort }],
+    });
+    const service = ApiObject.of(this.service);
+    // Set at creation: the in-tree cloud provider then leaves the Service to the controller, webhook or not.
+    service.addJsonPatch(JsonPatch.add('/spec/loadBalancerClass', NLB_LOAD_BALANCER_CLASS));
+    service.addJsonPatch(JsonPatch.add('/spec/loadBalancerSourceRanges', [...sourceRanges]));
+    if (externalTrafficPolicy) service.addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', externalTrafficPolicy));
+
+    for (const obj of [this.deployment, this.service]) ApiObject.of(obj).addDependency(ns);
+  }
+
+  private checkTrafficPolicy(props: NlbWorkloadChartProps, targetType: string, proxyProtocolV2: boolean): ExternalTrafficPolicy | undefined {
+    if (props.externalTrafficPolicy !== undefined) {
+      requireOneOf(this, 'externalTrafficPolicy', props.externalTrafficPolicy, ['Cluster', 'Local']);
+    }
+    if (targetType === 'ip') {
+      if (props.externalTrafficPolicy !== undefined) {
+        throw new LabValidationError(this, `'externalTrafficPolicy' applies only to 'instance' targets; got ` +
+          `${show(props.externalTrafficPolicy)} with targetType 'ip'. Remove it: the NLB sends straight to pod IPs, ` +
+          'so no NodePort and no kube-proxy rule is on the path.');
+      }
+      if (props.nodePort !== undefined) {
+        throw new LabValidationError(this, `'nodePort' applies only to 'instance' targets; got ${show(props.nodePort)} with ` +
+          `targetType 'ip'. Remove it, or use targetType 'instance'.`);
+      }
+      return undefined;
+    }
+    const policy = props.externalTrafficPolicy ?? 'Cluster';
+    if (proxyProtocolV2 && policy === 'Local') {
+      throw new LabValidationError(this, `'proxyProtocolV2' cannot be combined with 'instance' targets and ` +
+        `externalTrafficPolicy 'Local'; got proxyProtocolV2 true. With Local the NLB health-checks kube-proxy's ` +
+        `health check NodePort over HTTP, which does not speak PROXY protocol, so every target would fail its check. ` +
+        `Use externalTrafficPolicy 'Cluster' or targetType 'ip'.`);
+    }
+    if (props.nodePort !== undefined) {
+      requireInteger(this, 'nodePort', props.nodePort, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
+        `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, or leave it unset.`);
+    }
+    return policy;
+  }
+}

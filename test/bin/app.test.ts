@@ -1,0 +1,85 @@
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as cdkJson from '../../cdk.json';
+import { tempDir } from '../temp';
+import { ROOT } from '../paths';
+
+
+/**
+ * Runs `cdk synth -c <setting>` into a scratch directory; resolves with the exit code and stderr. Without the
+ * CloudFormation validator (the lab-app tests run it) and asset staging, which these checks do not read.
+ */
+function synthWith(setting: string): Promise<{ status: number | null; stderr: string; out: string; resourceTypes: string[] }> {
+  const out = tempDir('eks-lb-lab-');
+  return new Promise((resolve) => {
+    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--no-staging', '-c', setting, '-o', out], {
+      cwd: ROOT, env: { ...process.env, CDK_VALIDATION: 'false' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('close', (status) => {
+      const report = path.join(out, 'validation-report.json');
+      const text = fs.existsSync(report) ? fs.readFileSync(report, 'utf8') : '';
+      const resourceTypes = [...new Set(fs.readdirSync(out).filter((f) => f.endsWith('.template.json')).flatMap((f) =>
+        Object.values(JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')).Resources as Record<string, { Type: string }>)
+          .map((r) => r.Type)))].sort();
+      fs.rmSync(out, { recursive: true, force: true });
+      resolve({ status, stderr, out: text, resourceTypes });
+    });
+  });
+}
+
+const CASES: readonly [string, string][] = [
+  ['nodeCount=0', "eks-lb-lab: LabCluster/Cluster: 'nodeCount' must be a whole number between 1 and 450; " +
+    'got 0. Use 2 nodes (one per zone) for the experiment.'],
+  ['allowedCidr=203.0.113.7', "eks-lb-lab: Context 'allowedCidr' must be IPv4 CIDR blocks with zero host bits, separated by " +
+    "commas; got '203.0.113.7'. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0."],
+];
+
+describe('cdk synth of bin/app.ts', () => {
+  // Both runs at once: each is mostly the CLI and node starting up.
+  let results: Awaited<ReturnType<typeof synthWith>>[];
+  let nag: Awaited<ReturnType<typeof synthWith>>;
+  beforeAll(async () => {
+    [nag, ...results] = await Promise.all([synthWith('nag=true'), ...CASES.map(([setting]) => synthWith(setting))]);
+  }, 180_000);
+
+  test('-c nag=true runs cdk-nag AwsSolutions; every finding is acknowledged, so synth succeeds', () => {
+    expect(nag.status).toBe(0);
+    const report = JSON.parse(nag.out) as { pluginReports: { pluginName: string; violations: unknown[]; suppressedViolations?: unknown[] }[] };
+    const awsSolutions = report.pluginReports.find((r) => r.pluginName === 'AwsSolutions')!;
+    expect(awsSolutions.violations).toEqual([]);
+    expect(awsSolutions.suppressedViolations!.length).toBeGreaterThan(0);
+  });
+
+  test('the templates carry no usage-reporting resource (versionReporting off in cdk.json)', () => {
+    expect(nag.resourceTypes).toContain('AWS::EKS::Cluster');
+    expect(nag.resourceTypes).not.toContain('AWS::CDK::Metadata');
+  });
+
+  test.each(CASES.map(([setting, message], i) => [setting, message, i] as const))(
+    '-c %s prints the one message naming it, no stack trace, and fails', (_setting, message, i) => {
+      const lines = results[i].stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
+      expect(results[i].status).toBe(1);
+      expect(lines[0]).toBe(message);
+      expect(lines.slice(1)).toEqual([expect.stringMatching(/Subprocess exited with error 1/)]);
+    });
+});
+
+describe('no call home', () => {
+  test('cdk.json turns off CLI telemetry, notices and version reporting', () => {
+    expect([cdkJson.context['cli-telemetry'], cdkJson.notices, cdkJson.versionReporting]).toEqual([false, false, false]);
+  });
+
+  test('the CDK CLI itself reads telemetry as off from cdk.json alone', () => {
+    const { CDK_DISABLE_CLI_TELEMETRY: _unset, ...env } = process.env;
+    const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk'), ['cli-telemetry', '--status'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/^CLI Telemetry is disabled\./m);
+  }, 60_000);
+
+  test('the CLIs the tests start run with telemetry and the version check off', () => {
+    expect([process.env.CDK_DISABLE_CLI_TELEMETRY, process.env.CDK_DISABLE_VERSION_CHECK]).toEqual(['true', '1']);
+  });
+});

@@ -1,0 +1,53 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ROOT } from '../paths';
+
+
+describe('cdk diff between controller versions', () => {
+  // CDK_VALIDATION=false skips the CloudFormation validator (most of synth time); the lab-app tests run it.
+  const cdk = (args: string[]) => spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk'), args, {
+    cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, CDK_VALIDATION: 'false' },
+  });
+
+  test('LabCluster at v2.8.3 against v3.5.0: the policy is updated in place and DescribeListenerAttributes is added', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-lb-lab-diff-'));
+    try {
+      // --no-staging: the diff reads templates only, so the kubectl layer need not be copied.
+      const synth = cdk(['synth', 'LabCluster', '--quiet', '--no-staging', '-c', 'controllerVersion=v2.8.3', '-o', path.join(out, 'old')]);
+      expect(synth.status).toBe(0);
+      const template = path.join(out, 'old', 'LabCluster.template.json');
+      expect(fs.readFileSync(template, 'utf8')).not.toContain('DescribeListenerAttributes');
+
+      const diff = cdk(['diff', '--template', template, 'LabCluster', '--no-staging', '-c', 'controllerVersion=v3.5.0',
+        '-o', path.join(out, 'new')]);
+      expect(diff.status).toBe(0);
+      const text = `${diff.stdout}\n${diff.stderr}`;
+      // The resource diff, action by action: the statements are CloudFormation, not one opaque string.
+      expect(text).toMatch(/^\[~\] AWS::IAM::ManagedPolicy Cluster\/LoadBalancerController\/Policy\/Default ClusterLoadBalancerControllerPolicy40CB56B8$/m);
+      expect(text).toMatch(/^\s+\[\+\]\s+"elasticloadbalancing:DescribeListenerAttributes",?$/m);
+      expect(text).not.toMatch(/\[-\]\s+"elasticloadbalancing:DescribeListenerAttributes"/);
+      // The IAM statement table lists it in an added statement.
+      expect(statementTable(text).added).toContain('elasticloadbalancing:DescribeListenerAttributes');
+      expect(statementTable(text).removed).not.toContain('elasticloadbalancing:DescribeListenerAttributes');
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+/** Actions of the added and removed rows of the "IAM Statement Changes" table of `cdk diff`. */
+function statementTable(text: string): { added: string[]; removed: string[] } {
+  const result = { added: [] as string[], removed: [] as string[] };
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const cells = line.split('│').map((c) => c.trim());
+    if (cells.length < 5) continue;
+    if (cells[1] === '+') current = result.added;
+    else if (cells[1] === '-') current = result.removed;
+    else if (cells[1] !== '') current = undefined;
+    if (current && cells[4]) current.push(cells[4]);
+  }
+  return result;
+}

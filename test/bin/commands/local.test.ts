@@ -1,0 +1,146 @@
+import { spawn, spawnSync } from 'child_process';
+import { parseLocalArgs } from '../../../bin/commands/local';
+import { LocalReport } from '../../../bin/commands/local-run';
+import { routedHops } from '../../../lib/experiment/local/checks';
+import { missingForLocal, thisHost } from '../../../lib/experiment/local/preflight';
+import { ROOT } from '../../paths';
+
+
+/**
+ * Runs the CLI from this checkout. `prefix` runs it under another command: the not-root case uses a user namespace
+ * (uid 65534 inside, this user outside), so the child reads the checkout and writes TMPDIR wherever they are.
+ */
+function run(args: string[], prefix: readonly string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const command = [...prefix, process.execPath, '--require', 'tsx/cjs', 'bin/cli.ts', 'local', ...args];
+    const child = spawn(command[0], command.slice(1), { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c) => { stdout += c; });
+    child.stderr.setEncoding('utf8').on('data', (c) => { stderr += c; });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('parseLocalArgs', () => {
+  test('defaults: all three modes, 200 requests, 8 in flight, new connection per request', () => {
+    expect(parseLocalArgs([])).toMatchObject({
+      modes: ['ip', 'instance', 'instance-local'], requests: 200, concurrency: 8, keepAlive: false, json: false, context: {},
+    });
+  });
+
+  test('modes, the Local shortcut, lab settings as -c key=value', () => {
+    expect(parseLocalArgs(['--modes', 'instance-local,ip', '-c', 'replicas=1', '--requests', '50']))
+      .toMatchObject({ modes: ['ip', 'instance-local'], context: { replicas: '1' }, requests: 50 });
+    expect(parseLocalArgs(['--instance-local']).modes).toEqual(['instance-local']);
+    expect(parseLocalArgs(['--nlb']).modes).toEqual(['ip', 'instance', 'instance-local', 'nlb-ip', 'nlb-ip-preserve', 'nlb-instance', 'nlb-instance-local']);
+  });
+
+  test('bad input: one line naming the option', () => {
+    expect(() => parseLocalArgs(['--modes', 'nlb'])).toThrow(/^--modes takes ip, instance, instance-local, nlb-ip, .*; got 'nlb'.$/);
+    expect(() => parseLocalArgs(['--requests', '0'])).toThrow("--requests must be a whole number of at least 1; got '0'.");
+    expect(() => parseLocalArgs(['-c', 'replicas'])).toThrow(/-c takes key=value/);
+  });
+});
+
+const missing = missingForLocal(thisHost(process.env));
+const asRoot = missing === undefined ? describe : describe.skip;
+
+asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  // Two runs at once: each lives in its own namespaces, so they do not collide.
+  let single: { code: number | null; report: LocalReport };
+  let spread: { code: number | null; report: LocalReport };
+  beforeAll(async () => {
+    const parse = async (args: string[]) => {
+      const r = await run(['--json', ...args]);
+      if (r.code === null || r.code > 1 || !r.stdout.startsWith('{')) throw new Error(`eks-lb-lab local ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+      return { code: r.code, report: JSON.parse(r.stdout) as LocalReport };
+    };
+    [single, spread] = await Promise.all([parse(['--requests', '40', '--nlb', '-c', 'replicas=1']), parse(['--requests', '60'])]);
+  }, 60_000);
+
+  const mode = (r: LocalReport, name: string) => {
+    const i = r.modes.findIndex((m) => m.mode === name);
+    return { result: r.modes[i], seen: r.emulation.modes[i] };
+  };
+
+  test('the default run prints ip, instance+Cluster and instance+Local, each matching the model; exit 0', () => {
+    expect(spread.code).toBe(0);
+    expect(spread.report.modes.map((m) => [m.mode, m.agree])).toEqual([['ip', true], ['instance', true], ['instance-local', true]]);
+    expect(single.code).toBe(0);
+    expect(single.report.modes).toHaveLength(7);
+  });
+
+  test('ip: the pod\'s peer is the load balancer, X-Forwarded-For ends with the client, one routed hop', () => {
+    const { result, seen } = mode(single.report, 'ip');
+    expect(Object.keys(result.measured.peers)).toEqual([seen.loadBalancer.vpcAddress]);
+    expect(result.measured.xForwardedForEndsWithClient).toBe(40);
+    expect(single.report.clientIp?.address).toBe(single.report.emulation.client);
+    expect(Object.keys(routedHops(seen))).toEqual(['1']);
+  });
+
+  test('instance + Cluster: the peer is a node; through the other node the single pod is one hop further', () => {
+    const { result, seen } = mode(single.report, 'instance');
+    const nodes = single.report.emulation.nodes.map((n) => n.address);
+    expect(Object.keys(result.measured.peers).sort()).toEqual(nodes);
+    expect(result.measured.peerClasses.node).toBe(40);
+    const hops = routedHops(seen);
+    expect(Object.keys(hops).sort()).toEqual(['1', '2']);
+    expect(result.measured.crossNode.crossed).toBeGreaterThan(0);
+    expect(result.measured.xForwardedForEndsWithClient).toBe(40);
+  });
+
+  test('instance + Local: the peer is the load balancer, no cross-node hop, the node without a pod fails health checks', () => {
+    const { result, seen } = mode(single.report, 'instance-local');
+    const [withPod, without] = single.report.emulation.nodes;
+    expect(Object.keys(result.measured.peers)).toEqual([seen.loadBalancer.vpcAddress]);
+    expect(Object.keys(routedHops(seen))).toEqual(['1']);
+    expect(result.measured.nodes).toEqual({ [withPod.name]: 40 });
+    expect(seen.targetHealth.map((t) => [t.name, t.state, t.reason])).toEqual([
+      [withPod.name, 'healthy', undefined], [without.name, 'unhealthy', 'Target.Timeout'],
+    ]);
+    expect(seen.healthCheckNodePort?.map((h) => [h.node, h.status, h.localEndpoints])).toEqual([
+      [withPod.name, 200, 1], [without.name, 503, 0],
+    ]);
+  });
+
+  test('NLB ip: the pod sees the NLB without client IP preservation, the client with it; two routed hops', () => {
+    const off = mode(single.report, 'nlb-ip');
+    const on = mode(single.report, 'nlb-ip-preserve');
+    expect(Object.keys(off.result.measured.peers)).toEqual([off.seen.loadBalancer.vpcAddress]);
+    expect(Object.keys(on.result.measured.peers)).toEqual([single.report.emulation.client]);
+    for (const m of [off, on]) {
+      expect(m.result.measured.xForwardedFor).toBe(0);
+      expect(Object.keys(routedHops(m.seen))).toEqual(['2']);
+    }
+  });
+
+  test('NLB instance: Cluster shows a node (and the cross-node hop), Local the client; Local\'s health check uses the health-check node port', () => {
+    const cluster = mode(single.report, 'nlb-instance');
+    const local = mode(single.report, 'nlb-instance-local');
+    const [withPod, without] = single.report.emulation.nodes;
+    expect(Object.keys(cluster.result.measured.peers).sort()).toEqual([withPod.address, without.address]);
+    expect(Object.keys(routedHops(cluster.seen)).sort()).toEqual(['2', '3']);
+    expect(Object.keys(local.result.measured.peers)).toEqual([single.report.emulation.client]);
+    expect(local.seen.targetHealth.map((t) => [t.name, t.state, t.reason])).toEqual([
+      [withPod.name, 'healthy', undefined], [without.name, 'unhealthy', 'Target.ResponseCodeMismatch'],
+    ]);
+    expect(single.report.modes.every((m) => m.agree)).toBe(true);
+  });
+
+  test('pods share the requests (per connection, so with a tolerance)', () => {
+    for (const name of ['ip', 'instance', 'instance-local']) {
+      const counts = Object.values(mode(spread.report, name).result.measured.pods);
+      expect(counts).toHaveLength(2);
+      for (const n of counts) expect(n).toBeGreaterThanOrEqual(6);
+    }
+  });
+
+  const AS_NOBODY = ['unshare', '--user', '--map-user=65534', '--map-group=65534', '--'];
+  const userNamespaces = spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), 'true']).status === 0;
+  (userNamespaces ? test : test.skip)(`not root: one line and exit 2${userNamespaces ? '' : ' (skipped: no user namespaces here)'}`, async () => {
+    const r = await run([], AS_NOBODY);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('eks-lb-lab local: needs root to create network namespaces and iptables rules; run it as `sudo npx eks-lb-lab local`.\n');
+  });
+});

@@ -1,0 +1,436 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, Token } from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import {
+  ClientIpLocation, ExpectedPath, IngressWorkloadChart, KubernetesObject, NlbWorkloadChart, PeerClass, TargetGroupBindingChart,
+  expectedPaths,
+} from '../../lib';
+import { readLabSettings } from '../../lab-stacks/settings';
+import { LabSettings, createLab, Lab, labNlbWorkloads, labTgbWorkload, labWorkloads } from '../../lab-stacks/lab-app';
+import { Finding, validateTemplates } from '../cfn-validator';
+import { flatten, helmValues, newApp } from '../fixtures';
+import { k8sProblems } from '../k8s-validate';
+import { ROOT } from '../paths';
+
+function lab(context: Record<string, unknown> = {}): Lab {
+  const app = newApp(context);
+  return createLab(app, readLabSettings(app.node, {}));
+}
+
+/** The default lab per region, built once for this file: building and synthesizing it is the slow part. */
+const defaultLabs = new Map<string, Lab>();
+function defaultLab(region: string): Lab {
+  if (!defaultLabs.has(region)) defaultLabs.set(region, lab({ region }));
+  return defaultLabs.get(region)!;
+}
+
+function workloadObjects(template: Template): { kind: string; spec: any; metadata: any }[] {
+  const manifest = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))[0];
+  return JSON.parse(flatten(manifest.Properties.Manifest));
+}
+
+/** Every Kubernetes object a stack applies. */
+function appliedObjects(stack: Stack): KubernetesObject[] {
+  return Object.values(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+    .flatMap((r) => JSON.parse(flatten(r.Properties.Manifest)));
+}
+
+/** TgbLab's target groups hang off its ALB. */
+const TGB_MODEL_OPTIONS = { targetGroupLoadBalancers: { 'echo-ip': 'ALB', 'echo-instance': 'ALB' } } as const;
+
+/** The expected path of each lab, from the lab's charts built with the app's settings mapping, keyed like {@link readmeRow}. */
+function chartPaths(settings: Omit<LabSettings, 'region'>): Record<string, ExpectedPath> {
+  const alb = labWorkloads(settings);
+  const nlb = labNlbWorkloads(settings);
+  const { inboundCidrs: _cidrs, ...tgb } = labTgbWorkload(settings);
+  const one = (chart: cdk8s.Chart) => expectedPaths(chart.toJson())[0];
+  const [tgbIp, tgbInstance] = expectedPaths(new TargetGroupBindingChart(new cdk8s.App(), 'Chart', {
+    ...tgb, ipTargetGroupArn: 'tg-ip', instanceTargetGroupArn: 'tg-instance', vpcId: 'vpc', loadBalancerSecurityGroupId: 'sg',
+  }).toJson(), TGB_MODEL_OPTIONS);
+  return {
+    IpModeLab: one(new IngressWorkloadChart(new cdk8s.App(), 'Chart', alb.ip)),
+    InstanceModeLab: one(new IngressWorkloadChart(new cdk8s.App(), 'Chart', alb.instance)),
+    NlbIpModeLab: one(new NlbWorkloadChart(new cdk8s.App(), 'Chart', nlb.ip)),
+    NlbInstanceModeLab: one(new NlbWorkloadChart(new cdk8s.App(), 'Chart', nlb.instance)),
+    'TgbLab /ip': tgbIp,
+    'TgbLab /instance': tgbInstance,
+  };
+}
+
+/**
+ * The pod's TCP peer and the client IP of the README's hand-written "All the paths" row whose first cell contains
+ * `label`, in the model's terms.
+ */
+function readmeRow(label: string): { peer: PeerClass | 'as without it'; clientIp: ClientIpLocation } {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## All the paths'), readme.indexOf('### The NLB paths'));
+  const rows = section.split('\n').filter((l) => l.startsWith('| ') && l.includes(label));
+  expect([label, rows.length]).toEqual([label, 1]);
+  const cells = rows[0].split(' | ');
+  const [peerText, clientText] = [cells[5], cells[6]];
+  const peer = /^(ALB|NLB) private address/.test(peerText) ? 'load-balancer' as const
+    : /^node address/.test(peerText) ? 'node' as const : /^client/.test(peerText) ? 'client' as const
+      : /^as the row without it/.test(peerText) ? 'as without it' as const : notInModelTerms(`${label}: pod's TCP peer '${peerText}'`);
+  const clientIp: ClientIpLocation = /X-Forwarded-For/.test(clientText) ? 'x-forwarded-for'
+    : /^lost/.test(clientText) ? 'none' : /source address/.test(clientText) ? 'tcp-source'
+      : /PROXY v2 header/.test(clientText) ? 'proxy-protocol' : notInModelTerms(`${label}: client IP '${clientText}'`);
+  return { peer, clientIp };
+}
+
+function notInModelTerms(what: string): never {
+  throw new Error(`the README row is not in the model's terms: ${what}`);
+}
+
+const modelRow = (p: ExpectedPath) => ({ peer: p.podPeer, clientIp: p.clientIp });
+
+describe('the lab app', () => {
+  let stacks: Lab;
+  beforeAll(() => { stacks = defaultLab('us-east-1'); });
+
+  test('LabCluster and five labs on it; each lab pulls LabCluster in', () => {
+    const all = [stacks.cluster, stacks.ipMode, stacks.instanceMode, stacks.nlbIpMode, stacks.nlbInstanceMode, stacks.tgb];
+    expect(all.map((s) => s.stackName))
+      .toEqual(['LabCluster', 'IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab']);
+    const assembly = (stacks.cluster.node.root as App).synth();
+    const dependsOn = (name: string) => assembly.getStackByName(name).dependencies.map((d) => d.id).filter((id) => !id.endsWith('.assets'));
+    for (const name of ['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab']) {
+      expect(dependsOn(name)).toEqual(['LabCluster']);
+    }
+    expect(dependsOn('LabCluster')).toEqual([]);
+    for (const s of all) {
+      expect(s.region).toBe('us-east-1');
+      // Region only: synth needs no credentials and no lookups; the account comes from the deploying credentials.
+      expect(Token.isUnresolved(s.account)).toBe(true);
+    }
+  });
+
+  test('one kubectl handler in LabCluster serves every lab', () => {
+    for (const s of [stacks.ipMode, stacks.instanceMode, stacks.nlbIpMode, stacks.nlbInstanceMode, stacks.tgb]) {
+      const template = Template.fromStack(s);
+      template.resourceCountIs('AWS::Lambda::Function', 0);
+      const manifest = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))[0];
+      expect(JSON.stringify(manifest.Properties.ServiceToken)).toContain('"StackName":"LabCluster"');
+    }
+    Template.fromStack(stacks.cluster).resourcePropertiesCountIs('AWS::Lambda::Function',
+      { Description: 'onEvent handler for EKS kubectl resource provider' }, 1);
+  });
+
+  test('the two labs differ only in target type and Service', () => {
+    const ip = workloadObjects(Template.fromStack(stacks.ipMode));
+    const instance = workloadObjects(Template.fromStack(stacks.instanceMode));
+    const byKind = (objs: typeof ip) => Object.fromEntries(objs.map((o) => [o.kind, o]));
+    const [a, b] = [byKind(ip), byKind(instance)];
+    expect(a.Ingress.metadata.annotations['alb.ingress.kubernetes.io/target-type']).toBe('ip');
+    expect(b.Ingress.metadata.annotations['alb.ingress.kubernetes.io/target-type']).toBe('instance');
+    expect(a.Service.spec.type).toBe('ClusterIP');
+    expect(b.Service.spec).toMatchObject({ type: 'NodePort', externalTrafficPolicy: 'Cluster' });
+    expect(b.Service.spec.ports[0].nodePort).toBe(30080);
+    const spec = (o: any) => JSON.stringify(o.Deployment.spec.template.spec.containers);
+    expect(spec(a)).toBe(spec(b));
+  });
+
+  test('every Kubernetes object the lab applies passes the Kubernetes schema and the annotation grammar', () => {
+    const objects = Object.values(stacks).flatMap((s) =>
+      Object.values(Template.fromStack(s).findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+        .flatMap((r) => JSON.parse(flatten(r.Properties.Manifest))));
+    expect(objects.map((o: { kind: string }) => o.kind).sort()).toEqual([
+      'Deployment', 'Deployment', 'Deployment', 'Deployment', 'Deployment', 'Ingress', 'Ingress',
+      'Namespace', 'Namespace', 'Namespace', 'Namespace', 'Namespace',
+      'Service', 'Service', 'Service', 'Service', 'Service', 'Service', 'ServiceAccount',
+      'TargetGroupBinding', 'TargetGroupBinding',
+    ]);
+    expect(k8sProblems(objects)).toEqual([]);
+  });
+
+  test('outputs: each lab URL, the instance lab\'s traffic policy, the cluster name and the update-kubeconfig command', () => {
+    const ip = Template.fromStack(stacks.ipMode);
+    const url = ip.findOutputs('Url').Url;
+    expect(flatten(url.Value)).toMatch(/^http:\/\/<WorkloadLoadBalancerAddress.*\.Value>\/$/);
+    ip.hasOutput('TargetType', { Value: 'ip' });
+    expect(ip.findOutputs('ExternalTrafficPolicy')).toEqual({});
+    Template.fromStack(stacks.instanceMode).hasOutput('ExternalTrafficPolicy', { Value: 'Cluster' });
+    const cluster = Template.fromStack(stacks.cluster);
+    cluster.hasOutput('ClusterName', {});
+    expect(flatten(cluster.findOutputs('UpdateKubeconfigCommand').UpdateKubeconfigCommand.Value))
+      .toMatch(/^aws eks update-kubeconfig --name <Cluster.*> --region us-east-1 --role-arn <ClusterAdminRole.*\.Arn>$/);
+  });
+
+  test('the controller policy is named after the cluster and region, and its ARN is an output for policy diff', () => {
+    const cluster = Template.fromStack(stacks.cluster);
+    cluster.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      ManagedPolicyName: 'AWSLoadBalancerControllerIAMPolicy-eks-lb-lab-us-east-1',
+    });
+    expect(flatten(cluster.findOutputs('ControllerPolicyArn').ControllerPolicyArn.Value))
+      .toMatch(/^<ClusterLoadBalancerControllerPolicy40CB56B8>$/);
+  });
+
+  test('workload manifests wait for the controller through the stack dependency', () => {
+    // Cross-stack, CloudFormation orders by stack: LabCluster (with the chart) is created first and deleted last.
+    const chartPath = stacks.cluster.controller.chart.node.path;
+    for (const s of [stacks.ipMode, stacks.instanceMode, stacks.nlbIpMode, stacks.nlbInstanceMode, stacks.tgb]) {
+      expect(s.workload.manifest.node.dependencies.map((d) => d.node.path)).toContain(chartPath);
+    }
+  });
+
+  test('the NLB labs: ip targets without preservation, instance targets with Cluster; hostname and URL outputs', () => {
+    const service = (s: typeof stacks.nlbIpMode) => workloadObjects(Template.fromStack(s)).find((o) => o.kind === 'Service')!;
+    const ip = service(stacks.nlbIpMode);
+    const instance = service(stacks.nlbInstanceMode);
+    expect(ip.metadata.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=false',
+    });
+    expect(instance.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type']).toBe('instance');
+    expect(instance.spec).toMatchObject({ type: 'LoadBalancer', loadBalancerClass: 'service.k8s.aws/nlb', externalTrafficPolicy: 'Cluster' });
+    const template = Template.fromStack(stacks.nlbIpMode);
+    expect(flatten(template.findOutputs('Url').Url.Value)).toMatch(/^http:\/\/<WorkloadLoadBalancerAddress.*\.Value>\/$/);
+    template.hasOutput('TargetType', { Value: 'ip' });
+    template.hasOutput('PreserveClientIp', { Value: 'false' });
+    template.hasOutput('ProxyProtocol', { Value: 'false' });
+    expect(template.findOutputs('ExternalTrafficPolicy')).toEqual({});
+    const nlbInstance = Template.fromStack(stacks.nlbInstanceMode);
+    nlbInstance.hasOutput('PreserveClientIp', { Value: 'true' });
+    nlbInstance.hasOutput('ExternalTrafficPolicy', { Value: 'Cluster' });
+  });
+
+  test('TgbLab: its ALB in the LabCluster VPC, the target group ARNs in its bindings', () => {
+    const template = Template.fromStack(stacks.tgb);
+    const alb = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))[0];
+    expect(flatten(alb.Properties.Subnets[0])).toMatch(/^<LabCluster:.*VpcPublicSubnet1/);
+    const manifest = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))[0];
+    const bindings = JSON.parse(flatten(manifest.Properties.Manifest)).filter((o: { kind: string }) => o.kind === 'TargetGroupBinding');
+    expect(bindings.map((b: { spec: { targetType: string; targetGroupARN: string; vpcID: string } }) => [b.spec.targetType, b.spec.targetGroupARN]))
+      .toEqual([['ip', expect.stringMatching(/^<WorkloadIpTargetGroup/)], ['instance', expect.stringMatching(/^<WorkloadInstanceTargetGroup/)]]);
+    expect(bindings[0].spec.vpcID).toMatch(/^<LabCluster:.*Vpc/);
+    expect(flatten(template.findOutputs('IpUrl').IpUrl.Value)).toMatch(/^http:\/\/<WorkloadLoadBalancer.*\.DNSName>\/ip$/);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance', Port: 30081 });
+    template.hasOutput('ExternalTrafficPolicy', { Value: 'Cluster' });
+  });
+
+  test('TgbLab outputs every value its bindings carry, the same ones, for `eks-lb-lab manifests tgb`', () => {
+    const template = Template.fromStack(stacks.tgb);
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual([
+      'ExternalTrafficPolicy', 'Image', 'InstanceTargetGroupArn', 'InstanceUrl', 'IpTargetGroupArn', 'IpUrl',
+      'LoadBalancerSecurityGroupId', 'Namespace', 'NodePort', 'Replicas', 'VpcId',
+    ]);
+    const value = (key: string) => flatten(outputs[key].Value);
+    const bindings = Object.fromEntries(workloadObjects(template)
+      .filter((o) => o.kind === 'TargetGroupBinding').map((b) => [b.spec.targetType, b.spec]));
+    expect(value('IpTargetGroupArn')).toBe(flatten(bindings.ip.targetGroupARN));
+    expect(value('InstanceTargetGroupArn')).toBe(flatten(bindings.instance.targetGroupARN));
+    expect(value('VpcId')).toMatch(/^<LabCluster:.*Vpc/);
+    for (const target of ['ip', 'instance']) {
+      expect(value('VpcId')).toBe(flatten(bindings[target].vpcID));
+      expect(value('LoadBalancerSecurityGroupId')).toBe(flatten(bindings[target].networking.ingress[0].from[0].securityGroup.groupID));
+    }
+    expect(value('LoadBalancerSecurityGroupId')).toMatch(/^<WorkloadSecurityGroup[0-9A-F]{8}\.GroupId>$/);
+    expect(outputs.NodePort.Value).toBe('30081');
+    expect(bindings.instance.networking.ingress[0].ports[0].port).toBe(30081);
+    template.hasOutput('Namespace', { Value: 'tgb' });
+    const deployment = workloadObjects(template).find((o) => o.kind === 'Deployment')!;
+    template.hasOutput('Image', { Value: deployment.spec.template.spec.containers[0].image });
+    template.hasOutput('Replicas', { Value: String(deployment.spec.replicas) });
+  });
+
+  test('the path model over each lab stack\'s applied objects gives the README\'s rows, and the charts the probe builds agree', () => {
+    const tgb = expectedPaths(appliedObjects(stacks.tgb), TGB_MODEL_OPTIONS);
+    const fromApp: Record<string, ExpectedPath> = {
+      IpModeLab: expectedPaths(appliedObjects(stacks.ipMode))[0],
+      InstanceModeLab: expectedPaths(appliedObjects(stacks.instanceMode))[0],
+      NlbIpModeLab: expectedPaths(appliedObjects(stacks.nlbIpMode))[0],
+      NlbInstanceModeLab: expectedPaths(appliedObjects(stacks.nlbInstanceMode))[0],
+      'TgbLab /ip': tgb[0],
+      'TgbLab /instance': tgb[1],
+    };
+    expect(Object.values(fromApp).map((p) => [p.loadBalancer, p.targetType, p.entryPoint])).toEqual([
+      ['ALB', 'ip', 'Ingress'], ['ALB', 'instance', 'Ingress'], ['NLB', 'ip', 'Service'], ['NLB', 'instance', 'Service'],
+      ['ALB', 'ip', 'TargetGroupBinding'], ['ALB', 'instance', 'TargetGroupBinding'],
+    ]);
+    const labels: Record<string, string> = {
+      'IpModeLab': '(`IpModeLab`)', 'InstanceModeLab': '(`InstanceModeLab`)', 'NlbIpModeLab': '(`NlbIpModeLab`',
+      'NlbInstanceModeLab': '(`NlbInstanceModeLab`', 'TgbLab /ip': '(`TgbLab`, `/ip`)', 'TgbLab /instance': '(`TgbLab`, `/instance`)',
+    };
+    for (const [lab, p] of Object.entries(fromApp)) expect([lab, modelRow(p)]).toEqual([lab, readmeRow(labels[lab])]);
+    expect(chartPaths(readLabSettings(newApp().node, {}))).toEqual(fromApp);
+  });
+
+  test('the service mutator webhook is on, written out', () => {
+    expect(helmValues(Template.fromStack(stacks.cluster))).toMatchObject({ enableServiceMutatorWebhook: true });
+    expect(stacks.cluster.controller.serviceMutatorWebhook).toBe(true);
+  });
+});
+
+describe('the lab app with context', () => {
+  test.each([
+    ['externalTrafficPolicy=Local', { externalTrafficPolicy: 'Local' }, {
+      'InstanceModeLab': 'ALB `instance`, `Local`', 'NlbInstanceModeLab': 'NLB `instance`, `Local`', 'TgbLab /instance': 'ALB `instance`, `Local`',
+    }],
+    ['nlbPreserveClientIp=true', { nlbPreserveClientIp: 'true' }, { NlbIpModeLab: 'preservation on (`-c nlbPreserveClientIp=true`)' }],
+    ['nlbProxyProtocol=true', { nlbProxyProtocol: 'true' }, { NlbIpModeLab: 'PROXY protocol v2', NlbInstanceModeLab: 'PROXY protocol v2' }],
+  ])('-c %s: the model over the lab\'s charts gives the README\'s row', (_name, context, rows: Record<string, string>) => {
+    const paths = chartPaths(readLabSettings(newApp(context).node, {}));
+    const defaults = chartPaths(readLabSettings(newApp().node, {}));
+    for (const [lab, label] of Object.entries(rows)) {
+      const row = readmeRow(label);
+      const peer = row.peer === 'as without it' ? defaults[lab].podPeer : row.peer;
+      expect([lab, modelRow(paths[lab])]).toEqual([lab, { ...row, peer }]);
+    }
+  });
+
+  test('-c sharedAlb=true: both Ingresses in one IngressGroup, paths /ip and /instance, explicit orders, URLs with the path; '
+    + 'webhook off, NLB preservation and proxy protocol on', () => {
+    const stacks = lab({ sharedAlb: 'true', serviceMutatorWebhook: 'false', nlbPreserveClientIp: 'true', nlbProxyProtocol: 'true' });
+    const ingress = (s: typeof stacks.ipMode) => workloadObjects(Template.fromStack(s)).find((o) => o.kind === 'Ingress')!;
+    const [ip, instance] = [ingress(stacks.ipMode), ingress(stacks.instanceMode)];
+    expect(ip.metadata.annotations).toMatchObject({ 'alb.ingress.kubernetes.io/group.name': 'eks-lb-lab', 'alb.ingress.kubernetes.io/group.order': '10' });
+    expect(instance.metadata.annotations).toMatchObject({ 'alb.ingress.kubernetes.io/group.name': 'eks-lb-lab', 'alb.ingress.kubernetes.io/group.order': '20' });
+    expect(ip.spec.rules[0].http.paths[0].path).toBe('/ip');
+    expect(instance.spec.rules[0].http.paths[0].path).toBe('/instance');
+    // Load-balancer-wide annotations must agree across the group.
+    for (const key of ['scheme', 'inbound-cidrs', 'listen-ports']) {
+      expect(ip.metadata.annotations[`alb.ingress.kubernetes.io/${key}`]).toBe(instance.metadata.annotations[`alb.ingress.kubernetes.io/${key}`]);
+    }
+    expect(flatten(Template.fromStack(stacks.instanceMode).findOutputs('Url').Url.Value)).toMatch(/\/instance$/);
+    expect(helmValues(Template.fromStack(stacks.cluster))).toMatchObject({ enableServiceMutatorWebhook: false });
+    Template.fromStack(stacks.nlbIpMode).hasOutput('ProxyProtocol', { Value: 'true' });
+    const service = workloadObjects(Template.fromStack(stacks.nlbIpMode)).find((o) => o.kind === 'Service')!;
+    expect(service.metadata.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
+      'service.beta.kubernetes.io/aws-load-balancer-proxy-protocol': '*',
+    });
+  });
+
+  test('-c region=cn-north-1: aws-cn ARNs, the China image, WAF and Shield off', () => {
+    const stacks = defaultLab('cn-north-1');
+    const template = Template.fromStack(stacks.cluster);
+    const policy = JSON.stringify(Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0]);
+    expect(policy).toContain('arn:aws-cn:');
+    expect(policy).not.toContain('arn:aws:');
+    expect(helmValues(template)).toMatchObject({
+      region: 'cn-north-1',
+      image: { repository: '918309763551.dkr.ecr.cn-north-1.amazonaws.com.cn/amazon/aws-load-balancer-controller' },
+      enableShield: false, enableWaf: false, enableWafv2: false,
+    });
+  });
+
+  test('settings reach the constructs', () => {
+    const stacks = lab({
+      clusterName: 'lab2', kubernetesVersion: '1.35', nodeInstanceType: 'm5.large', nodeCount: '3',
+      allowedCidr: '203.0.113.7/32', externalTrafficPolicy: 'Local', replicas: '4', nodePort: '31000',
+      controllerVersion: '2.8.3', tgbNodePort: '31001',
+      publicEndpointCidrs: '198.51.100.0/24', controlPlaneLogging: 'audit', serviceCidr: '172.20.0.0/16',
+    });
+    const cluster = Template.fromStack(stacks.cluster);
+    cluster.hasResourceProperties('AWS::EKS::Cluster', {
+      Name: 'lab2', Version: '1.35',
+      ResourcesVpcConfig: Match.objectLike({ PublicAccessCidrs: ['198.51.100.0/24'] }),
+      Logging: { ClusterLogging: { EnabledTypes: [{ Type: 'audit' }] } },
+      KubernetesNetworkConfig: Match.objectLike({ ServiceIpv4Cidr: '172.20.0.0/16' }),
+    });
+    cluster.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['m5.large'], ScalingConfig: { DesiredSize: 3 } });
+    cluster.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'aws-load-balancer-controller', Version: '1.8.4' });
+    expect(helmValues(cluster).image.tag).toBe('v2.8.3');
+    const objects = Object.fromEntries(workloadObjects(Template.fromStack(stacks.instanceMode)).map((o) => [o.kind, o]));
+    expect(objects.Service.spec).toMatchObject({ externalTrafficPolicy: 'Local', ports: [expect.objectContaining({ nodePort: 31000 })] });
+    expect(objects.Deployment.spec.replicas).toBe(4);
+    expect(objects.Ingress.metadata.annotations['alb.ingress.kubernetes.io/inbound-cidrs']).toBe('203.0.113.7/32');
+    for (const s of [stacks.nlbInstanceMode, stacks.tgb]) Template.fromStack(s).hasOutput('ExternalTrafficPolicy', { Value: 'Local' });
+    Template.fromStack(stacks.tgb).hasOutput('NodePort', { Value: '31001' });
+  });
+});
+
+/**
+ * Validator warnings that come from aws-cdk-lib's own resources, which the lab cannot change. Each entry must match
+ * at least one finding in every region, so the list cannot outlive its reason.
+ */
+const ACCEPTED_WARNINGS: readonly { rule: string; resource: RegExp; reason: string }[] = [
+  {
+    rule: 'W3005', resource: /^ClusterKubectlProvider(Handler|frameworkonEvent)[0-9A-F]{8}$/,
+    reason: 'aws-cdk-lib\'s lambda.Function adds an explicit DependsOn on its role next to the GetAtt of it (kubectl handler and provider framework)',
+  },
+  {
+    rule: 'W3005', resource: /^(AWSCDKCfnUtilsProvider|CustomVpcRestrictDefaultSG|LabCleanup[A-Za-z0-9]*)CustomResourceProviderHandler[0-9A-F]{8}$/,
+    reason: 'aws-cdk-lib\'s CustomResourceProvider adds an explicit DependsOn on its role next to the GetAtt of it',
+  },
+  {
+    rule: 'W3005', resource: /^Cluster9EE0221C$/,
+    reason: 'aws-eks-v2 makes the cluster depend on the VPC\'s private subnets explicitly as well as through SubnetIds',
+  },
+];
+
+const REGIONS = ['us-east-1', 'cn-north-1', 'us-gov-west-1'] as const;
+
+/** A finding of cdk-nag with the acknowledgement aws-cdk-lib would apply to it (on the resource or an ancestor). */
+interface NagFinding { readonly finding: string; readonly path: string; readonly reason?: string }
+
+/**
+ * Runs AwsSolutionsChecks over the construct tree directly (a fraction of the time of a synth with the plugin) and
+ * applies `Validations.acknowledge()` metadata the way synth does: on the resource's construct or any ancestor.
+ */
+function nagFindings(app: App): NagFinding[] {
+  const byPath = new Map<string, IConstruct>(app.node.findAll().map((c) => [c.node.path, c]));
+  const acknowledgement = (path: string, finding: string): string | undefined => {
+    for (let c: IConstruct | undefined = byPath.get(path); c; c = c.node.scope) {
+      for (const m of c.node.metadata) {
+        const reason = m.type === 'aws:cdk:acknowledged-rules' ? (m.data as Record<string, string>)[`AwsSolutions::${finding}`] : undefined;
+        if (reason !== undefined) return reason;
+      }
+    }
+    return undefined;
+  };
+  return new AwsSolutionsChecks().validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({
+    finding: v.ruleName, path: r.constructPath ?? '', reason: acknowledgement(r.constructPath ?? '', v.ruleName),
+  })));
+}
+
+
+describe.each(REGIONS)('the lab app in %s', (region) => {
+  let app: App;
+  let findings: Finding[];
+  beforeAll(() => {
+    app = defaultLab(region).cluster.node.root as App;
+    const assembly = app.synth();
+    findings = validateTemplates(Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template])), region);
+  });
+
+  test('AWS\'s CloudFormation validator finds no errors in any lab stack', () => {
+    expect(findings.filter((f) => f.severity !== 'WARN')).toEqual([]);
+  });
+
+  test('its only warnings are the listed ones from aws-cdk-lib internals, and each listed one occurs', () => {
+    const accepted = (f: Finding) => ACCEPTED_WARNINGS.find((a) => a.rule === f.rule && a.resource.test(f.resource));
+    expect(findings.filter((f) => !accepted(f))).toEqual([]);
+    for (const entry of ACCEPTED_WARNINGS) {
+      expect([entry.reason, findings.some((f) => accepted(f) === entry)]).toEqual([entry.reason, true]);
+    }
+    expect(findings.every((f) => f.stack === 'LabCluster')).toBe(true);
+  });
+
+  test('cdk-nag AwsSolutions: every finding acknowledged with a reason, all on aws-cdk-lib resources, the VPC or the official policy', () => {
+    const nag = nagFindings(app);
+    expect(nag.filter((f) => f.reason === undefined)).toEqual([]);
+    expect(nag.every((f) => f.reason!.length > 40)).toBe(true);
+    const byRule = (f: NagFinding) => f.finding.replace(/\[.*$/, '');
+    expect([...new Set(nag.map(byRule))].sort()).toEqual([
+      'AwsSolutions-EC23', 'AwsSolutions-ELB2', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-VPC7',
+    ]);
+    expect([...new Set(nag.map((f) => f.path.replace(/\/Resource$/, '')))].sort()).toEqual([
+      'LabCluster/Cluster/LoadBalancerController/Policy/Default',
+      'LabCluster/Cluster/Resource/KubectlProvider/Handler',
+      'LabCluster/Cluster/Resource/KubectlProvider/Handler/ServiceRole',
+      'LabCluster/Cluster/Resource/KubectlProvider/Provider/framework-onEvent/ServiceRole',
+      'LabCluster/Cluster/Resource/KubectlProvider/Provider/framework-onEvent/ServiceRole/DefaultPolicy',
+      'LabCluster/Cluster/Resource/NodegroupDefaultCapacity/NodeGroupRole',
+      'LabCluster/Cluster/Resource/Role',
+      'LabCluster/Vpc/Resource',
+      'TgbLab/Workload/LoadBalancer',
+      'TgbLab/Workload/SecurityGroup',
+    ]);
+    expect(nag).toHaveLength(24);
+  });
+});

@@ -1,0 +1,87 @@
+import { App } from 'aws-cdk-lib';
+import { readLabSettings, readNag } from '../../lab-stacks/settings';
+import { tempDir } from '../temp';
+
+function read(context: Record<string, unknown>, env: Record<string, string> = {}) {
+  return readLabSettings(new App({ context, outdir: tempDir('cdk.out-') }).node, env);
+}
+
+describe('readLabSettings', () => {
+  test('defaults: us-east-1, Kubernetes 1.36, two t3.medium nodes, open ALB, Cluster policy, NodePorts 30080 and 30081', () => {
+    expect(read({})).toEqual({
+      region: 'us-east-1',
+      clusterName: 'eks-lb-lab',
+      kubernetesVersion: '1.36',
+      nodeInstanceType: 't3.medium',
+      nodeCount: 2,
+      vpcCidr: '10.0.0.0/16',
+      azCount: 2,
+      natGateways: 1,
+      allowedCidr: ['0.0.0.0/0'],
+      image: 'registry.k8s.io/e2e-test-images/echoserver:2.5',
+      replicas: 2,
+      externalTrafficPolicy: 'Cluster',
+      nodePort: 30080,
+      controllerVersion: 'v3.5.0',
+      sharedAlb: false,
+      nlbPreserveClientIp: false,
+      nlbProxyProtocol: false,
+      tgbNodePort: 30081,
+      serviceMutatorWebhook: true,
+      publicEndpointCidrs: ['0.0.0.0/0'],
+      controlPlaneLogging: [],
+    });
+  });
+
+  test('controllerVersion takes a known version, with or without the v', () => {
+    expect(read({ controllerVersion: 'v2.8.3' }).controllerVersion).toBe('v2.8.3');
+    expect(read({ controllerVersion: '2.13.0' }).controllerVersion).toBe('v2.13.0');
+  });
+
+  test('flags from -c (strings) and from cdk.json (booleans)', () => {
+    expect(read({ sharedAlb: 'true', nlbPreserveClientIp: true, nlbProxyProtocol: 'false', serviceMutatorWebhook: 'false' }))
+      .toMatchObject({ sharedAlb: true, nlbPreserveClientIp: true, nlbProxyProtocol: false, serviceMutatorWebhook: false });
+  });
+
+  test('the region falls back to the CLI default region', () => {
+    expect(read({}, { CDK_DEFAULT_REGION: 'eu-central-1' }).region).toBe('eu-central-1');
+    expect(read({ region: 'ap-south-1' }, { CDK_DEFAULT_REGION: 'eu-central-1' }).region).toBe('ap-south-1');
+  });
+
+  test('strings from -c and typed values from cdk.json both work', () => {
+    expect(read({ nodeCount: '3', azCount: 3, allowedCidr: '203.0.113.7/32, 198.51.100.0/24' })).toMatchObject({
+      nodeCount: 3, azCount: 3, allowedCidr: ['203.0.113.7/32', '198.51.100.0/24'],
+    });
+  });
+
+  test('endpoint CIDRs, control-plane logs and the service CIDR', () => {
+    expect(read({ publicEndpointCidrs: '203.0.113.7/32,198.51.100.0/24', controlPlaneLogging: 'api, audit', serviceCidr: '172.20.0.0/16' }))
+      .toMatchObject({ publicEndpointCidrs: ['203.0.113.7/32', '198.51.100.0/24'], controlPlaneLogging: ['api', 'audit'], serviceCidr: '172.20.0.0/16' });
+    expect(read({ controlPlaneLogging: 'none' }).controlPlaneLogging).toEqual([]);
+    expect(read({})).not.toHaveProperty('serviceCidr');
+  });
+
+  test.each([[undefined, false], ['true', true], [true, true], ['false', false], [false, false]])('nag=%j is %j', (value, expected) => {
+    expect(readNag(new App({ context: value === undefined ? {} : { nag: value }, outdir: tempDir('cdk.out-') }).node)).toBe(expected);
+  });
+
+  test.each([
+    [{ region: 'mars' }, "Context 'region' is not valid; got 'mars'. Pass -c region=eu-west-1."],
+    [{ kubernetesVersion: '1.36.2' }, "Context 'kubernetesVersion' is not valid; got '1.36.2'. Pass -c kubernetesVersion=1.36."],
+    [{ kubernetesVersion: 1.3 }, "Context 'kubernetesVersion' is not valid; got 1.3. Pass -c kubernetesVersion=1.36."],
+    [{ nodeInstanceType: 'large' }, "Context 'nodeInstanceType' is not valid; got 'large'. Pass -c nodeInstanceType=t3.medium."],
+    [{ nodeCount: 'two' }, "Context 'nodeCount' must be a whole number; got 'two'. Pass -c nodeCount=2."],
+    [{ nodePort: '30080.5' }, "Context 'nodePort' must be a whole number; got '30080.5'. Pass -c nodePort=30080."],
+    [{ allowedCidr: '203.0.113.7' }, "Context 'allowedCidr' must be IPv4 CIDR blocks with zero host bits, separated by commas; got '203.0.113.7'. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0."],
+    [{ externalTrafficPolicy: 'local' }, "Context 'externalTrafficPolicy' must be Cluster or Local; got 'local'. Pass -c externalTrafficPolicy=Local to keep traffic on the receiving node."],
+    [{ vpcCidr: '10.0.0.0' }, "Context 'vpcCidr' must be an IPv4 CIDR block with zero host bits; got '10.0.0.0'. Pass -c vpcCidr=10.0.0.0/16."],
+    [{ sharedAlb: 'yes' }, "Context 'sharedAlb' must be true or false; got 'yes'. Pass -c sharedAlb=true."],
+    [{ serviceMutatorWebhook: 0 }, "Context 'serviceMutatorWebhook' must be true or false; got 0. Pass -c serviceMutatorWebhook=false."],
+    [{ tgbNodePort: '30080' }, "Context 'tgbNodePort' must differ from 'nodePort'; got 30080 for both. Each NodePort Service needs its own port; pass -c tgbNodePort=30081."],
+    [{ nodePort: 31000, tgbNodePort: 31000 }, "Context 'tgbNodePort' must differ from 'nodePort'; got 31000 for both."],
+    [{ image: '' }, "Context 'image' is not valid; got ''. Pass -c image=registry.k8s.io/e2e-test-images/echoserver:2.5."],
+    [{ controllerVersion: 'v2.14.0' }, "Context 'controllerVersion' must be a controller version with a known IAM policy (v2.4.7, v2.7.2, v2.8.3, v2.9.2, v2.10.0, v2.11.0, v2.12.0, v2.13.0, v3.5.0); got 'v2.14.0'. Pass -c controllerVersion=v3.5.0."],
+  ])('rejects %j', (context, message) => {
+    expect(() => read(context)).toThrow(message);
+  });
+});

@@ -1,0 +1,152 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { LoadBalancerControllerPolicy, LoadBalancerControllerPolicyProps, LoadBalancerControllerVersion, PolicyJson } from '../../../lib';
+import { COMMERCIAL_POLICIES, POLICIES_V3_5_0, withPartition } from '../../../lib/private/official-policy';
+import { newApp, newStack, statementSet } from '../../fixtures';
+import { tempDir } from '../../temp';
+
+/** The project's App without the CloudFormation validator, which costs seconds and has nothing to say about one policy. */
+function app(): App {
+  return new App({ context: newApp().node.getAllContext(), builtinCloudFormationValidation: false, outdir: tempDir('cdk.out-') });
+}
+
+function build(region: string | null, props: LoadBalancerControllerPolicyProps = {}) {
+  const stack: Stack = newStack(region, app());
+  const policy = new LoadBalancerControllerPolicy(stack, 'Policy', props);
+  return { stack, policy };
+}
+
+function document(stack: Stack) {
+  const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+  expect(policies).toHaveLength(1);
+  return policies[0].Properties.PolicyDocument;
+}
+
+/** The v3.5.0 commercial policy without some actions. */
+function without(...removed: string[]): PolicyJson {
+  return {
+    Version: '2012-10-17',
+    Statement: POLICIES_V3_5_0.aws.Statement
+      .map((s) => ({ ...s, Action: [s.Action].flat().filter((a) => !removed.includes(a as string)) }))
+      .filter((s) => s.Action.length > 0),
+  };
+}
+
+describe('LoadBalancerControllerPolicy', () => {
+  test('defaults: the official v3.5.0 policy, statements as CloudFormation, no name, no roles', () => {
+    const { stack, policy } = build('us-east-1');
+    expect(statementSet(document(stack))).toEqual(statementSet(POLICIES_V3_5_0.aws));
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Description: 'AWSLoadBalancerControllerIAMPolicy of the AWS Load Balancer Controller',
+      ManagedPolicyName: Match.absent(),
+      Roles: Match.absent(),
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['elasticloadbalancing:DescribeListenerAttributes']) })]) },
+    });
+    expect(policy.version).toBe(LoadBalancerControllerVersion.V3_5_0);
+    expect(policy.node.defaultChild).toBe(policy.managedPolicy);
+  });
+
+  test('the version is not in any property CloudFormation replaces the policy for', () => {
+    const props = (version: LoadBalancerControllerVersion) => {
+      const { stack } = build('us-east-1', { version, managedPolicyName: 'Lbc' });
+      const { PolicyDocument: _d, ...rest } = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))[0].Properties;
+      return rest;
+    };
+    expect(props(LoadBalancerControllerVersion.V2_8_3)).toEqual(props(LoadBalancerControllerVersion.V3_5_0));
+  });
+
+  test('an older version gets the commercial file of its tag; name and roles pass through', () => {
+    const stack = newStack('eu-west-1', app());
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    new LoadBalancerControllerPolicy(stack, 'Policy', {
+      version: LoadBalancerControllerVersion.V2_8_3, managedPolicyName: 'AWSLoadBalancerControllerIAMPolicy', roles: [role],
+    });
+    expect(statementSet(document(stack))).toEqual(statementSet(COMMERCIAL_POLICIES['v2.8.3']));
+    expect(JSON.stringify(document(stack))).not.toContain('DescribeListenerAttributes');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      ManagedPolicyName: 'AWSLoadBalancerControllerIAMPolicy',
+      Roles: [{ Ref: Match.stringLikeRegexp('^Role') }],
+    });
+  });
+
+  test.each([['cn-north-1', 'aws-cn'], ['us-gov-west-1', 'aws-us-gov']])(
+    '%s at an older version: the commercial statements in %s', (region, partition) => {
+      const { stack } = build(region, { version: LoadBalancerControllerVersion.V2_10_0 });
+      expect(statementSet(document(stack))).toEqual(statementSet(withPartition(COMMERCIAL_POLICIES['v2.10.0'], partition)));
+    });
+
+  test.each([['us-iso-east-1', 'aws-iso'], ['us-isob-east-1', 'aws-iso-b']])(
+    '%s at v3.5.0 uses the %s file, which omits five ELB actions', (region, partition) => {
+      const { stack } = build(region);
+      expect(statementSet(document(stack))).toEqual(statementSet(POLICIES_V3_5_0[partition]));
+      expect(JSON.stringify(document(stack))).not.toContain('DescribeListenerAttributes');
+    });
+
+  test('an isolated region at an older version stops synthesis, naming the partitions the version has', () => {
+    expect(() => build('us-iso-east-1', { version: LoadBalancerControllerVersion.V2_8_3 })).toThrow(
+      "Test/Policy: 'version' v2.8.3 has no official IAM policy for partition aws-iso; got 'v2.8.3'. Use a version with " +
+      "a policy for aws-iso (v3.5.0 has every partition; v2.8.3 has aws, aws-cn, aws-us-gov, aws-eusc), or pass the " +
+      "policy: LoadBalancerControllerVersion.of('v2.8.3', '1.8.4', policyDocument).");
+  });
+
+  test('an environment-agnostic stack gets ${AWS::Partition} in every ARN', () => {
+    const { stack } = build(null, { version: LoadBalancerControllerVersion.V2_4_7 });
+    const text = JSON.stringify(document(stack));
+    expect(text).not.toContain('arn:aws:');
+    expect(text).toContain('{"Ref":"AWS::Partition"}');
+  });
+
+  test('a version without a known policy and no document stops synthesis, naming the known versions', () => {
+    expect(() => build('us-east-1', { version: LoadBalancerControllerVersion.of('v2.14.0', '1.14.0') })).toThrow(
+      "Test/Policy: 'version' v2.14.0 has no known IAM policy and none was supplied; got 'v2.14.0'. Use one of the known " +
+      'versions (v2.4.7, v2.7.2, v2.8.3, v2.9.2, v2.10.0, v2.11.0, v2.12.0, v2.13.0, v3.5.0) or pass the policy: ' +
+      "LoadBalancerControllerVersion.of('v2.14.0', '1.14.0', policyDocument).");
+  });
+
+  test('a version without a known policy takes the caller\'s document as it is, without warnings', () => {
+    const custom = without('ec2:DescribeRouteTables');
+    const { stack } = build('us-east-1', { version: LoadBalancerControllerVersion.of('v2.14.0', '1.14.0', custom) });
+    expect(statementSet(document(stack))).toEqual(statementSet(custom));
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  describe('a caller\'s document for a known version', () => {
+    const custom = without('elasticloadbalancing:DescribeListenerAttributes', 'elasticloadbalancing:ModifyListenerAttributes');
+    const message = "Test/Policy: 'version' v3.5.0 carries a policy that does not grant 2 action(s) the official v3.5.0 " +
+      'policy grants; got a document without elasticloadbalancing:DescribeListenerAttributes, ' +
+      'elasticloadbalancing:ModifyListenerAttributes. Add them, or compare with `eks-lb-lab policy diff <file> --version v3.5.0`.';
+
+    test('lacking actions: a warning listing them, and the document as given', () => {
+      const { stack } = build('us-east-1', { version: LoadBalancerControllerVersion.of('v3.5.0', '3.5.0', custom) });
+      Annotations.fromStack(stack).hasWarning('/Test/Policy', Match.stringLikeRegexp(
+        'does not grant 2 action\\(s\\).*DescribeListenerAttributes, elasticloadbalancing:ModifyListenerAttributes'));
+      expect(JSON.stringify(document(stack))).not.toContain('DescribeListenerAttributes');
+    });
+
+    test('lacking actions with strict: synthesis stops with the same message', () => {
+      expect(() => build('us-east-1', { version: LoadBalancerControllerVersion.of('v3.5.0', '3.5.0', custom), strict: true }))
+        .toThrow(message);
+    });
+
+    test('in an environment-agnostic stack, the official document with its ARNs in any partition: no warning', () => {
+      for (const document of [POLICIES_V3_5_0.aws, POLICIES_V3_5_0['aws-cn']]) {
+        const { stack } = build(null, { version: LoadBalancerControllerVersion.of('v3.5.0', '3.5.0', document), strict: true });
+        Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+      }
+    });
+
+    test('granting more through wildcards: no warning', () => {
+      const wide = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ec2:*', 'elasticloadbalancing:*', 'iam:*', 'cognito-idp:*', 'acm:*', 'waf-regional:*', 'wafv2:*', 'shield:*', 'tag:*'], Resource: '*' }] };
+      const { stack } = build('us-east-1', { version: LoadBalancerControllerVersion.of('v2.13.0', '1.13.0', wide), strict: true });
+      Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    });
+  });
+
+  test('a document over 6,144 characters compact stops synthesis, naming its size and the limit', () => {
+    const padded = { Version: '2012-10-17', Statement: [...POLICIES_V3_5_0.aws.Statement, { Sid: 'x'.repeat(1000), Effect: 'Allow', Action: 'ec2:DescribeVpcs', Resource: '*' }] };
+    expect(() => build('us-east-1', { version: LoadBalancerControllerVersion.of('v3.5.0', '3.5.0', padded) })).toThrow(
+      "Test/Policy: 'version' v3.5.0 policy is 6267 characters as compact JSON, over the IAM limit of 6144 for a " +
+      'customer-managed policy; got 6267. Shorten the document (merge statements, drop Sids) or split it into two policies.');
+  });
+});

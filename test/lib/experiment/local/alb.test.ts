@@ -1,0 +1,75 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { AlbListener, AlbTarget } from '../../../../lib/experiment/local/alb';
+
+const fast = { path: '/healthz', intervalMs: 40, timeoutMs: 30, healthyThreshold: 2, unhealthyThreshold: 2 };
+const open: Array<{ close: () => unknown }> = [];
+
+/** A target answering with its name and the headers it got; `healthStatus` for the health-check path. */
+async function target(name: string, healthStatus = 200): Promise<AlbTarget> {
+  const server = http.createServer((req, res) => {
+    if (req.url === '/healthz') return void res.writeHead(healthStatus).end();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name, headers: req.headers }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  open.push({ close: () => { server.closeAllConnections(); server.close(); } });
+  return { name, address: '127.0.0.1', port: (server.address() as AddressInfo).port };
+}
+
+async function listener(targets: AlbTarget[]): Promise<AlbListener> {
+  const alb = new AlbListener({ name: 't', listenAddress: '127.0.0.1', listenPort: 0, targets, healthCheck: fast });
+  await alb.start();
+  await alb.settled();
+  open.push(alb);
+  return alb;
+}
+
+function get(alb: AlbListener, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: alb.port, path: '/', headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c) => { text += c; }).on('end', () => resolve({ status: res.statusCode!, body: text.startsWith('{') ? JSON.parse(text) : text }));
+    }).on('error', reject);
+  });
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((o) => o.close()));
+});
+
+describe('AlbListener', () => {
+  test('appends the caller to X-Forwarded-For, sets X-Forwarded-Proto and -Port, keeps Host', async () => {
+    const alb = await listener([await target('a')]);
+    const { body } = await get(alb, { 'x-forwarded-for': '203.0.113.9', 'host': 'lab.example' });
+    expect(body.headers['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
+    expect(body.headers['x-forwarded-proto']).toBe('http');
+    expect(body.headers['x-forwarded-port']).toBe(String(alb.port));
+    expect(body.headers.host).toBe('lab.example');
+    expect(body.headers['x-amzn-trace-id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+  });
+
+  test('routes round robin over healthy targets', async () => {
+    const alb = await listener([await target('a'), await target('b')]);
+    const names = [];
+    for (let i = 0; i < 4; i++) names.push((await get(alb)).body.name);
+    expect(names.sort()).toEqual(['a', 'a', 'b', 'b']);
+  });
+
+  test('takes a target that fails its health check out of rotation, with the reason', async () => {
+    const alb = await listener([await target('a'), await target('sick', 500)]);
+    expect(alb.targetHealth().map((t) => [t.name, t.state, t.reason])).toEqual([
+      ['a', 'healthy', undefined], ['sick', 'unhealthy', 'Target.ResponseCodeMismatch'],
+    ]);
+    for (let i = 0; i < 3; i++) expect((await get(alb)).body.name).toBe('a');
+  });
+
+  test('a target that refuses connections is unhealthy; with none healthy the listener fails open', async () => {
+    const refusing = await target('gone');
+    open.pop()!.close();
+    const sick = await target('sick', 503);
+    const alb = await listener([refusing, sick]);
+    expect(alb.targetHealth().map((t) => t.reason)).toEqual(['Target.FailedHealthChecks', 'Target.ResponseCodeMismatch']);
+    const answers = await Promise.all([get(alb), get(alb)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 502]);
+  });
+});

@@ -1,0 +1,54 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { forwardedFor, parseEchoResponse } from '../../../../lib/experiment/echo-response';
+import { createEchoServer, createHealthCheckNodePortServer } from '../../../../lib/experiment/local/pod-servers';
+
+async function serve(server: http.Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c) => { body += c; }).on('end', () => resolve({ status: res.statusCode!, body }));
+    }).on('error', reject);
+  });
+}
+
+describe('createEchoServer', () => {
+  test('answers in the echoserver format the probe parses: pod identity, TCP peer, request and headers', async () => {
+    const pod = { nodeName: 'ip-10-0-0-10.ec2.internal', podName: 'echo-abc-12345', podNamespace: 'ip-mode', podIp: '10.0.0.100' };
+    const server = createEchoServer(pod, 8080);
+    const port = await serve(server);
+    try {
+      const { status, body } = await get(port, '/x?y=1', { 'host': 'lab.example', 'x-forwarded-for': '198.51.100.7' });
+      expect(status).toBe(200);
+      const echo = parseEchoResponse(body);
+      expect(echo).toMatchObject({
+        hostname: 'echo-abc-12345', pod, clientAddress: '127.0.0.1', method: 'GET', realPath: '/x?y=1', query: 'y=1',
+        requestUri: 'http://lab.example:8080/x?y=1',
+      });
+      expect(forwardedFor(echo)).toEqual(['198.51.100.7']);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('createHealthCheckNodePortServer', () => {
+  test('200 with local endpoints, 503 without, the count in the body', async () => {
+    const service = { namespace: 'instance-mode', name: 'echo' };
+    const [some, none] = [createHealthCheckNodePortServer(service, 1), createHealthCheckNodePortServer(service, 0)];
+    const [a, b] = await Promise.all([serve(some), serve(none)]);
+    try {
+      const [ok, down] = await Promise.all([get(a, '/healthz'), get(b, '/healthz')]);
+      expect([ok.status, JSON.parse(ok.body).localEndpoints]).toEqual([200, 1]);
+      expect([down.status, JSON.parse(down.body).localEndpoints]).toEqual([503, 0]);
+    } finally {
+      some.close();
+      none.close();
+    }
+  });
+});

@@ -1,0 +1,284 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import {
+  ExpectedPath, IngressWorkloadChart, IngressWorkloadChartProps, KubernetesObject, NlbWorkloadChart, NlbWorkloadChartProps,
+  PATH_TABLE_COLUMNS, PathModelError, TargetGroupBindingChart, describePath, expectedPaths, pathTable, pathTableMarkdown,
+} from '../../../lib';
+import { labNlbWorkloads, labTgbWorkload, labWorkloads } from '../../../lab-stacks/lab-app';
+import { LAB_DEFAULTS } from '../../../lab-stacks/settings';
+import { ROOT } from '../../paths';
+
+const chartObjects = (props: IngressWorkloadChartProps): KubernetesObject[] =>
+  new IngressWorkloadChart(new App(), 'Chart', props).toJson();
+
+const only = (objects: readonly KubernetesObject[], options = {}): ExpectedPath => {
+  const paths = expectedPaths(objects, options);
+  expect(paths).toHaveLength(1);
+  return paths[0];
+};
+
+/** The fields of the truth table. */
+const row = (p: ExpectedPath) => ({
+  lb: p.loadBalancer, target: p.targetType, registers: p.targetGroup.registers, healthy: p.targetGroup.healthyTargets,
+  kubeProxy: p.kubeProxy, nodeSnat: p.nodeSnat, peer: p.podPeer, clientIp: p.clientIp, xff: p.xForwardedFor, crossNode: p.crossNode,
+});
+
+const deployment: KubernetesObject = {
+  kind: 'Deployment', metadata: { name: 'echo', namespace: 'nlb' },
+  spec: { template: { spec: { containers: [{ name: 'echo', ports: [{ name: 'http', containerPort: 8080 }] }] } } },
+};
+
+function nlbService(opts: {
+  targetType?: 'ip' | 'instance'; etp?: 'Cluster' | 'Local'; attributes?: string; proxyProtocol?: boolean;
+  lbClass?: string | null; annotations?: Record<string, string>;
+} = {}): KubernetesObject {
+  const annotations: Record<string, string> = { ...opts.annotations };
+  if (opts.targetType) annotations['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'] = opts.targetType;
+  if (opts.attributes) annotations['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'] = opts.attributes;
+  if (opts.proxyProtocol) annotations['service.beta.kubernetes.io/aws-load-balancer-proxy-protocol'] = '*';
+  return {
+    kind: 'Service', metadata: { name: 'echo', namespace: 'nlb', annotations },
+    spec: {
+      type: 'LoadBalancer',
+      ...(opts.lbClass === null ? {} : { loadBalancerClass: opts.lbClass ?? 'service.k8s.aws/nlb' }),
+      ...(opts.etp ? { externalTrafficPolicy: opts.etp } : {}),
+      ports: [{ port: 80, targetPort: 'http', nodePort: 30090 }],
+    },
+  };
+}
+
+function tgb(name: string, targetType: 'ip' | 'instance', serviceType: 'ClusterIP' | 'NodePort', etp?: 'Local'): KubernetesObject[] {
+  return [
+    {
+      kind: 'Service', metadata: { name: `svc-${name}`, namespace: 'tgb' },
+      spec: { type: serviceType, ...(etp ? { externalTrafficPolicy: etp } : {}), ports: [{ port: 80, targetPort: 8080, ...(serviceType === 'NodePort' ? { nodePort: 30100 } : {}) }] },
+    },
+    { apiVersion: 'elbv2.k8s.aws/v1beta1', kind: 'TargetGroupBinding', metadata: { name, namespace: 'tgb' }, spec: { targetType, serviceRef: { name: `svc-${name}`, port: 80 } } },
+  ];
+}
+
+describe('ALB paths from the lab\'s own charts', () => {
+  const workloads = labWorkloads(LAB_DEFAULTS);
+
+  test('ip: ALB → pod, no kube-proxy, the pod sees an ALB address, client in X-Forwarded-For', () => {
+    const p = only(chartObjects(workloads.ip));
+    expect(row(p)).toEqual({
+      lb: 'ALB', target: 'ip', registers: 'pods', healthy: 'ready-pods', kubeProxy: false, nodeSnat: false,
+      peer: 'load-balancer', clientIp: 'x-forwarded-for', xff: true, crossNode: false,
+    });
+    expect(p.targetGroup).toMatchObject({ port: 8080, healthCheckPort: 8080, healthCheck: 'HTTP /' });
+    expect(p.hops.map((h) => h.to)).toEqual(['ALB', 'pod']);
+    expect(p.id).toBe('Ingress/ip-mode/echo -> Service/ip-mode/echo');
+  });
+
+  test('instance + Cluster: every node on the NodePort, DNAT and SNAT, the pod sees a node, maybe another node', () => {
+    const p = only(chartObjects(workloads.instance));
+    expect(row(p)).toEqual({
+      lb: 'ALB', target: 'instance', registers: 'nodes', healthy: 'every-node', kubeProxy: true, nodeSnat: true,
+      peer: 'node', clientIp: 'x-forwarded-for', xff: true, crossNode: true,
+    });
+    expect(p.targetGroup).toMatchObject({ port: 30080, healthCheckPort: 30080 });
+    expect(p.hops.map((h) => h.to)).toEqual(['ALB', 'node', 'pod']);
+    expect(p.externalTrafficPolicy).toBe('Cluster');
+  });
+
+  test('instance + Local: DNAT without SNAT, the pod sees the ALB again, only nodes with a local pod pass', () => {
+    const p = only(chartObjects({ ...workloads.instance, externalTrafficPolicy: 'Local' }));
+    expect(row(p)).toEqual({
+      lb: 'ALB', target: 'instance', registers: 'nodes', healthy: 'nodes-with-local-endpoints', kubeProxy: true, nodeSnat: false,
+      peer: 'load-balancer', clientIp: 'x-forwarded-for', xff: true, crossNode: false,
+    });
+  });
+
+  test('the client address is in X-Forwarded-For in every ALB mode; what differs is the TCP peer', () => {
+    const paths = [workloads.ip, workloads.instance, { ...workloads.instance, externalTrafficPolicy: 'Local' as const }]
+      .map((w) => only(chartObjects(w)));
+    expect(paths.map((p) => p.clientIp)).toEqual(['x-forwarded-for', 'x-forwarded-for', 'x-forwarded-for']);
+    expect(paths.map((p) => p.podPeer)).toEqual(['load-balancer', 'node', 'load-balancer']);
+  });
+
+  test('without a target-type annotation the controller uses instance; a Service annotation overrides the Ingress', () => {
+    const objects = chartObjects(workloads.instance);
+    const ingress = objects.find((o) => o.kind === 'Ingress')!;
+    const { 'alb.ingress.kubernetes.io/target-type': _t, ...rest } = ingress.metadata!.annotations!;
+    const bare = objects.map((o) => (o === ingress ? { ...o, metadata: { ...o.metadata, annotations: rest } } : o));
+    expect(only(bare).targetType).toBe('instance');
+    const overridden = objects.map((o) => (o.kind === 'Service'
+      ? { ...o, metadata: { ...o.metadata, annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' } } } : o));
+    expect(only(overridden).targetType).toBe('ip');
+  });
+
+  test('a health-check path annotation reaches the model', () => {
+    const p = only(chartObjects({ ...workloads.ip, healthCheckPath: '/healthz' }));
+    expect(p.targetGroup.healthCheck).toBe('HTTP /healthz');
+  });
+});
+
+describe('NLB paths', () => {
+  test.each([
+    ['ip, preservation off by default', { targetType: 'ip' as const }, { peer: 'load-balancer', clientIp: 'none', registers: 'pods', kubeProxy: false }],
+    ['ip, preserve_client_ip.enabled=true', { targetType: 'ip' as const, attributes: 'preserve_client_ip.enabled=true' }, { peer: 'client', clientIp: 'tcp-source', registers: 'pods', kubeProxy: false }],
+    ['instance + Cluster (preservation on by default)', { targetType: 'instance' as const }, { peer: 'node', clientIp: 'none', registers: 'nodes', kubeProxy: true, nodeSnat: true, crossNode: true }],
+    ['instance + Local', { targetType: 'instance' as const, etp: 'Local' as const }, { peer: 'client', clientIp: 'tcp-source', registers: 'nodes', healthy: 'nodes-with-local-endpoints', nodeSnat: false, crossNode: false }],
+    ['instance + Local, preservation off', { targetType: 'instance' as const, etp: 'Local' as const, attributes: 'preserve_client_ip.enabled=false' }, { peer: 'load-balancer', clientIp: 'none' }],
+    ['no target-type annotation: instance', {}, { target: 'instance', peer: 'node' }],
+    ['ip with proxy protocol v2', { targetType: 'ip' as const, proxyProtocol: true }, { peer: 'load-balancer', clientIp: 'proxy-protocol' }],
+    ['proxy protocol v2 through the attributes', { targetType: 'ip' as const, attributes: 'proxy_protocol_v2.enabled=true' }, { clientIp: 'proxy-protocol' }],
+  ])('%s', (_name, opts, expected) => {
+    const p = only([deployment, nlbService(opts)]);
+    expect(row(p)).toMatchObject({ lb: 'NLB', xff: false, ...expected });
+    expect(p.provisioner).toBe('aws-load-balancer-controller');
+  });
+
+  test('ip targets use the pod port, looked up by name in the Deployment', () => {
+    expect(only([deployment, nlbService({ targetType: 'ip' })]).targetGroup).toMatchObject({ port: 8080, healthCheck: 'TCP' });
+  });
+
+  test('instance + Local health-checks the healthCheckNodePort over HTTP /healthz', () => {
+    const svc = nlbService({ targetType: 'instance', etp: 'Local' });
+    const p = only([deployment, { ...svc, spec: { ...svc.spec, healthCheckNodePort: 32001 } }]);
+    expect(p.targetGroup).toMatchObject({ port: 30090, healthCheckPort: 32001, healthCheck: 'HTTP /healthz' });
+  });
+
+  test('proxy protocol v2 with instance + Local carries a warning', () => {
+    const p = only([deployment, nlbService({ targetType: 'instance', etp: 'Local', proxyProtocol: true })]);
+    expect(p.notes.join('\n')).toMatch(/proxy protocol v2 with instance targets and Local/);
+  });
+
+  test('instance + Cluster with preservation: kube-proxy masquerades the client away', () => {
+    const p = only([deployment, nlbService({ targetType: 'instance', attributes: 'preserve_client_ip.enabled=true' })]);
+    expect(p.clientIp).toBe('none');
+    expect(p.notes.join('\n')).toMatch(/kube-proxy masquerades it to the node/);
+  });
+
+  test('the legacy type annotation nlb-ip means ip targets', () => {
+    const p = only([deployment, nlbService({ lbClass: null, annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb-ip' } })]);
+    expect(row(p)).toMatchObject({ lb: 'NLB', target: 'ip' });
+  });
+});
+
+describe('a plain type: LoadBalancer Service', () => {
+  const plain = nlbService({ lbClass: null });
+
+  test('with the service mutator webhook (the chart default) the controller makes an NLB with instance targets', () => {
+    const p = only([deployment, plain]);
+    expect(row(p)).toMatchObject({ lb: 'NLB', target: 'instance', peer: 'node' });
+    expect(p.provisioner).toBe('aws-load-balancer-controller');
+    expect(p.notes.join('\n')).toMatch(/webhook sets service.k8s.aws\/nlb/);
+    expect([p.entryPoint, p.classFromWebhook]).toEqual(['Service', true]);
+    expect(only([deployment, nlbService({ targetType: 'ip' })]).classFromWebhook).toBe(false);
+  });
+
+  test('without it the in-tree cloud provider makes a Classic Load Balancer in instance mode', () => {
+    const p = only([deployment, plain], { enableServiceMutatorWebhook: false });
+    expect(row(p)).toMatchObject({ lb: 'CLB', target: 'instance', registers: 'nodes', peer: 'node', clientIp: 'none', xff: false });
+    expect(p.provisioner).toBe('in-tree-cloud-provider');
+    const local = only([deployment, { ...plain, spec: { ...plain.spec, externalTrafficPolicy: 'Local' } }], { enableServiceMutatorWebhook: false });
+    expect(row(local)).toMatchObject({ lb: 'CLB', peer: 'load-balancer', healthy: 'nodes-with-local-endpoints' });
+  });
+
+  test('the annotation external hands it to the controller even with the webhook off', () => {
+    const p = only([deployment, nlbService({ lbClass: null, annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' } })],
+      { enableServiceMutatorWebhook: false });
+    expect(p.loadBalancer).toBe('NLB');
+  });
+});
+
+describe('TargetGroupBinding paths', () => {
+  test('behind an ALB (the default): the same data path as the ALB modes', () => {
+    expect(row(only(tgb('ip', 'ip', 'ClusterIP')))).toMatchObject({ lb: 'ALB', target: 'ip', peer: 'load-balancer', clientIp: 'x-forwarded-for' });
+    expect(row(only(tgb('inst', 'instance', 'NodePort')))).toMatchObject({ lb: 'ALB', target: 'instance', peer: 'node', crossNode: true });
+    expect(only(tgb('ip', 'ip', 'ClusterIP')).entryPoint).toBe('TargetGroupBinding');
+  });
+
+  test('behind an NLB: the NLB rows, preservation from the target group', () => {
+    const options = { targetGroupLoadBalancers: { ip: 'NLB' as const, inst: 'NLB' as const } };
+    expect(row(only(tgb('ip', 'ip', 'ClusterIP'), options))).toMatchObject({ lb: 'NLB', peer: 'load-balancer', clientIp: 'none' });
+    expect(row(only(tgb('ip', 'ip', 'ClusterIP'), { ...options, targetGroupPreserveClientIp: { ip: true } }))).toMatchObject({ peer: 'client', clientIp: 'tcp-source' });
+    expect(row(only(tgb('inst', 'instance', 'NodePort', 'Local'), options))).toMatchObject({ lb: 'NLB', peer: 'client', crossNode: false });
+  });
+});
+
+describe('objects the model cannot read', () => {
+  test('an Ingress whose Service is missing', () => {
+    const objects = chartObjects(labWorkloads(LAB_DEFAULTS).ip).filter((o) => o.kind !== 'Service');
+    expect(() => expectedPaths(objects)).toThrow(/sends to Service ip-mode\/echo, which is not among the objects/);
+  });
+
+  test('an unknown target type', () => {
+    expect(() => expectedPaths([deployment, nlbService({ annotations: { 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'alb' } })]))
+      .toThrow(PathModelError);
+  });
+
+  test('instance targets on a ClusterIP Service', () => {
+    expect(() => expectedPaths(tgb('x', 'instance', 'ClusterIP'))).toThrow(/instance targets need a NodePort or LoadBalancer Service/);
+  });
+
+  test('a load balancer class nobody here serves', () => {
+    expect(() => expectedPaths([nlbService({ lbClass: 'example.com/lb' })])).toThrow(/loadBalancerClass 'example.com\/lb'/);
+  });
+
+  test('objects with no entry point give no paths', () => {
+    expect(expectedPaths([deployment])).toEqual([]);
+  });
+});
+
+describe('the table', () => {
+  test('one row per path, a cell per column', () => {
+    const workloads = labWorkloads(LAB_DEFAULTS);
+    const paths = [...expectedPaths(chartObjects(workloads.ip)), ...expectedPaths(chartObjects(workloads.instance))];
+    expect(pathTable(paths)).toEqual([
+      ['ALB ip', 'pod IPs :8080', 'ready pods', 'client → ALB → pod', 'no', 'ALB is the source', 'a load balancer address', 'X-Forwarded-For'],
+      ['ALB instance, Cluster', 'every node :30080', 'every node', 'client → ALB → node → pod', 'DNAT', 'to the node (kube-proxy)', 'a node address', 'X-Forwarded-For'],
+    ]);
+    const md = pathTableMarkdown(paths).split('\n');
+    expect(md[0]).toBe(`| ${PATH_TABLE_COLUMNS.join(' | ')} |`);
+    expect(md).toHaveLength(5);
+  });
+});
+
+describe('the README', () => {
+  /** One path per row of the README's table of paths, each from the lab's own charts where the lab has one. */
+  function readmePaths(): ExpectedPath[] {
+    const workloads = labWorkloads(LAB_DEFAULTS);
+    const nlb = labNlbWorkloads(LAB_DEFAULTS);
+    const nlbChart = (props: NlbWorkloadChartProps) => new NlbWorkloadChart(new App(), 'Chart', props).toJson();
+    const { inboundCidrs: _cidrs, ...tgb } = labTgbWorkload(LAB_DEFAULTS);
+    const tgbChart = new TargetGroupBindingChart(new App(), 'Chart', {
+      ...tgb, ipTargetGroupArn: 'tg-ip', instanceTargetGroupArn: 'tg-instance', vpcId: 'vpc', loadBalancerSecurityGroupId: 'sg',
+    });
+    // A plain LoadBalancer Service in front of the ALB lab's pods, as `kubectl expose` makes it (no class, no annotation).
+    const ipObjects = chartObjects(workloads.ip);
+    const plain: KubernetesObject = {
+      kind: 'Service', metadata: { name: 'plain', namespace: 'ip-mode' },
+      spec: { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080 }] },
+    };
+    return [
+      ...expectedPaths(chartObjects(workloads.ip)),
+      ...expectedPaths(chartObjects(workloads.instance)),
+      ...expectedPaths(chartObjects({ ...workloads.instance, externalTrafficPolicy: 'Local' })),
+      only(nlbChart(nlb.ip)),
+      only(nlbChart({ ...nlb.ip, preserveClientIp: true })),
+      only(nlbChart({ ...nlb.ip, proxyProtocolV2: true })),
+      only(nlbChart(nlb.instance)),
+      only(nlbChart({ ...nlb.instance, externalTrafficPolicy: 'Local' })),
+      ...expectedPaths(tgbChart.toJson(), { targetGroupLoadBalancers: { [tgbChart.bindings.ip.name]: 'ALB', [tgbChart.bindings.instance.name]: 'ALB' } }),
+      only([...ipObjects, plain].filter((o) => o.kind !== 'Ingress')),
+      only([...ipObjects, plain].filter((o) => o.kind !== 'Ingress'), { enableServiceMutatorWebhook: false }),
+    ];
+  }
+
+  test('its table of paths is the model\'s, one row for each path of the lab and the plain LoadBalancer both ways', () => {
+    expect(readmePaths().map(describePath)).toEqual([
+      'ALB ip', 'ALB instance, Cluster', 'ALB instance, Local',
+      'NLB ip, preservation off', 'NLB ip, preservation on', 'NLB ip, preservation off, proxy protocol',
+      'NLB instance, Cluster, preservation on', 'NLB instance, Local, preservation on',
+      'ALB ip, TargetGroupBinding', 'ALB instance, Cluster, TargetGroupBinding',
+      'NLB instance, Cluster, preservation on, no class, set by the webhook', 'CLB instance, Cluster, no class, in-tree cloud provider',
+    ]);
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const table = /<!-- paths table: generated from the path model -->\n([\s\S]*?)\n<!-- end of paths table -->/.exec(readme)?.[1];
+    expect(`${table}\n`).toBe(pathTableMarkdown(readmePaths()));
+  });
+});

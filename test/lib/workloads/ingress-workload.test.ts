@@ -1,0 +1,54 @@
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { IngressWorkload, LabCluster, LabVpc } from '../../../lib';
+import { flatten, newStack } from '../../fixtures';
+
+describe('IngressWorkload', () => {
+  let template: Template;
+  let workload: IngressWorkload;
+  beforeAll(() => {
+    const stack = newStack();
+    const vpc = new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).vpc;
+    const labCluster = new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab' });
+    const controller = labCluster.addLoadBalancerController();
+    workload = new IngressWorkload(stack, 'Ip', { cluster: labCluster.cluster, controller, targetType: 'ip' });
+    template = Template.fromStack(stack);
+  });
+
+  const manifestOf = (kindNeedle: string) => Object.entries(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+    .find(([, r]) => flatten(r.Properties.Manifest).includes(kindNeedle))!;
+
+  test('applies the chart objects after the controller chart, so deleting it runs before the controller goes', () => {
+    const [, manifest] = manifestOf('"kind":"Ingress"');
+    const chartId = Object.keys(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
+    expect(manifest.DependsOn).toContain(chartId);
+    const kinds = JSON.parse(flatten(manifest.Properties.Manifest)).map((o: { kind: string }) => o.kind);
+    expect(kinds).toEqual(['Namespace', 'Deployment', 'Service', 'Ingress']);
+  });
+
+  test('an internet-facing ALB open to 0.0.0.0/0 draws a warning to restrict it', () => {
+    Annotations.fromStack(workload.node.scope as never).hasWarning('/Test/Ip',
+      Match.stringLikeRegexp("The ip-mode ALB admits 0.0.0.0/0 .* Restrict 'inboundCidrs'"));
+  });
+
+  test('restricted or internal ALBs draw no warning', () => {
+    const stack = newStack();
+    const vpc = new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).vpc;
+    const labCluster = new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab' });
+    const controller = labCluster.addLoadBalancerController();
+    new IngressWorkload(stack, 'Ip', { cluster: labCluster.cluster, controller, targetType: 'ip', inboundCidrs: ['203.0.113.7/32'] });
+    new IngressWorkload(stack, 'Internal', { cluster: labCluster.cluster, controller, targetType: 'ip', namespace: 'internal', scheme: 'internal' });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('admits 0.0.0.0/0'));
+  });
+
+  test('reads the ALB hostname from the Ingress status once the manifest is applied', () => {
+    const [manifestId] = manifestOf('"kind":"Ingress"');
+    const values = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesObjectValue'));
+    expect(values).toHaveLength(1);
+    expect(values[0].Properties).toMatchObject({
+      ObjectType: 'ingress', ObjectName: 'echo', ObjectNamespace: 'ip-mode',
+      JsonPath: '.status.loadBalancer.ingress[0].hostname', TimeoutSeconds: 600,
+    });
+    expect(values[0].DependsOn).toContain(manifestId);
+    expect(workload.url).toMatch(/^http:\/\/\$\{Token\[.+\]\}\/$/);
+  });
+});
