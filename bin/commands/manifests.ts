@@ -7,7 +7,7 @@ import { ECHO_PORT, ExternalTrafficPolicy, LabValidationError, NODE_PORT_RANGE, 
 import { partitionOf } from '../../lib/private/official-policy';
 import { labTgbWorkload } from '../../lab-stacks/lab-app';
 import { CliError, CliIo, Command, EXIT_OK } from '../cli-io';
-import { chartYaml, generatedHeader } from '../manifests';
+import { chartYaml, generatedHeader } from '../../lab-stacks/manifests';
 import { StackOutputsError, describeStack, stackRegion } from '../../lib/experiment/probe/stack-outputs';
 import { LAB_DEFAULTS, REGION } from '../../lab-stacks/settings';
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { MANIFESTS_DIR, renderManifests } from '../../bin/manifests';
+import { MANIFESTS_DIR, renderManifests } from '../../lab-stacks/manifests';
 
 describe('manifests/', () => {
   const rendered = renderManifests();
