@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
-import { LabValidationError } from '../lib';
 import { createLab } from '../lab-stacks/lab-app';
-import { ContextError, readLabSettings, readNag } from '../lab-stacks/settings';
+import { readLabSettings, readNag, settingsMessage } from '../lab-stacks/settings';
 
 const app = new App();
 try {
@@ -13,10 +12,9 @@ try {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
 } catch (error) {
-  // A bad setting is the user's to fix: one line, no stack trace.
-  if (error instanceof LabValidationError || error instanceof ContextError) {
-    process.stderr.write(`eks-lb-lab: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
+  // A bad setting is the user's to fix: one line, no stack trace, under the context key that carried it.
+  const message = settingsMessage(error);
+  if (message === undefined) throw error;
+  process.stderr.write(`eks-lb-lab: ${message}\n`);
+  process.exit(1);
 }

@@ -1,14 +1,18 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { IngressWorkload, IngressWorkloadChartProps } from '../lib';
+import { IngressWorkload } from '../lib';
+import { LabPath, PathSettings, pathChart } from './catalogue';
 import { LabClusterStack } from './lab-cluster-stack';
+import { recordLabPaths } from './lab-path-output';
 
 /** Properties of an {@link IngressLabStack}. */
 export interface IngressLabStackProps extends StackProps {
   /** The stack holding the cluster and the controller. */
   readonly labCluster: LabClusterStack;
-  /** The workload: target type, Service and Ingress settings. */
-  readonly workload: IngressWorkloadChartProps;
+  /** The catalogue's path this stack deploys: an ALB Ingress path. */
+  readonly path: LabPath;
+  /** The lab's settings the path's chart reads. */
+  readonly settings: PathSettings;
 }
 
 /** One half of the experiment (`ip` or `instance`) on the shared lab cluster. */
@@ -18,18 +22,15 @@ export class IngressLabStack extends Stack {
 
   constructor(scope: Construct, id: string, props: IngressLabStackProps) {
     super(scope, id, props);
+    const chart = pathChart(props.path, props.settings);
+    if (chart.kind !== 'ingress') throw new Error(`${props.path.id} is not an Ingress path`);
     this.workload = new IngressWorkload(this, 'Workload', {
-      ...props.workload,
+      ...chart.props,
       cluster: props.labCluster.labCluster.cluster,
       controller: props.labCluster.controller,
     });
-    const chart = this.workload.chart;
-    new CfnOutput(this, 'Url', { value: this.workload.url, description: `URL of the ${chart.targetType}-mode ALB` });
-    new CfnOutput(this, 'Namespace', { value: chart.namespaceName });
-    new CfnOutput(this, 'TargetType', { value: chart.targetType });
-    if (chart.externalTrafficPolicy) {
-      // `eks-lb-lab probe` reads it to know which instance-mode path the model should expect.
-      new CfnOutput(this, 'ExternalTrafficPolicy', { value: chart.externalTrafficPolicy });
-    }
+    new CfnOutput(this, 'Url', { value: this.workload.url, description: `URL of the ${chart.props.targetType}-mode ALB` });
+    new CfnOutput(this, 'Namespace', { value: this.workload.chart.namespaceName });
+    recordLabPaths(this, [props.path], props.settings, () => this.workload.url);
   }
 }

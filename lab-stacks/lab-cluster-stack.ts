@@ -1,37 +1,17 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
-import { KubectlLayer, LabCluster, LabVpc, LoadBalancerController, LoadBalancerControllerVersion } from '../lib';
+import { LabCluster, LabClusterProps, LabVpc, LabVpcProps, LoadBalancerController, LoadBalancerControllerOptions } from '../lib';
 
-/** Properties of a {@link LabClusterStack}. */
+/** Properties of a {@link LabClusterStack}: the props of the constructs it composes, less what it wires itself. */
 export interface LabClusterStackProps extends StackProps {
-  /** EKS cluster name. */
+  /** EKS cluster name, also in the VPC's subnet tags and the controller policy's name. */
   readonly clusterName: string;
-  /** Kubernetes version, e.g. `1.36`. */
-  readonly kubernetesVersion: string;
-  /** kubectl layer for the handler; by default the bundled one matching `kubernetesVersion`. */
-  readonly kubectlLayer?: KubectlLayer;
-  /** Node instance type, e.g. `t3.medium`. */
-  readonly nodeInstanceType: string;
-  /** Number of nodes. */
-  readonly nodeCount: number;
-  /** VPC CIDR block. */
-  readonly vpcCidr: string;
-  /** Number of availability zones. */
-  readonly azCount: number;
-  /** Number of NAT gateways. */
-  readonly natGateways: number;
-  /** AWS Load Balancer Controller release; by default `LoadBalancerControllerVersion.V3_5_0`. */
-  readonly controllerVersion?: LoadBalancerControllerVersion;
-  /** The controller's service mutator webhook; by default the chart's default (on). */
-  readonly enableServiceMutatorWebhook?: boolean;
-  /** CIDR blocks allowed to the public API endpoint; by default anywhere. */
-  readonly publicEndpointCidrs?: readonly string[];
-  /** Control-plane log types; by default none. */
-  readonly controlPlaneLogging?: readonly eks.ClusterLoggingTypes[];
-  /** Service cluster IP block; by default chosen by EKS. */
-  readonly serviceCidr?: string;
+  /** The VPC. @default - LabVpc's defaults */
+  readonly vpc?: Omit<LabVpcProps, 'clusterName'>;
+  /** The cluster and its nodes. @default - LabCluster's defaults */
+  readonly cluster?: Omit<LabClusterProps, 'vpc' | 'clusterName'>;
+  /** The controller. @default - LoadBalancerController's defaults, with a policy named after the cluster and region */
+  readonly controller?: LoadBalancerControllerOptions;
 }
 
 /** The shared half of the lab: VPC, EKS cluster and the AWS Load Balancer Controller. */
@@ -45,28 +25,12 @@ export class LabClusterStack extends Stack {
 
   constructor(scope: Construct, id: string, props: LabClusterStackProps) {
     super(scope, id, props);
-    this.labVpc = new LabVpc(this, 'Vpc', {
-      clusterName: props.clusterName,
-      cidr: props.vpcCidr,
-      azCount: props.azCount,
-      natGateways: props.natGateways,
-    });
-    this.labCluster = new LabCluster(this, 'Cluster', {
-      vpc: this.labVpc.vpc,
-      clusterName: props.clusterName,
-      version: eks.KubernetesVersion.of(props.kubernetesVersion),
-      kubectlLayer: props.kubectlLayer,
-      nodeInstanceType: new ec2.InstanceType(props.nodeInstanceType),
-      nodeCount: props.nodeCount,
-      publicEndpointCidrs: props.publicEndpointCidrs,
-      controlPlaneLogging: props.controlPlaneLogging,
-      serviceCidr: props.serviceCidr,
-    });
+    this.labVpc = new LabVpc(this, 'Vpc', { ...props.vpc, clusterName: props.clusterName });
+    this.labCluster = new LabCluster(this, 'Cluster', { ...props.cluster, vpc: this.labVpc.vpc, clusterName: props.clusterName });
     this.controller = this.labCluster.addLoadBalancerController({
-      version: props.controllerVersion,
       // Named, so `cdk diff` and the IAM console show one policy per lab; IAM names are account-wide.
       policyName: `AWSLoadBalancerControllerIAMPolicy-${props.clusterName}-${this.region}`,
-      enableServiceMutatorWebhook: props.enableServiceMutatorWebhook,
+      ...props.controller,
     });
 
     const cluster = this.labCluster.cluster;

@@ -1,10 +1,8 @@
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
-import {
-  CONTROLLER_SERVICE_ACCOUNT, EKS_CHARTS_REPOSITORY, IngressWorkloadChart, IngressWorkloadChartProps,
-  LoadBalancerControllerVersion, NlbWorkloadChart, NlbWorkloadChartProps, controllerHelmValues,
-} from '../lib';
-import { labNlbWorkloads, labWorkloads } from './lab-app';
+import { IngressWorkloadChart, LoadBalancerControllerVersion, NlbWorkloadChart } from '../lib';
+import { CONTROLLER_SERVICE_ACCOUNT, EKS_CHARTS_REPOSITORY, controllerHelmValues } from '../lib/controller/load-balancer-controller';
+import { LabChart, pathChart, stackPaths } from './catalogue';
 import { LAB_DEFAULTS } from './settings';
 
 /** Where the generated manifests live. */
@@ -22,12 +20,12 @@ export function chartYaml(header: string, chart: Chart): string {
 
 const GENERATED = generatedHeader('npm run manifests', 'the cdk8s charts in lib/', 'edit those, not this file.');
 
-function workload(props: IngressWorkloadChartProps): string {
-  return chartYaml(GENERATED, new IngressWorkloadChart(new App(), 'Chart', props));
-}
-
-function nlbWorkload(props: NlbWorkloadChartProps): string {
-  return chartYaml(GENERATED, new NlbWorkloadChart(new App(), 'Chart', props));
+/** The YAML of the chart the lab's `stack` applies with the default settings. */
+function stackYaml(stack: 'IpModeLab' | 'InstanceModeLab' | 'NlbIpModeLab' | 'NlbInstanceModeLab'): string {
+  const chart: LabChart = pathChart(stackPaths(stack, LAB_DEFAULTS)[0], LAB_DEFAULTS);
+  if (chart.kind === 'ingress') return chartYaml(GENERATED, new IngressWorkloadChart(new App(), 'Chart', chart.props));
+  if (chart.kind === 'nlb') return chartYaml(GENERATED, new NlbWorkloadChart(new App(), 'Chart', chart.props));
+  throw new Error(`${stack} has no kubectl-ready manifest`);
 }
 
 function withNewline(text: string): string {
@@ -42,8 +40,6 @@ function withNewline(text: string): string {
  * that exist only in AWS; `eks-lb-lab manifests tgb` writes it from a deployed TgbLab or from given values.
  */
 export function renderManifests(): Record<string, string> {
-  const workloads = labWorkloads(LAB_DEFAULTS);
-  const nlb = labNlbWorkloads(LAB_DEFAULTS);
   const version = LoadBalancerControllerVersion.V3_5_0;
   // Cluster name, region and VPC belong to the target cluster; the install command passes them.
   const { clusterName: _c, region: _r, vpcId: _v, ...values } = controllerHelmValues({
@@ -59,10 +55,10 @@ export function renderManifests(): Record<string, string> {
     '# image.repository and enableShield/enableWaf/enableWafv2=false.',
   ].join('\n');
   return {
-    'ip-mode.yaml': workload(workloads.ip),
-    'instance-mode.yaml': workload(workloads.instance),
-    'nlb-ip-mode.yaml': nlbWorkload(nlb.ip),
-    'nlb-instance-mode.yaml': nlbWorkload(nlb.instance),
+    'ip-mode.yaml': stackYaml('IpModeLab'),
+    'instance-mode.yaml': stackYaml('InstanceModeLab'),
+    'nlb-ip-mode.yaml': stackYaml('NlbIpModeLab'),
+    'nlb-instance-mode.yaml': stackYaml('NlbInstanceModeLab'),
     'aws-load-balancer-controller-values.yaml': `${GENERATED}${install}\n${withNewline(Yaml.stringify(values))}`,
   };
 }

@@ -1,14 +1,18 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { NlbWorkload, NlbWorkloadChartProps } from '../lib';
+import { NlbWorkload } from '../lib';
+import { LabPath, PathSettings, pathChart } from './catalogue';
 import { LabClusterStack } from './lab-cluster-stack';
+import { recordLabPaths } from './lab-path-output';
 
 /** Properties of an {@link NlbLabStack}. */
 export interface NlbLabStackProps extends StackProps {
   /** The stack holding the cluster and the controller. */
   readonly labCluster: LabClusterStack;
-  /** The workload: target type and Service settings. */
-  readonly workload: NlbWorkloadChartProps;
+  /** The catalogue's path this stack deploys: an NLB Service path. */
+  readonly path: LabPath;
+  /** The lab's settings the path's chart reads. */
+  readonly settings: PathSettings;
 }
 
 /** An NLB path (`ip` or `instance` targets) on the shared lab cluster. */
@@ -18,19 +22,16 @@ export class NlbLabStack extends Stack {
 
   constructor(scope: Construct, id: string, props: NlbLabStackProps) {
     super(scope, id, props);
+    const chart = pathChart(props.path, props.settings);
+    if (chart.kind !== 'nlb') throw new Error(`${props.path.id} is not an NLB path`);
     this.workload = new NlbWorkload(this, 'Workload', {
-      ...props.workload,
+      ...chart.props,
       cluster: props.labCluster.labCluster.cluster,
       controller: props.labCluster.controller,
     });
-    const chart = this.workload.chart;
-    new CfnOutput(this, 'Url', { value: this.workload.url, description: `URL of the ${chart.targetType}-target NLB` });
+    new CfnOutput(this, 'Url', { value: this.workload.url, description: `URL of the ${chart.props.targetType}-target NLB` });
     new CfnOutput(this, 'Hostname', { value: this.workload.loadBalancerHostname, description: 'NLB hostname' });
-    new CfnOutput(this, 'Namespace', { value: chart.namespaceName });
-    new CfnOutput(this, 'TargetType', { value: chart.targetType });
-    // `eks-lb-lab probe` reads these to know which NLB path the model should expect.
-    new CfnOutput(this, 'PreserveClientIp', { value: String(chart.preserveClientIp) });
-    new CfnOutput(this, 'ProxyProtocol', { value: String(chart.proxyProtocolV2) });
-    if (chart.externalTrafficPolicy) new CfnOutput(this, 'ExternalTrafficPolicy', { value: chart.externalTrafficPolicy });
+    new CfnOutput(this, 'Namespace', { value: this.workload.chart.namespaceName });
+    recordLabPaths(this, [props.path], props.settings, () => this.workload.url);
   }
 }

@@ -1,14 +1,18 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { TargetGroupBindingWorkload, TargetGroupBindingWorkloadProps } from '../lib';
+import { TargetGroupBindingWorkload } from '../lib';
+import { LabPath, PathSettings, pathChart } from './catalogue';
 import { LabClusterStack } from './lab-cluster-stack';
+import { recordLabPaths } from './lab-path-output';
 
 /** Properties of a {@link TgbLabStack}. */
 export interface TgbLabStackProps extends StackProps {
   /** The stack holding the VPC, the cluster and the controller. */
   readonly labCluster: LabClusterStack;
-  /** The workload: NodePort, client CIDRs and echo settings. */
-  readonly workload: Omit<TargetGroupBindingWorkloadProps, 'cluster' | 'controller' | 'vpc'>;
+  /** The catalogue's paths this stack deploys: its ip and instance TargetGroupBinding paths. */
+  readonly paths: readonly LabPath[];
+  /** The lab's settings the paths' chart reads. */
+  readonly settings: PathSettings;
 }
 
 /** An ALB and target groups owned by this stack, with TargetGroupBindings on the shared lab cluster feeding them. */
@@ -18,8 +22,10 @@ export class TgbLabStack extends Stack {
 
   constructor(scope: Construct, id: string, props: TgbLabStackProps) {
     super(scope, id, props);
+    const chart = pathChart(props.paths[0], props.settings);
+    if (chart.kind !== 'tgb') throw new Error(`${props.paths[0].id} is not a TargetGroupBinding path`);
     this.workload = new TargetGroupBindingWorkload(this, 'Workload', {
-      ...props.workload,
+      ...chart.props,
       cluster: props.labCluster.labCluster.cluster,
       controller: props.labCluster.controller,
       vpc: props.labCluster.labVpc.vpc,
@@ -38,7 +44,6 @@ export class TgbLabStack extends Stack {
     new CfnOutput(this, 'Namespace', { value: w.chart.namespaceName });
     new CfnOutput(this, 'Image', { value: w.chart.image, description: 'Echo server image of the pods' });
     new CfnOutput(this, 'Replicas', { value: String(w.chart.replicas), description: 'Number of echo pods' });
-    // `eks-lb-lab probe` reads it too, to know which instance path the model should expect.
-    new CfnOutput(this, 'ExternalTrafficPolicy', { value: w.chart.externalTrafficPolicy });
+    recordLabPaths(this, props.paths, props.settings, (p) => w.urls[p.targetType]);
   }
 }

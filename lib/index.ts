@@ -1,16 +1,21 @@
-export * from './experiment/echo-response';
-export * from './errors';
-export * from './workloads/ingress-workload';
-export * from './workloads/ingress-workload-chart';
-export * from './cluster/kubectl-layer';
-export * from './cluster/lab-cleanup';
-export * from './cluster/lab-cluster';
-export * from './cluster/lab-vpc';
-export * from './controller/load-balancer-controller';
-export * from './controller/load-balancer-controller-policy';
-export * from './controller/load-balancer-controller-version';
-export * from './workloads/nlb-workload';
-export * from './workloads/nlb-workload-chart';
-export * from './experiment/path-model';
-export * from './workloads/target-group-binding-chart';
-export * from './workloads/target-group-binding-workload';
+// The construct library: constructs, their props, the version classes and the error type. The experiment
+// toolkit (path model, echo parsing, probe, emulation) is `eks-lb-lab/experiment`.
+export { LabValidationError } from './errors';
+export { LabVpc, type LabVpcProps } from './cluster/lab-vpc';
+export { LabCluster, type LabClusterProps } from './cluster/lab-cluster';
+export { KubectlLayer } from './cluster/kubectl-layer';
+export { LabCleanup, type LabCleanupProps } from './cluster/lab-cleanup';
+export {
+  LoadBalancerController, type LoadBalancerControllerOptions, type LoadBalancerControllerProps,
+} from './controller/load-balancer-controller';
+export { LoadBalancerControllerPolicy, type LoadBalancerControllerPolicyProps } from './controller/load-balancer-controller-policy';
+export { LoadBalancerControllerVersion, type PolicyJson } from './controller/load-balancer-controller-version';
+export {
+  type AlbScheme, type EchoPodProps, type ExternalTrafficPolicy, IngressWorkloadChart, type IngressWorkloadChartProps,
+  type LabServiceType, type TargetType,
+} from './workloads/ingress-workload-chart';
+export { IngressWorkload, type IngressWorkloadProps } from './workloads/ingress-workload';
+export { type NlbScheme, NlbWorkloadChart, type NlbWorkloadChartProps } from './workloads/nlb-workload-chart';
+export { NlbWorkload, type NlbWorkloadProps } from './workloads/nlb-workload';
+export { TargetGroupBindingChart, type TargetGroupBindingChartProps } from './workloads/target-group-binding-chart';
+export { TargetGroupBindingWorkload, type TargetGroupBindingWorkloadProps } from './workloads/target-group-binding-workload';

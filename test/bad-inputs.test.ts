@@ -4,14 +4,9 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { App as Cdk8sApp } from 'cdk8s';
-import { readLabSettings, readNag } from '../lab-stacks/settings';
+import { readLabSettings, readNag, settingsMessage } from '../lab-stacks/settings';
 import { createLab } from '../lab-stacks/lab-app';
-import {
-  IngressWorkload, IngressWorkloadChart, IngressWorkloadChartProps, KubectlLayer, LabCleanup, LabCluster, LabClusterProps, LabVpc,
-  LabVpcProps, LoadBalancerControllerOptions, LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkload,
-  NlbWorkloadChart, NlbWorkloadChartProps, PolicyJson, TargetGroupBindingChart, TargetGroupBindingChartProps,
-  TargetGroupBindingWorkload,
-} from '../lib';
+import { IngressWorkload, IngressWorkloadChart, IngressWorkloadChartProps, KubectlLayer, LabCleanup, LabCluster, LabClusterProps, LabVpc, LabVpcProps, LoadBalancerControllerOptions, LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkload, NlbWorkloadChart, NlbWorkloadChartProps, PolicyJson, TargetGroupBindingChart, TargetGroupBindingChartProps, TargetGroupBindingWorkload } from '../lib';
 import { newApp, newStack } from './fixtures';
 import { ROOT } from './paths';
 
@@ -20,8 +15,13 @@ import { ROOT } from './paths';
 /** The lab app from cdk context, as `cdk synth -c key=value` builds it. */
 const context = (values: Record<string, unknown>) => () => {
   const app = newApp(values);
-  readNag(app.node);
-  createLab(app, readLabSettings(app.node, {}));
+  try {
+    readNag(app.node);
+    createLab(app, readLabSettings(app.node, {}));
+  } catch (error) {
+    // As bin/app.ts reports it: under the context key the value came from.
+    throw new Error(settingsMessage(error) ?? (error as Error).message);
+  }
 };
 
 /** A LabVpc and a LabCluster in one stack. */
@@ -93,36 +93,36 @@ const PARTIAL_POLICY: PolicyJson = {
 
 /** [what is wrong, the configuration, the exact message]. Adding a case is one row. */
 const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
-  ['Kubernetes version no kubectl layer ships for', context({ kubernetesVersion: '1.99' }), "LabCluster/Cluster: 'version' 1.99 has no bundled kubectl layer within one minor version; got '1.99'. Install @aws-cdk/lambda-layer-kubectl-v99 and pass 'kubectlLayer': KubectlLayer.of('1.99', new KubectlV99Layer(this, 'Kubectl'))."],
-  ['Kubernetes version EKS has retired', context({ kubernetesVersion: '1.28' }), "LabCluster/Cluster: 'version' 1.28 is retired: EKS no longer creates clusters of it; got '1.28'. Use 1.36."],
-  ['Kubernetes version between the bundled kubectl layers', context({ kubernetesVersion: '1.33' }), "LabCluster/Cluster: 'version' 1.33 has no bundled kubectl layer within one minor version; got '1.33'. Install @aws-cdk/lambda-layer-kubectl-v33 and pass 'kubectlLayer': KubectlLayer.of('1.33', new KubectlV33Layer(this, 'Kubectl'))."],
+  ['Kubernetes version no kubectl layer ships for', context({ kubernetesVersion: '1.99' }), "Context 'kubernetesVersion' 1.99 has no bundled kubectl layer within one minor version; got '1.99'. Pass -c kubernetesVersion=1.36."],
+  ['Kubernetes version EKS has retired', context({ kubernetesVersion: '1.28' }), "Context 'kubernetesVersion' 1.28 is retired: EKS no longer creates clusters of it; got '1.28'. Pass -c kubernetesVersion=1.36."],
+  ['Kubernetes version between the bundled kubectl layers', context({ kubernetesVersion: '1.33' }), "Context 'kubernetesVersion' 1.33 has no bundled kubectl layer within one minor version; got '1.33'. Pass -c kubernetesVersion=1.36."],
   ['Kubernetes version that is not major.minor', context({ kubernetesVersion: 'v1.36' }), "Context 'kubernetesVersion' is not valid; got 'v1.36'. Pass -c kubernetesVersion=1.36."],
   ['kubectl layer two minor versions from the cluster', cluster({ version: eks.KubernetesVersion.V1_36, kubectlLayer: KubectlLayer.V1_29 }), "Test/Cluster: 'kubectlLayer' must be within one minor version of the cluster's 1.36, as kubectl requires; got kubectl 1.29. Use KubectlV36Layer from @aws-cdk/lambda-layer-kubectl-v36."],
-  ['one availability zone', context({ azCount: '1' }), "LabCluster/Vpc: 'azCount' must be a whole number between 2 and 16; got 1. EKS requires subnets in at least two availability zones; use 2 or 3."],
-  ['more NAT gateways than zones', context({ natGateways: '3' }), "LabCluster/Vpc: 'natGateways' must be a whole number between 1 and 2; got 3. Nodes in private subnets need a NAT gateway to pull images; use 1 (cheapest) up to 2 (one per zone)."],
+  ['one availability zone', context({ azCount: '1' }), "Context 'azCount' must be a whole number between 2 and 16; got 1. EKS requires subnets in at least two availability zones; use 2 or 3."],
+  ['more NAT gateways than zones', context({ natGateways: '3' }), "Context 'natGateways' must be a whole number between 1 and 2; got 3. Nodes in private subnets need a NAT gateway to pull images; use 1 (cheapest) up to 2 (one per zone)."],
   ['region that is not a region name', context({ region: 'mars' }), "Context 'region' is not valid; got 'mars'. Pass -c region=eu-west-1."],
-  ['VPC CIDR without a prefix length', context({ vpcCidr: '10.0.0.0' }), "Context 'vpcCidr' must be an IPv4 CIDR block with zero host bits; got '10.0.0.0'. Pass -c vpcCidr=10.0.0.0/16."],
-  ['VPC CIDR with host bits set', context({ vpcCidr: '10.0.0.1/16' }), "Context 'vpcCidr' must be an IPv4 CIDR block with zero host bits; got '10.0.0.1/16'. Pass -c vpcCidr=10.0.0.0/16."],
-  ['VPC CIDR larger than /16', context({ vpcCidr: '10.0.0.0/8' }), "LabCluster/Vpc: 'cidr' must have a prefix length between /16 and /24; got '10.0.0.0/8'. Choose a block such as '10.0.0.0/16'."],
-  ['service CIDR overlapping the VPC', context({ serviceCidr: '10.0.128.0/20' }), "LabCluster/Cluster: 'serviceCidr' overlaps the VPC's 10.0.0.0/16; got '10.0.128.0/20'. Service cluster IPs must not collide with node and pod addresses: pick a block outside 10.0.0.0/16, or leave it unset."],
-  ['service CIDR outside the private ranges', context({ serviceCidr: '100.64.0.0/16' }), "LabCluster/Cluster: 'serviceCidr' must lie within 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16; got '100.64.0.0/16'. Use a private block such as '172.20.0.0/16', or leave it unset for EKS to choose."],
-  ['service CIDR smaller than /24', context({ serviceCidr: '172.20.0.0/25' }), "LabCluster/Cluster: 'serviceCidr' must have a prefix length between /12 and /24; got '172.20.0.0/25'. Choose a block such as '10.0.0.0/16'."],
-  ['allowed CIDR that is an address', context({ allowedCidr: '203.0.113.7' }), "Context 'allowedCidr' must be IPv4 CIDR blocks with zero host bits, separated by commas; got '203.0.113.7'. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0."],
-  ['allowed CIDR list with a malformed entry', context({ allowedCidr: '203.0.113.7/32,198.51.100.300/32' }), "Context 'allowedCidr' must be IPv4 CIDR blocks with zero host bits, separated by commas; got '198.51.100.300/32'. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0."],
-  ['public endpoint CIDR that is a word', context({ publicEndpointCidrs: 'anywhere' }), "Context 'publicEndpointCidrs' must be IPv4 CIDR blocks with zero host bits, separated by commas; got 'anywhere'. Pass -c publicEndpointCidrs=203.0.113.7/32 (your address) or 0.0.0.0/0."],
+  ['VPC CIDR without a prefix length', context({ vpcCidr: '10.0.0.0' }), "Context 'vpcCidr' must be an IPv4 CIDR block with zero host bits, such as '10.0.0.0/16' or '203.0.113.7/32'; got '10.0.0.0'. Write the network address followed by '/' and the prefix length."],
+  ['VPC CIDR with host bits set', context({ vpcCidr: '10.0.0.1/16' }), "Context 'vpcCidr' must be an IPv4 CIDR block with zero host bits, such as '10.0.0.0/16' or '203.0.113.7/32'; got '10.0.0.1/16'. Write the network address followed by '/' and the prefix length."],
+  ['VPC CIDR larger than /16', context({ vpcCidr: '10.0.0.0/8' }), "Context 'vpcCidr' must have a prefix length between /16 and /24; got '10.0.0.0/8'. Choose a block such as '10.0.0.0/16'."],
+  ['service CIDR overlapping the VPC', context({ serviceCidr: '10.0.128.0/20' }), "Context 'serviceCidr' overlaps the VPC's 10.0.0.0/16; got '10.0.128.0/20'. Service cluster IPs must not collide with node and pod addresses: pick a block outside 10.0.0.0/16, or leave it unset."],
+  ['service CIDR outside the private ranges', context({ serviceCidr: '100.64.0.0/16' }), "Context 'serviceCidr' must lie within 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16; got '100.64.0.0/16'. Use a private block such as '172.20.0.0/16', or leave it unset for EKS to choose."],
+  ['service CIDR smaller than /24', context({ serviceCidr: '172.20.0.0/25' }), "Context 'serviceCidr' must have a prefix length between /12 and /24; got '172.20.0.0/25'. Choose a block such as '10.0.0.0/16'."],
+  ['allowed CIDR that is an address', context({ allowedCidr: '203.0.113.7' }), "Context 'allowedCidr' must be IPv4 CIDR blocks, separated by commas; got '203.0.113.7'. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0."],
+  ['allowed CIDR list with a malformed entry', context({ allowedCidr: '203.0.113.7/32,198.51.100.300/32' }), "Context 'allowedCidr' (entry 2) must be an IPv4 CIDR block with zero host bits, such as '10.0.0.0/16' or '203.0.113.7/32'; got '198.51.100.300/32'. Write the network address followed by '/' and the prefix length."],
+  ['public endpoint CIDR that is a word', context({ publicEndpointCidrs: 'anywhere' }), "Context 'publicEndpointCidrs' must be IPv4 CIDR blocks, separated by commas; got 'anywhere'. Pass -c publicEndpointCidrs=203.0.113.7/32 (your address) or 0.0.0.0/0."],
   ['no public endpoint CIDR', cluster({ publicEndpointCidrs: [] }), "Test/Cluster: 'publicEndpointCidrs' must list at least one CIDR block; got []. Use ['0.0.0.0/0'] for anywhere, or your address as ['203.0.113.7/32']."],
   ['unknown control-plane log type', context({ controlPlaneLogging: 'api,debug' }), "Context 'controlPlaneLogging' must be log types among api, audit, authenticator, controllerManager, scheduler, separated by commas, or none; got 'debug'. Pass -c controlPlaneLogging=api,audit."],
-  ['cluster name starting with a dash', context({ clusterName: '-lab' }), "LabCluster/Vpc: 'clusterName' must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit; got '-lab'. Use a name such as 'eks-lb-lab'."],
+  ['cluster name starting with a dash', context({ clusterName: '-lab' }), "Context 'clusterName' must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit; got '-lab'. Use a name such as 'eks-lb-lab'."],
   ['cluster name with a space', cluster({ clusterName: 'my lab' }, { clusterName: 'my lab' }), "Test/Vpc: 'clusterName' must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit; got 'my lab'. Use a name such as 'eks-lb-lab'."],
-  ['cluster name longer than 100 characters', context({ clusterName: 'l'.repeat(101) }), "LabCluster/Vpc: 'clusterName' must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit; got 'lllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll'. Use a name such as 'eks-lb-lab'."],
+  ['cluster name longer than 100 characters', context({ clusterName: 'l'.repeat(101) }), "Context 'clusterName' must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit; got 'lllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll'. Use a name such as 'eks-lb-lab'."],
   ['cluster name unlike the VPC subnet tags', cluster({ clusterName: 'other' }), "Test/Cluster: 'clusterName' must match the VPC's subnet tags (kubernetes.io/cluster/lab); got 'other'. Give LabVpc and LabCluster the same clusterName."],
-  ['no nodes', context({ nodeCount: '0' }), "LabCluster/Cluster: 'nodeCount' must be a whole number between 1 and 450; got 0. Use 2 nodes (one per zone) for the experiment."],
-  ['more nodes than a node group holds', context({ nodeCount: '451' }), "LabCluster/Cluster: 'nodeCount' must be a whole number between 1 and 450; got 451. Use 2 nodes (one per zone) for the experiment."],
+  ['no nodes', context({ nodeCount: '0' }), "Context 'nodeCount' must be a whole number between 1 and 450; got 0. Use 2 nodes (one per zone) for the experiment."],
+  ['more nodes than a node group holds', context({ nodeCount: '451' }), "Context 'nodeCount' must be a whole number between 1 and 450; got 451. Use 2 nodes (one per zone) for the experiment."],
   ['node count that is not a number', context({ nodeCount: 'two' }), "Context 'nodeCount' must be a whole number; got 'two'. Pass -c nodeCount=2."],
-  ['instance type without a size', context({ nodeInstanceType: 't3' }), "Context 'nodeInstanceType' is not valid; got 't3'. Pass -c nodeInstanceType=t3.medium."],
+  ['instance type without a size', context({ nodeInstanceType: 't3' }), "Context 'nodeInstanceType' must be an EC2 instance type; got 't3'. Pass -c nodeInstanceType=t3.medium."],
   ['instance type aws-cdk-lib cannot parse', cluster({ nodeInstanceType: new ec2.InstanceType('foo.bar') }), "Test/Cluster: 'nodeInstanceType' must be an EC2 instance type; got 'foo.bar'. Use one such as 't3.medium' or 'm7g.large'."],
-  ['NodePort below the range', context({ nodePort: '29999' }), "InstanceModeLab-Workload: 'nodePort' must be a whole number between 30000 and 32767; got 29999. Pick a port in the API server's NodePort range 30000-32767, e.g. 30080, or leave it unset."],
-  ['NodePort above the range', context({ nodePort: '32768' }), "InstanceModeLab-Workload: 'nodePort' must be a whole number between 30000 and 32767; got 32768. Pick a port in the API server's NodePort range 30000-32767, e.g. 30080, or leave it unset."],
+  ['NodePort below the range', context({ nodePort: '29999' }), "Context 'nodePort' must be a whole number between 30000 and 32767; got 29999. Pick a port in the API server's NodePort range 30000-32767, e.g. 30080, or leave it unset."],
+  ['NodePort above the range', context({ nodePort: '32768' }), "Context 'nodePort' must be a whole number between 30000 and 32767; got 32768. Pick a port in the API server's NodePort range 30000-32767, e.g. 30080, or leave it unset."],
   ['NodePort used by two labs on one cluster', twoWorkloads({ namespace: 'a', nodePort: 30080 }, { namespace: 'b', nodePort: 30080 }), "Test/Second: 'nodePort' is already used on this cluster by Test/First; got 30080. Give each NodePort Service its own port from 30000-32767, or leave 'nodePort' unset."],
   ['NodePort of an ALB workload taken again by an NLB workload', mixedWorkloads((on, stack) => {
     new IngressWorkload(stack, 'First', { ...on, targetType: 'instance', nodePort: 30080 });
@@ -140,7 +140,7 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['object name that is not DNS-1123', chart({ name: 'echo-' }), "Chart: 'name' must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); got 'echo-'. Use a name such as 'echo'."],
   ['empty image', context({ image: '' }), "Context 'image' is not valid; got ''. Pass -c image=registry.k8s.io/e2e-test-images/echoserver:2.5."],
   ['blank image', chart({ image: ' ' }), "Chart: 'image' must name a container image; got ' '. Leave it unset for registry.k8s.io/e2e-test-images/echoserver:2.5, or give a mirror of it."],
-  ['no replicas', context({ replicas: '0' }), "IpModeLab-Workload: 'replicas' must be a whole number between 1 and 100; got 0. Use 2 replicas so pods land on both nodes."],
+  ['no replicas', context({ replicas: '0' }), "Context 'replicas' must be a whole number between 1 and 100; got 0. Use 2 replicas so pods land on both nodes."],
   ['external traffic policy in the wrong case', context({ externalTrafficPolicy: 'local' }), "Context 'externalTrafficPolicy' must be Cluster or Local; got 'local'. Pass -c externalTrafficPolicy=Local to keep traffic on the receiving node."],
   ['health check path without a slash', chart({ healthCheckPath: 'healthz' }), "Chart: 'healthCheckPath' must start with '/'; got 'healthz'. Use '/'."],
   ['listen-ports with the port as a string', albAnnotation('listen-ports', '[{"HTTP": "80"}]'), "Chart: 'annotations' key 'alb.ingress.kubernetes.io/listen-ports' must be a JSON list of {\"HTTP\": port} or {\"HTTPS\": port} objects with distinct ports from 1 to 65535, such as '[{\"HTTP\": 80}]'; got '[{\"HTTP\": \"80\"}]'. Correct it against the AWS Load Balancer Controller's annotation reference, or remove it."],
@@ -168,7 +168,7 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['NLB scheme that does not exist', nlbChart({ scheme: 'public' as never }), "Chart: 'scheme' must be one of 'internet-facing', 'internal'; got 'public'. Use one of those."],
   ['TargetGroupBinding NodePort equal to the ALB lab\'s', context({ tgbNodePort: '30080' }), "Context 'tgbNodePort' must differ from 'nodePort'; got 30080 for both. Each NodePort Service needs its own port; pass -c tgbNodePort=30081."],
   ['TargetGroupBinding namespace the cluster owns', tgbChart({ namespace: 'kube-system' }), "Chart: 'namespace' must be one of the workload's own: the chart creates it and deletes it with everything in it on teardown; got 'kube-system'. Use a namespace such as 'tgb'."],
-  ['TargetGroupBinding NodePort above the range', context({ tgbNodePort: '40000' }), "TgbLab/Workload: 'nodePort' must be a whole number between 30000 and 32767; got 40000. Pick a port in the API server's NodePort range 30000-32767, e.g. 30081."],
+  ['TargetGroupBinding NodePort above the range', context({ tgbNodePort: '40000' }), "Context 'tgbNodePort' must be a whole number between 30000 and 32767; got 40000. Pick a port in the API server's NodePort range 30000-32767, e.g. 30081."],
   ['shared-ALB switch that is not a boolean', context({ sharedAlb: 'yes' }), "Context 'sharedAlb' must be true or false; got 'yes'. Pass -c sharedAlb=true."],
   ['cluster name too long for the controller policy name', context({ clusterName: 'l'.repeat(90) }), `LabCluster/Cluster/LoadBalancerController/Policy: 'managedPolicyName' must be 1 to 128 letters, digits or +=,.@_-; got 'AWSLoadBalancerControllerIAMPolicy-${'l'.repeat(90)}-us-east-1' (135 characters). Use a shorter name (with the lab app: a shorter clusterName).`],
   ['nag switch that is not a boolean', context({ nag: 'yes' }), "Context 'nag' must be true or false; got 'yes'. Pass -c nag=true to run the cdk-nag AwsSolutions checks."],

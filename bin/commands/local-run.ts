@@ -2,27 +2,65 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { CliError, CliIo, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../cli-io';
-import type { LocalOptions } from './local';
-import { ContextError, readLabSettings } from '../../lab-stacks/settings';
-import { LabValidationError } from '../../lib/errors';
-import { expectedPaths } from '../../lib/experiment/path-model';
+import { LabPath, expectedPath, labPath } from '../../lab-stacks/catalogue';
+import { LabSettings, SETTINGS, givenSettings, readLabSettings, settingsMessage } from '../../lab-stacks/settings';
+import { ExpectedPath } from '../../lib/experiment/path-model';
 import { ModeResult, ProbeError, ProbeReport, probePaths } from '../../lib/experiment/probe/measure';
 import { emulationChecks } from '../../lib/experiment/local/checks';
 import { Emulation, RowObservation } from '../../lib/experiment/local/emulation';
 import { runScript } from '../../lib/experiment/local/netns';
-import { EmulationPlan, LocalPlanError, localWorkloads, planEmulation } from '../../lib/experiment/local/plan';
+import { EmulationPlan, LocalPlanError, planEmulation } from '../../lib/experiment/local/plan';
 import { renderReportMarkdown, renderReportText } from '../../lib/experiment/probe/report';
-import { renderEmulationMarkdown, renderEmulationText } from '../../lib/experiment/local/report';
+import { LocalReport, renderEmulationMarkdown, renderEmulationText } from '../../lib/experiment/local/report';
 
-/** Everything the run found, as `--json` prints it: the probe's report plus what the emulation saw. */
-export interface LocalReport extends ProbeReport {
-  readonly emulation: {
-    readonly client: string;
-    readonly nodes: readonly { readonly name: string; readonly address: string }[];
-    readonly pods: readonly { readonly name: string; readonly namespace: string; readonly node: string; readonly address: string }[];
-    readonly modes: readonly RowObservation[];
-  };
-  readonly seconds: { readonly up: number; readonly probe: number; readonly total: number };
+/** Parsed command line. */
+export interface LocalOptions {
+  /** Catalogue path ids, in run order. */
+  readonly modes: readonly string[];
+  /** Whether `--modes` or `--instance-local` chose them (else they are the defaults, which the settings narrow). */
+  readonly modesGiven: boolean;
+  readonly requests: number;
+  readonly concurrency: number;
+  readonly keepAlive: boolean;
+  readonly context: Readonly<Record<string, string>>;
+  readonly json: boolean;
+  readonly markdown?: string;
+  readonly help: boolean;
+}
+
+
+/**
+ * The lab's settings from `-c`, and the expected path of each mode to run, built as `cdk deploy` with the same
+ * settings would build it. A setting the emulation cannot follow is refused; a variant setting (traffic policy,
+ * preservation) given with `-c` narrows the default modes to its variants, and must agree with modes named by
+ * `--modes`.
+ */
+export function localPaths(options: LocalOptions, env: NodeJS.ProcessEnv): { settings: LabSettings; paths: { mode: string; path: ExpectedPath }[] } {
+  const app = new App();
+  for (const [k, v] of Object.entries(options.context)) app.node.setContext(k, v);
+  try {
+    const settings = readLabSettings(app.node, env);
+    const given = givenSettings(app.node);
+    for (const key of given) {
+      const use = SETTINGS[key].local;
+      if (typeof use === 'object') throw new CliError(`-c ${key}=${options.context[key]}: ${use.refused}; run without it.`);
+    }
+    const clash = (p: LabPath) => Object.entries(p.variant).find(([k, v]) => given.includes(k as keyof LabSettings) && settings[k as keyof LabSettings] !== v);
+    const chosen = options.modes.map((id) => labPath(id)!);
+    for (const p of options.modesGiven ? chosen : []) {
+      const c = clash(p);
+      if (c) {
+        throw new CliError(`--modes ${p.id} runs ${c[0]} ${c[1]}, but -c ${c[0]}=${options.context[c[0]]} asks for the other ` +
+          'variant; drop one of them.');
+      }
+    }
+    const modes = options.modesGiven ? chosen : chosen.filter((p) => !clash(p));
+    return { settings, paths: modes.map((p) => ({ mode: p.id, path: expectedPath(p, settings) })) };
+  } catch (e) {
+    const message = settingsMessage(e);
+    if (message !== undefined) throw new CliError(message);
+    throw e;
+  }
 }
 
 /** The run inside its own namespaces: build, probe each mode, report, tear down. */
@@ -34,15 +72,12 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
   process.stdin.unref();
   await runScript('mkdir -p /run/netns && mount -t tmpfs -o size=1m tmpfs /run/netns');
 
-  const app = new App();
-  for (const [k, v] of Object.entries(options.context)) app.node.setContext(k, v);
+  const { settings, paths } = localPaths(options, io.env);
   let plan: EmulationPlan;
   try {
-    const settings = readLabSettings(app.node, io.env);
-    plan = planEmulation(localWorkloads(settings, options.modes),
-      { vpcCidr: settings.vpcCidr, nodeCount: settings.nodeCount });
+    plan = planEmulation(paths, { vpcCidr: settings.vpcCidr, nodeCount: settings.nodeCount });
   } catch (e) {
-    if (e instanceof LabValidationError || e instanceof ContextError || e instanceof LocalPlanError) throw new CliError(e.message);
+    if (e instanceof LocalPlanError) throw new CliError(e.message);
     throw e;
   }
 
@@ -62,7 +97,7 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
   };
   try {
     for (const row of plan.rows) {
-      const expected = expectedPaths(row.workload.objects)[0];
+      const expected = paths.find((p) => p.mode === row.mode)!.path;
       if (!options.json) io.stderr(`${row.mode}: ${options.requests} requests to ${row.publicAddress}\n`);
       const { measured, observation } = await emulation.runRow(row, expected, (url) => probePaths([{ mode: row.mode, url, expected }], {
         requests: options.requests, concurrency: options.concurrency, keepAlive: options.keepAlive, hints,

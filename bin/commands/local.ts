@@ -1,10 +1,15 @@
 import * as path from 'path';
 import { spawn } from 'child_process';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../cli-io';
+import { LocalOptions, localPaths } from './local-run';
 import { nodeCommand } from '../../lib/experiment/local/netns';
 import { missingForLocal, thisHost } from '../../lib/experiment/local/preflight';
+import { LAB_PATHS } from '../../lab-stacks/catalogue';
 
-import { ALB_MODES, LOCAL_MODES, LocalMode, NLB_MODES } from '../../lib/experiment/local/modes';
+/** The paths the emulation builds: the ALB rows by default, the NLB rows with --nlb. */
+export const LOCAL_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated).map((p) => p.id);
+export const ALB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && !p.stack.startsWith('Nlb')).map((p) => p.id);
+export const NLB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && p.stack.startsWith('Nlb')).map((p) => p.id);
 
 /** Set in the re-executed process inside the run's own namespaces. */
 const INSIDE = 'EKS_LB_LAB_LOCAL_NAMESPACES';
@@ -23,26 +28,18 @@ Options:
   --requests <n>       requests per mode (default 200)
   --concurrency <n>    requests in flight per mode (default 8)
   --keep-alive         reuse the client's connections to the load balancer
-  -c <key>=<value>     a lab setting, as for cdk: replicas, nodeCount, nodePort, vpcCidr, ...
+  -c <key>=<value>     a lab setting, as for cdk deploy: the paths follow it (externalTrafficPolicy and
+                       nlbPreserveClientIp choose the variants run by default; replicas, nodePort, nodeCount,
+                       vpcCidr shape them); one the emulation cannot follow is refused
   --json               print the report as JSON
   --markdown <file>    also write the report as markdown
 Exit status: 0 when every mode matches the model, 1 when one does not, 2 when it cannot run.
 `;
 
-/** Parsed command line. */
-export interface LocalOptions {
-  readonly modes: readonly LocalMode[];
-  readonly requests: number;
-  readonly concurrency: number;
-  readonly keepAlive: boolean;
-  readonly context: Readonly<Record<string, string>>;
-  readonly json: boolean;
-  readonly markdown?: string;
-  readonly help: boolean;
-}
 
 export function parseLocalArgs(args: readonly string[]): LocalOptions {
-  let modes: LocalMode[] = [...ALB_MODES];
+  let modes: string[] = [...ALB_MODES];
+  let modesGiven = false;
   let requests = 200;
   let concurrency = 8;
   let keepAlive = false;
@@ -65,18 +62,19 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
       case '--help': case '-h': help = true; break;
       case '--json': json = true; break;
       case '--keep-alive': keepAlive = true; break;
-      case '--instance-local': modes = ['instance-local']; break;
-      case '--nlb': modes = LOCAL_MODES.filter((m) => modes.includes(m) || (NLB_MODES as readonly string[]).includes(m)); break;
+      case '--instance-local': modes = ['instance-local']; modesGiven = true; break;
+      case '--nlb': modes = LOCAL_MODES.filter((m) => modes.includes(m) || NLB_MODES.includes(m)); break;
       case '--markdown': markdown = value(i++, arg); break;
       case '--requests': requests = count(value(i++, arg), arg); break;
       case '--concurrency': concurrency = count(value(i++, arg), arg); break;
       case '--modes': {
         const list = value(i++, arg).split(',').map((m) => m.trim());
-        const unknown = list.filter((m) => !(LOCAL_MODES as readonly string[]).includes(m));
+        const unknown = list.filter((m) => !LOCAL_MODES.includes(m));
         if (unknown.length > 0 || list.length === 0) {
           throw new CliError(`--modes takes ${LOCAL_MODES.join(', ')}; got '${unknown.join(',')}'.`);
         }
         modes = LOCAL_MODES.filter((m) => list.includes(m));
+        modesGiven = true;
         break;
       }
       case '-c': case '--context': {
@@ -90,7 +88,7 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
         throw new CliError(`unknown option '${arg}'; see --help.`);
     }
   }
-  return { modes, requests, concurrency, keepAlive, context, json, markdown, help };
+  return { modes, modesGiven, requests, concurrency, keepAlive, context, json, markdown, help };
 }
 
 export const local: Command = async (args, io) => {
@@ -102,6 +100,8 @@ export const local: Command = async (args, io) => {
   if (io.env[INSIDE] === '1' && process.pid === 1) {
     return (require('./local-run') as typeof import('./local-run')).runInside(options, io);
   }
+  // Bad settings and modes are one line here, before any privilege is needed.
+  localPaths(options, io.env);
   const missing = missingForLocal(thisHost(io.env));
   if (missing) throw new CliError(missing, EXIT_USAGE);
   return reexecInNamespaces(args, io);

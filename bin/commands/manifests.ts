@@ -3,12 +3,13 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { App } from 'cdk8s';
-import { ECHO_PORT, ExternalTrafficPolicy, LabValidationError, NODE_PORT_RANGE, TargetGroupBindingChart } from '../../lib';
-import { partitionOf } from '../../lib/private/official-policy';
-import { labTgbWorkload } from '../../lab-stacks/lab-app';
+import { ExternalTrafficPolicy, LabValidationError, TargetGroupBindingChart } from '../../lib';
+import { ECHO_PORT } from '../../lib/workloads/echo-pod';
+import { NODE_PORT_RANGE } from '../../lib/workloads/ingress-workload-chart';
+import { labPath, pathChart } from '../../lab-stacks/catalogue';
 import { CliError, CliIo, Command, EXIT_OK } from '../cli-io';
 import { chartYaml, generatedHeader } from '../../lab-stacks/manifests';
-import { StackOutputsError, describeStack, stackRegion } from '../../lib/experiment/probe/stack-outputs';
+import { StackOutputsError, describeStack, partitionOf, stackRegion } from '../../lib/experiment';
 import { LAB_DEFAULTS, REGION } from '../../lab-stacks/settings';
 
 const HELP = `Usage: eks-lb-lab manifests <manifest> [options]
@@ -219,7 +220,9 @@ function render(source: Source): TargetGroupBindingChart {
     if (values[key] !== undefined && !/^\d+$/.test(values[key]!)) fail(key, 'must be a whole number');
   }
 
-  const { inboundCidrs: _cidrs, ...workload } = labTgbWorkload(LAB_DEFAULTS);
+  const chart = pathChart(labPath('tgb-ip')!, LAB_DEFAULTS);
+  if (chart.kind !== 'tgb') throw new Error('tgb-ip is not a TargetGroupBinding path');
+  const { inboundCidrs: _cidrs, ...workload } = chart.props;
   try {
     return new TargetGroupBindingChart(new App(), 'Chart', {
       ...workload,

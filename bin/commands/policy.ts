@@ -3,10 +3,10 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { GetPolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LoadBalancerControllerVersion, PolicyJson } from '../../lib';
-import { ACTION_FIRST_RELEASE, partitionsFor, policyForPartition } from '../../lib/private/official-policy';
 import {
-  ACTION_CONSEQUENCES, NormalStatement, PolicyFormatError, comparePolicies, normalize, statementConsequence,
-} from '../../lib/private/policy-compare';
+  ACTION_CONSEQUENCES, ACTION_FIRST_RELEASE, NormalStatement, PolicyFormatError, comparePolicies, normalize, partitionsFor,
+  policyForPartition, statementConsequence,
+} from '../../lib/experiment';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK } from '../cli-io';
 
 const USAGE = `Usage:

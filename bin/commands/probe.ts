@@ -2,32 +2,26 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { App } from 'cdk8s';
+import { LabValidationError } from '../../lib';
 import {
-  ExpectedPath, ExternalTrafficPolicy, IngressWorkloadChart, KubernetesObject, LabValidationError, NlbWorkloadChart,
-  PathModelOptions, TargetGroupBindingChart, TargetType, expectedPaths,
-} from '../../lib';
-import { parseIpv4Cidr } from '../../lib/private/validate';
-import { LabSettings, labNlbWorkloads, labTgbWorkload, labWorkloads } from '../../lab-stacks/lab-app';
-import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
-import { PeerHints, ProbeError, ProbeTarget, probePaths } from '../../lib/experiment/probe/measure';
-import { renderReportJson, renderReportMarkdown, renderReportText } from '../../lib/experiment/probe/report';
-import { LAB_STACKS, LabKind, StackOutputsError, readLabStacks, stackRegion } from '../../lib/experiment/probe/stack-outputs';
+  ExpectedPath, LabStackPath, PeerHints, ProbeError, ProbeTarget, StackOutputsError, parseIpv4Cidr, probePaths, readLabStacks,
+  renderReportJson, renderReportMarkdown, renderReportText, stackRegion,
+} from '../../lib/experiment';
+import { LAB_PATHS, LabPath, PATH_SETTING_KEYS, PATH_STACKS, PathSettings, expectedPath, labPath } from '../../lab-stacks/catalogue';
 import { LAB_DEFAULTS } from '../../lab-stacks/settings';
+import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
 
 const HELP = `Usage: eks-lb-lab probe [options]
 
 Sends requests to each lab mode, reads the echo responses and prints what the pods saw beside what the path
 model expects. Exit 0 when they agree, 1 when they differ, 2 when the probe cannot run.
 
-Where to send (default: the URL outputs of the deployed lab stacks: IpModeLab, InstanceModeLab, NlbIpModeLab,
-NlbInstanceModeLab and TgbLab):
+Where to send (default: the paths the deployed lab stacks recorded in their LabPaths output: IpModeLab,
+InstanceModeLab, NlbIpModeLab, NlbInstanceModeLab and TgbLab); the model is built from the recorded settings:
   --stack <name>                  a lab stack to read (repeatable)
-  --url <mode>=<url>              a URL instead of stacks (repeatable); mode: ip, instance, instance-local,
-                                  nlb-ip, nlb-ip-preserve, nlb-instance, nlb-instance-local,
-                                  tgb-ip, tgb-instance, tgb-instance-local
+  --url <mode>=<url>              a URL instead of stacks (repeatable), with the lab's default settings; mode:
+                                  ${LAB_PATHS.map((p) => p.id).join(', ').replace(/(.{1,70})(, |$)/g, '$1$2\n                                  ').trim()}
   --region <region>               stacks' region (default: AWS_REGION, cdk.json context 'region', us-east-1)
-  --external-traffic-policy <p>   Cluster or Local, for an instance mode whose stack or mode does not record it
 
 How to send:
   --requests <n>                  requests per mode (default 200)
@@ -49,82 +43,43 @@ Output:
   --no-progress                   no progress bar on stderr
 `;
 
-/** One path of a lab: which lab, and what of its deployment the model needs beyond the lab's defaults. */
-export interface LabPath {
-  readonly lab: LabKind;
-  readonly targetType: TargetType;
-  /** For instance targets. @default - the lab's setting */
-  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
-  /** NLB: `preserve_client_ip.enabled`. @default - the lab's setting for ip, on for instance */
-  readonly preserveClientIp?: boolean;
-  /** NLB: PROXY protocol v2. @default - the lab's setting */
-  readonly proxyProtocol?: boolean;
+/** The settings a deployed stack recorded, over the lab's defaults; only the keys a path's chart reads. */
+function recordedSettings(recorded: Readonly<Record<string, unknown>>): PathSettings {
+  const known = Object.fromEntries(PATH_SETTING_KEYS.filter((k) => k in recorded).map((k) => [k, recorded[k]]));
+  return { ...LAB_DEFAULTS, ...known } as PathSettings;
 }
 
-/** Mode names `--url` accepts, and the lab path whose model each expects. */
-const URL_MODES: Readonly<Record<string, LabPath>> = {
-  'ip': { lab: 'alb', targetType: 'ip' },
-  'instance': { lab: 'alb', targetType: 'instance' },
-  'instance-local': { lab: 'alb', targetType: 'instance', externalTrafficPolicy: 'Local' },
-  'nlb-ip': { lab: 'nlb', targetType: 'ip', preserveClientIp: false },
-  'nlb-ip-preserve': { lab: 'nlb', targetType: 'ip', preserveClientIp: true },
-  'nlb-instance': { lab: 'nlb', targetType: 'instance' },
-  'nlb-instance-local': { lab: 'nlb', targetType: 'instance', externalTrafficPolicy: 'Local' },
-  'tgb-ip': { lab: 'tgb', targetType: 'ip' },
-  'tgb-instance': { lab: 'tgb', targetType: 'instance' },
-  'tgb-instance-local': { lab: 'tgb', targetType: 'instance', externalTrafficPolicy: 'Local' },
-};
-
-/** The report's name for a lab path: `ip`, `nlb-instance`, `tgb-ip`. */
-export function modeName(lab: LabKind, targetType: TargetType): string {
-  return lab === 'alb' ? targetType : `${lab}-${targetType}`;
-}
-
-/**
- * The path the model expects for one lab path: the objects of that lab's chart, built with the app's settings mapping
- * (`labWorkloads`, `labNlbWorkloads`, `labTgbWorkload`) from `settings`, with the deployed values of `path` on top.
- */
-export function labExpectedPath(path: LabPath, settings: Omit<LabSettings, 'region'> = LAB_DEFAULTS): ExpectedPath {
-  const { targetType } = path;
-  const etp = targetType === 'instance' ? path.externalTrafficPolicy : undefined;
-  let objects: KubernetesObject[];
-  let options: PathModelOptions = {};
-  if (path.lab === 'alb') {
-    const workload = labWorkloads(settings)[targetType];
-    objects = new IngressWorkloadChart(new App(), 'Chart', etp ? { ...workload, externalTrafficPolicy: etp } : workload).toJson();
-  } else if (path.lab === 'nlb') {
-    const workload = labNlbWorkloads(settings)[targetType];
-    objects = new NlbWorkloadChart(new App(), 'Chart', {
-      ...workload,
-      ...(etp ? { externalTrafficPolicy: etp } : {}),
-      ...(path.preserveClientIp !== undefined ? { preserveClientIp: path.preserveClientIp } : {}),
-      ...(path.proxyProtocol !== undefined ? { proxyProtocolV2: path.proxyProtocol } : {}),
-    }).toJson();
-  } else {
-    const { inboundCidrs: _cidrs, ...workload } = labTgbWorkload(settings);
-    // The model reads neither the ARNs nor the VPC or security group; the deployed ones live in TgbLab.
-    const chart = new TargetGroupBindingChart(new App(), 'Chart', {
-      ...workload,
-      ...(etp ? { externalTrafficPolicy: etp } : {}),
-      ipTargetGroupArn: 'ip-target-group', instanceTargetGroupArn: 'instance-target-group',
-      vpcId: 'lab-vpc', loadBalancerSecurityGroupId: 'alb-security-group',
-    });
-    objects = chart.toJson();
-    options = { targetGroupLoadBalancers: { [chart.bindings.ip.name]: 'ALB', [chart.bindings.instance.name]: 'ALB' } };
-  }
-  const found = expectedPaths(objects, options).find((p) => p.targetType === targetType);
-  if (!found) throw new Error(`the ${path.lab} lab's chart has no ${targetType} path`);
-  return found;
-}
-
-/** The expected path, with a deployed combination the chart rejects as one line for the user. */
-function expectedFor(mode: string, path: LabPath): ExpectedPath {
+/** The model's expectation for a catalogue path, with a combination the chart rejects as one line for the user. */
+function expectedFor(mode: string, path: LabPath, settings: PathSettings): ExpectedPath {
   try {
-    return labExpectedPath(path);
+    return expectedPath(path, settings);
   } catch (error) {
     if (error instanceof LabValidationError) throw new CliError(`${mode}: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * The expectation for a deployed path, built from the settings its stack recorded; the stack's own reading of the
+ * chart must agree with this build, or the stack came from another version of eks-lb-lab.
+ */
+function deployedExpectation(deployed: LabStackPath): ExpectedPath {
+  const path = labPath(deployed.path);
+  if (!path) {
+    throw new CliError(`stack ${deployed.stackName} recorded a path '${deployed.path}' this version of eks-lb-lab does not know ` +
+      `(it knows ${LAB_PATHS.map((p) => p.id).join(', ')}); probe with the version that deployed it, or redeploy.`);
+  }
+  const expected = expectedFor(deployed.path, path, recordedSettings(deployed.settings));
+  const rebuilt = {
+    namespace: expected.workload.namespace, replicas: expected.workload.replicas, listener: expected.listener,
+    targetGroup: { port: expected.targetGroup.port, healthCheck: expected.targetGroup.healthCheck },
+  };
+  const recorded = { namespace: deployed.namespace, replicas: deployed.replicas, listener: deployed.listener, targetGroup: deployed.targetGroup };
+  if (JSON.stringify(rebuilt) !== JSON.stringify(recorded)) {
+    throw new CliError(`stack ${deployed.stackName} recorded ${deployed.path} as ${JSON.stringify(recorded)}, but this version of ` +
+      `eks-lb-lab builds ${JSON.stringify(rebuilt)} from its settings; probe with the version that deployed it, or redeploy.`);
+  }
+  return expected;
 }
 
 export const probe: Command = async (args, io) => {
@@ -132,10 +87,6 @@ export const probe: Command = async (args, io) => {
   if (options.help) {
     io.stdout(HELP);
     return EXIT_OK;
-  }
-  const etpFlag = options['external-traffic-policy'];
-  if (etpFlag !== undefined && etpFlag !== 'Cluster' && etpFlag !== 'Local') {
-    throw new CliError(`--external-traffic-policy must be Cluster or Local; got '${etpFlag}'.`);
   }
   const hints: PeerHints = {
     clientIp: options['client-ip'] === undefined ? undefined : requireAddress('--client-ip', options['client-ip']),
@@ -152,7 +103,7 @@ export const probe: Command = async (args, io) => {
   const concurrency = positive('--concurrency', options.concurrency, 8);
   const timeoutMs = positive('--timeout', options.timeout, 5000);
   // Every flag is checked before the first AWS call or request.
-  const targets = options.url.length > 0 ? urlTargets(options.url, etpFlag) : await stackTargets(options, io, etpFlag);
+  const targets = options.url.length > 0 ? urlTargets(options.url) : await stackTargets(options, io);
   const showProgress = !options['no-progress'] && !options.json && io.stderr === processIo.stderr && process.stderr.isTTY === true;
   let report;
   try {
@@ -187,7 +138,6 @@ function parse(args: readonly string[]) {
         'stack': { type: 'string', multiple: true, default: [] },
         'url': { type: 'string', multiple: true, default: [] },
         'region': { type: 'string' },
-        'external-traffic-policy': { type: 'string' },
         'requests': { type: 'string' },
         'concurrency': { type: 'string' },
         'keep-alive': { type: 'boolean', default: false },
@@ -207,31 +157,26 @@ function parse(args: readonly string[]) {
   }
 }
 
-function urlTargets(specs: readonly string[], etp: ExternalTrafficPolicy | undefined): ProbeTarget[] {
+function urlTargets(specs: readonly string[]): ProbeTarget[] {
   return specs.map((spec) => {
     const eq = spec.indexOf('=');
     const [mode, url] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : ['', spec];
-    const known = URL_MODES[mode];
-    if (!known) {
-      throw new CliError(`--url takes mode=URL with mode one of ${Object.keys(URL_MODES).join(', ')}; got '${spec}'.`);
+    const path = labPath(mode);
+    if (!path) {
+      throw new CliError(`--url takes mode=URL with mode one of ${LAB_PATHS.map((p) => p.id).join(', ')}; got '${spec}'.`);
     }
     if (!/^https?:\/\/[^/]/.test(url)) throw new CliError(`--url ${mode}= needs an http:// or https:// URL; got '${url}'.`);
-    return { mode, url, expected: expectedFor(mode, { ...known, externalTrafficPolicy: known.externalTrafficPolicy ?? etp }) };
+    return { mode, url, expected: expectedFor(mode, path, LAB_DEFAULTS) };
   });
 }
 
-async function stackTargets(options: { stack: string[]; region?: string }, io: CliIo,
-  etp: ExternalTrafficPolicy | undefined): Promise<ProbeTarget[]> {
+async function stackTargets(options: { stack: string[]; region?: string }, io: CliIo): Promise<ProbeTarget[]> {
   const region = stackRegion(options.region, io.env, io.cwd);
   const named = options.stack.length > 0;
   const client = new CloudFormationClient({ region });
   try {
-    const stacks = await readLabStacks(client, named ? options.stack : LAB_STACKS, region, !named);
-    return stacks.map((s) => {
-      const mode = modeName(s.lab, s.targetType);
-      const path = { ...s, externalTrafficPolicy: s.externalTrafficPolicy ?? etp };
-      return { mode, url: s.url, expected: expectedFor(mode, path) };
-    });
+    const deployed = await readLabStacks(client, named ? options.stack : PATH_STACKS, region, !named);
+    return deployed.map((d) => ({ mode: d.path, url: d.url, expected: deployedExpectation(d) }));
   } catch (error) {
     if (error instanceof StackOutputsError) throw new CliError(error.message);
     throw error;

@@ -47,7 +47,7 @@ export class LabCleanup extends Construct {
     super(scope, id);
     const timeout = props.timeout ?? Duration.minutes(10);
     if (timeout.toSeconds() < 60 || timeout.toSeconds() > MAX_TIMEOUT.toSeconds()) {
-      throw new LabValidationError(this, `'timeout' must be between 1 and ${MAX_TIMEOUT.toMinutes()} minutes; ` +
+      throw new LabValidationError(this, 'timeout', `must be between 1 and ${MAX_TIMEOUT.toMinutes()} minutes; ` +
         `got ${show(timeout.toHumanString())}. The wait runs inside one Lambda invocation; use Duration.minutes(10).`);
     }
     const stack = Stack.of(this);

@@ -147,24 +147,24 @@ export class LabCluster extends Construct {
     requireInteger(this, 'nodeCount', nodeCount, 1, 450, 'Use 2 nodes (one per zone) for the experiment.');
     const instanceType = props.nodeInstanceType ?? new ec2.InstanceType('t3.medium');
     if (!Token.isUnresolved(instanceType.toString()) && !INSTANCE_TYPE_ID.test(instanceType.toString())) {
-      throw new LabValidationError(this, `'nodeInstanceType' must be an EC2 instance type; got ` +
+      throw new LabValidationError(this, 'nodeInstanceType', `must be an EC2 instance type; got ` +
         `${show(instanceType.toString())}. Use one such as 't3.medium' or 'm7g.large'.`);
     }
     const publicEndpointCidrs = props.publicEndpointCidrs ?? ['0.0.0.0/0'];
     if (publicEndpointCidrs.length === 0) {
-      throw new LabValidationError(this, `'publicEndpointCidrs' must list at least one CIDR block; got []. ` +
+      throw new LabValidationError(this, 'publicEndpointCidrs', `must list at least one CIDR block; got []. ` +
         `Use ['0.0.0.0/0'] for anywhere, or your address as ['203.0.113.7/32'].`);
     }
     publicEndpointCidrs.forEach((cidr, i) => requireIpv4Cidr(this, `publicEndpointCidrs[${i}]`, cidr));
     for (const type of props.controlPlaneLogging ?? []) {
       if (!LOG_TYPES.includes(type)) {
-        throw new LabValidationError(this, `'controlPlaneLogging' must hold EKS log types (${LOG_TYPES.join(', ')}); ` +
+        throw new LabValidationError(this, 'controlPlaneLogging', `must hold EKS log types (${LOG_TYPES.join(', ')}); ` +
           `got ${show(type)}. Use eks.ClusterLoggingTypes.API and its siblings.`);
       }
     }
     const labVpc = props.vpc.node.scope;
     if (labVpc instanceof LabVpc && !Token.isUnresolved(labVpc.clusterName) && labVpc.clusterName !== clusterName) {
-      throw new LabValidationError(this, `'clusterName' must match the VPC's subnet tags (kubernetes.io/cluster/` +
+      throw new LabValidationError(this, 'clusterName', `must match the VPC's subnet tags (kubernetes.io/cluster/` +
         `${labVpc.clusterName}); got ${show(clusterName)}. Give LabVpc and LabCluster the same clusterName.`);
     }
     if (props.serviceCidr !== undefined) this.checkServiceCidr(props.serviceCidr, labVpc instanceof LabVpc ? labVpc.cidr : undefined);
@@ -293,28 +293,28 @@ export class LabCluster extends Construct {
     const service = parseIpv4Cidr(serviceCidr);
     const privateBlocks = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
     if (service && !privateBlocks.some((block) => cidrWithin(service, parseIpv4Cidr(block)!))) {
-      throw new LabValidationError(this, `'serviceCidr' must lie within ${privateBlocks.join(', ')}; got ${show(serviceCidr)}. ` +
+      throw new LabValidationError(this, 'serviceCidr', `must lie within ${privateBlocks.join(', ')}; got ${show(serviceCidr)}. ` +
         `Use a private block such as '172.20.0.0/16', or leave it unset for EKS to choose.`);
     }
     const vpc = vpcCidr !== undefined && !Token.isUnresolved(vpcCidr) ? parseIpv4Cidr(vpcCidr) : undefined;
     if (service && vpc && cidrsOverlap(service, vpc)) {
-      throw new LabValidationError(this, `'serviceCidr' overlaps the VPC's ${vpcCidr}; got ${show(serviceCidr)}. ` +
+      throw new LabValidationError(this, 'serviceCidr', `overlaps the VPC's ${vpcCidr}; got ${show(serviceCidr)}. ` +
         `Service cluster IPs must not collide with node and pod addresses: pick a block outside ${vpcCidr}, or leave it unset.`);
     }
   }
 
   private checkVersions(version: string, layer: KubectlLayer | undefined): KubectlLayer {
     if (Token.isUnresolved(version)) {
-      throw new LabValidationError(this, `'version' must be known at synth to pair it with a kubectl layer; got a token. ` +
+      throw new LabValidationError(this, 'version', `must be known at synth to pair it with a kubectl layer; got a token. ` +
         `Use eks.KubernetesVersion.V1_36 or KubernetesVersion.of('1.36').`);
     }
     const minor = minorOf(version);
     if (Number.isNaN(minor)) {
-      throw new LabValidationError(this, `'version' must be a Kubernetes version like '1.36'; got ${show(version)}. ` +
+      throw new LabValidationError(this, 'version', `must be a Kubernetes version like '1.36'; got ${show(version)}. ` +
         `Use eks.KubernetesVersion.V1_36.`);
     }
     if (minor < OLDEST_SELECTABLE_MINOR) {
-      throw new LabValidationError(this, `'version' ${version} is retired: EKS no longer creates clusters of it; got ${show(version)}. ` +
+      throw new LabValidationError(this, 'version', `${version} is retired: EKS no longer creates clusters of it; got ${show(version)}. ` +
         `Use ${DEFAULT_KUBERNETES_VERSION.version}.`);
     }
     const retired = EKS_RETIRED_VERSIONS[version];
@@ -325,13 +325,13 @@ export class LabCluster extends Construct {
     }
     const chosen = layer ?? KubectlLayer.bundledFor(version);
     if (!chosen) {
-      throw new LabValidationError(this, `'version' ${version} has no bundled kubectl layer within one minor version; ` +
+      throw new LabValidationError(this, 'version', `${version} has no bundled kubectl layer within one minor version; ` +
         `got '${version}'. Install ${KubectlLayer.packageFor(version)} and pass 'kubectlLayer': ` +
         `KubectlLayer.of('${version}', new ${KubectlLayer.classFor(version)}(this, 'Kubectl')).`);
     }
     const skew = minorSkew(chosen.kubectlVersion, version);
     if (!(skew <= 1)) {
-      throw new LabValidationError(this, `'kubectlLayer' must be within one minor version of the cluster's ${version}, ` +
+      throw new LabValidationError(this, 'kubectlLayer', `must be within one minor version of the cluster's ${version}, ` +
         `as kubectl requires; got kubectl ${chosen.kubectlVersion}. Use ${KubectlLayer.classFor(version)} from ${KubectlLayer.packageFor(version)}.`);
     }
     return chosen;

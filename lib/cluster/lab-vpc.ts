@@ -93,7 +93,7 @@ export class LabVpc extends Construct {
       return { availabilityZones: Array.from({ length: azCount }, (_, i) => Fn.select(i, Fn.getAzs())) };
     }
     if (known.length < azCount) {
-      throw new LabValidationError(this, `'azCount' is ${azCount} but region ${Stack.of(this).region} offers ` +
+      throw new LabValidationError(this, 'azCount', `is ${azCount} but region ${Stack.of(this).region} offers ` +
         `${known.length} zones to this account; got ${azCount}. Use at most ${known.length}.`);
     }
     return { maxAzs: azCount };

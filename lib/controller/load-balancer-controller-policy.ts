@@ -68,7 +68,7 @@ export class LoadBalancerControllerPolicy extends Construct {
     this.checkSize(partition);
     const name = props.managedPolicyName;
     if (name !== undefined && !Token.isUnresolved(name) && !/^[\w+=,.@-]{1,128}$/.test(name)) {
-      throw new LabValidationError(this, `'managedPolicyName' must be 1 to 128 letters, digits or +=,.@_-; got '${name}' ` +
+      throw new LabValidationError(this, 'managedPolicyName', `must be 1 to 128 letters, digits or +=,.@_-; got '${name}' ` +
         `(${name.length} characters). Use a shorter name (with the lab app: a shorter clusterName).`);
     }
 
@@ -109,11 +109,11 @@ export class LoadBalancerControllerPolicy extends Construct {
     const v = this.version.version;
     if (Object.keys(this.version.policies).length === 0) {
       const known = LoadBalancerControllerVersion.KNOWN.map((k) => k.version).join(', ');
-      throw new LabValidationError(this, `'version' ${v} has no known IAM policy and none was supplied; got '${v}'. ` +
+      throw new LabValidationError(this, 'version', `${v} has no known IAM policy and none was supplied; got '${v}'. ` +
         `Use one of the known versions (${known}) or pass the policy: LoadBalancerControllerVersion.of('${v}', ` +
         `'${this.version.chartVersion}', policyDocument).`);
     }
-    throw new LabValidationError(this, `'version' ${v} has no official IAM policy for partition ${partition}; got '${v}'. ` +
+    throw new LabValidationError(this, 'version', `${v} has no official IAM policy for partition ${partition}; got '${v}'. ` +
       `Use a version with a policy for ${partition} (v3.5.0 has every partition; ${v} has ${partitionsFor(this.version.policies).join(', ')}), ` +
       `or pass the policy: LoadBalancerControllerVersion.of('${v}', '${this.version.chartVersion}', policyDocument).`);
   }
@@ -122,11 +122,11 @@ export class LoadBalancerControllerPolicy extends Construct {
     // Partitions aside: with the region unknown at synth the official ARNs hold a token.
     const lacking = ungrantedActions(normalize(withoutPartition(official)), normalize(withoutPartition(custom)));
     if (lacking.length === 0) return;
-    const message = `'version' ${this.version.version} carries a policy that does not grant ${lacking.length} action(s) ` +
+    const detail = `${this.version.version} carries a policy that does not grant ${lacking.length} action(s) ` +
       `the official ${this.version.version} policy grants; got a document without ${lacking.join(', ')}. ` +
       'Add them, or compare with `eks-lb-lab policy diff <file> --version ' + this.version.version + '`.';
-    if (strict) throw new LabValidationError(this, message);
-    Annotations.of(this).addWarningV2('eks-lb-lab:policy-lacks-actions', message);
+    if (strict) throw new LabValidationError(this, 'version', detail);
+    Annotations.of(this).addWarningV2('eks-lb-lab:policy-lacks-actions', `'version' ${detail}`);
   }
 
   private checkSize(partition: string | undefined): void {
@@ -135,7 +135,7 @@ export class LoadBalancerControllerPolicy extends Construct {
       ? withPartition(this.version.policies.aws, LONGEST_DERIVED_PARTITION) : this.document;
     const size = JSON.stringify(measured).length;
     if (size > MANAGED_POLICY_MAX_CHARACTERS) {
-      throw new LabValidationError(this, `'version' ${this.version.version} policy is ${size} characters as compact JSON, ` +
+      throw new LabValidationError(this, 'version', `${this.version.version} policy is ${size} characters as compact JSON, ` +
         `over the IAM limit of ${MANAGED_POLICY_MAX_CHARACTERS} for a customer-managed policy; got ${size}. ` +
         'Shorten the document (merge statements, drop Sids) or split it into two policies.');
     }

@@ -1,10 +1,6 @@
-import { COMMERCIAL_POLICIES, POLICIES_V3_5_0 } from '../private/official-policy';
+import { COMMERCIAL_POLICIES, POLICIES_V3_5_0, PolicyJson } from '../private/official-policy';
 
-/** An IAM policy document as JSON, as `aws iam get-policy-version` prints it. */
-export interface PolicyJson {
-  readonly Version: string;
-  readonly Statement: readonly Record<string, unknown>[];
-}
+export type { PolicyJson } from '../private/official-policy';
 
 /**
  * A release of the AWS Load Balancer Controller: the image tag, the eks-charts Helm chart version that ships

@@ -177,14 +177,14 @@ export class LoadBalancerController extends Construct {
   private checkOptions(props: LoadBalancerControllerProps, partition: string | undefined): void {
     const timeout = props.timeout;
     if (timeout && !Token.isUnresolved(timeout.toSeconds()) && (timeout.toSeconds() < 60 || timeout.toSeconds() > 900)) {
-      throw new LabValidationError(this, `'timeout' must be between 1 and 15 minutes (the kubectl handler's limit); ` +
+      throw new LabValidationError(this, 'timeout', `must be between 1 and 15 minutes (the kubectl handler's limit); ` +
         `got ${show(timeout.toHumanString())}. Use Duration.minutes(10).`);
     }
     const values = props.helmValues ?? {};
     if (partition === 'aws-cn') {
       for (const key of ['enableShield', 'enableWaf', 'enableWafv2']) {
         if (values[key] === true) {
-          throw new LabValidationError(this, `'helmValues.${key}' must be false in ${Stack.of(this).region}: Shield, WAF and ` +
+          throw new LabValidationError(this, `helmValues.${key}`, `must be false in ${Stack.of(this).region}: Shield, WAF and ` +
             `WAFv2 are not available in the China regions and the controller fails calling them; got true. Remove '${key}'.`);
         }
       }
@@ -198,13 +198,13 @@ export class LoadBalancerController extends Construct {
     for (const [key, expected, what] of fixed) {
       const given = values[key];
       if (given !== undefined && !Token.isUnresolved(expected) && given !== expected) {
-        throw new LabValidationError(this, `'helmValues.${key}' must be ${what}, ${show(expected)}; got ${show(given)}. ` +
+        throw new LabValidationError(this, `helmValues.${key}`, `must be ${what}, ${show(expected)}; got ${show(given)}. ` +
           `Remove '${key}' from helmValues: it is set for you.`);
       }
     }
     const sa = values.serviceAccount as Record<string, unknown> | undefined;
     if (sa && (sa.create === true || (sa.name !== undefined && sa.name !== CONTROLLER_SERVICE_ACCOUNT.name))) {
-      throw new LabValidationError(this, `'helmValues.serviceAccount' must leave the IRSA service account ` +
+      throw new LabValidationError(this, 'helmValues.serviceAccount', `must leave the IRSA service account ` +
         `${CONTROLLER_SERVICE_ACCOUNT.namespace}/${CONTROLLER_SERVICE_ACCOUNT.name} in place; got ${JSON.stringify(sa)}. ` +
         `Remove 'serviceAccount' from helmValues: the construct creates it with the controller's IAM role.`);
     }

@@ -21,6 +21,7 @@ export interface KubernetesObject {
 /** The parts of the objects' `spec`s the model reads. */
 interface ServiceSpecView {
   readonly type?: string;
+  readonly selector?: Readonly<Record<string, string>>;
   readonly loadBalancerClass?: string;
   readonly externalTrafficPolicy?: string;
   readonly healthCheckNodePort?: number;
@@ -38,7 +39,8 @@ interface IngressSpecView {
 }
 
 interface DeploymentSpecView {
-  readonly template?: { readonly spec?: { readonly containers?: readonly {
+  readonly replicas?: number;
+  readonly template?: { readonly metadata?: { readonly labels?: Readonly<Record<string, string>> }; readonly spec?: { readonly containers?: readonly {
     readonly ports?: readonly { readonly name?: string; readonly containerPort?: number }[];
   }[] } };
 }
@@ -82,16 +84,46 @@ export interface PathHop {
   readonly note?: string;
 }
 
+/** How the load balancer checks a target. */
+export interface HealthCheckModel {
+  /** `as configured` where the target group is defined outside the objects (a TargetGroupBinding). */
+  readonly protocol: 'HTTP' | 'TCP' | 'as configured';
+  /** The HTTP path. */
+  readonly path?: string;
+  /** The port the check goes to: a number, or a description where the objects do not fix it. */
+  readonly port: number | string;
+}
+
 /** What the target group registers and how it decides health. */
 export interface TargetGroupModel {
   readonly registers: 'pods' | 'nodes';
   /** Port targets receive traffic on: the pod's port for ip targets, the NodePort for instance targets. */
   readonly port: number | string;
-  /** Port the health check goes to. */
-  readonly healthCheckPort: number | string;
-  /** Health-check protocol and path, e.g. `HTTP /healthz`, or `TCP`. */
-  readonly healthCheck: string;
+  readonly healthCheck: HealthCheckModel;
   readonly healthyTargets: HealthyTargets;
+}
+
+/** The listener the client connects to. */
+export interface ListenerModel {
+  readonly protocol: 'HTTP' | 'TCP';
+  readonly port: number;
+}
+
+/** The pods behind the path, as the objects declare them. */
+export interface WorkloadModel {
+  readonly namespace: string;
+  /** The Deployment whose pods the Service selects. */
+  readonly name: string;
+  /** `spec.replicas`, 1 where unset (the Kubernetes default). */
+  readonly replicas: number;
+  /** The port the pods listen on behind the Service. */
+  readonly containerPort: number;
+  /** The Service's port. */
+  readonly servicePort: number;
+  /** The Service's NodePort, where the Service fixes one. */
+  readonly nodePort?: number;
+  /** `spec.healthCheckNodePort`, where the Service fixes one. */
+  readonly healthCheckNodePort?: number;
 }
 
 /** The expected path of one entry point. */
@@ -107,7 +139,10 @@ export interface ExpectedPath {
   readonly targetType: PathTargetType;
   /** `externalTrafficPolicy` of the Service, for instance targets. */
   readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+  /** Where the objects (or the options, for a TargetGroupBinding) fix it. */
+  readonly listener?: ListenerModel;
   readonly targetGroup: TargetGroupModel;
+  readonly workload: WorkloadModel;
   readonly hops: readonly PathHop[];
   /** kube-proxy rewrites the destination (NodePort to a pod) on this path. */
   readonly kubeProxy: boolean;
@@ -151,6 +186,12 @@ export interface PathModelOptions {
    * @default - the ELB default: off for ip targets, on for instance targets
    */
   readonly targetGroupPreserveClientIp?: Readonly<Record<string, boolean>>;
+
+  /**
+   * The listener in front of each TargetGroupBinding's target group, by TargetGroupBinding name.
+   * @default - none: the listener is outside the objects
+   */
+  readonly targetGroupListeners?: Readonly<Record<string, ListenerModel>>;
 }
 
 /** Service annotations and fields the model reads. */
@@ -162,6 +203,7 @@ export const PROXY_PROTOCOL_ANNOTATION = 'service.beta.kubernetes.io/aws-load-ba
 export const ALB_TARGET_TYPE_ANNOTATION = 'alb.ingress.kubernetes.io/target-type';
 export const ALB_HEALTHCHECK_PATH_ANNOTATION = 'alb.ingress.kubernetes.io/healthcheck-path';
 export const ALB_HEALTHCHECK_PORT_ANNOTATION = 'alb.ingress.kubernetes.io/healthcheck-port';
+export const ALB_LISTEN_PORTS_ANNOTATION = 'alb.ingress.kubernetes.io/listen-ports';
 
 /** An object the model cannot read (a missing backend Service, an unknown target type). */
 export class PathModelError extends Error {
@@ -202,12 +244,13 @@ function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, o
   // The controller lets a backend Service's alb.ingress.kubernetes.io annotations override the Ingress's.
   const annotations = { ...ingress.metadata?.annotations, ...svc.metadata?.annotations };
   const targetType = parseTargetType(annotations[ALB_TARGET_TYPE_ANNOTATION] ?? 'instance', idOf(ingress));
-  const hcPath = annotations[ALB_HEALTHCHECK_PATH_ANNOTATION] ?? '/';
+  const path = annotations[ALB_HEALTHCHECK_PATH_ANNOTATION] ?? '/';
   const hcPort = annotations[ALB_HEALTHCHECK_PORT_ANNOTATION];
   return build({
     id, entryPoint: 'Ingress', loadBalancer: 'ALB', provisioner: 'aws-load-balancer-controller', targetType, svc, objects,
-    proxy: true, preserveClientIp: false, proxyProtocol: false,
-    healthCheck: (port) => ({ healthCheckPort: hcPort ?? port, healthCheck: `HTTP ${hcPath}` }),
+    proxy: true, preserveClientIp: false, proxyProtocol: false, listener: albListener(annotations, idOf(ingress)),
+    // `traffic-port` (the controller's default) is the port the target receives traffic on.
+    healthCheck: (port) => ({ protocol: 'HTTP', path, port: hcPort === undefined || hcPort === 'traffic-port' ? port : numeric(hcPort) }),
   });
 }
 
@@ -227,10 +270,7 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
     const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*';
     return build({
       id: idOf(svc), entryPoint: 'Service', loadBalancer: 'CLB', provisioner: 'in-tree-cloud-provider', targetType: 'instance',
-      svc, objects, proxy: true, preserveClientIp: false, proxyProtocol,
-      healthCheck: (port, etp, hcNodePort) => etp === 'Local'
-        ? { healthCheckPort: hcNodePort, healthCheck: 'HTTP /healthz' }
-        : { healthCheckPort: port, healthCheck: 'TCP' },
+      svc, objects, proxy: true, preserveClientIp: false, proxyProtocol, listener: serviceListener(svc), healthCheck: nlbHealthCheck,
       notes: ['no loadBalancerClass and enableServiceMutatorWebhook=false: the in-tree cloud provider makes a Classic Load Balancer'],
     });
   }
@@ -244,7 +284,7 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
   const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*' || attributes['proxy_protocol_v2.enabled'] === 'true';
   return build({
     id: idOf(svc), entryPoint: 'Service', classFromWebhook, loadBalancer: 'NLB', provisioner: 'aws-load-balancer-controller',
-    targetType, svc, objects, proxy: false, proxyProtocol, healthCheck: nlbHealthCheck, notes,
+    targetType, svc, objects, proxy: false, proxyProtocol, healthCheck: nlbHealthCheck, notes, listener: serviceListener(svc),
     preserveClientIp: preserve === undefined ? targetType === 'instance' : preserve === 'true',
   });
 }
@@ -256,20 +296,45 @@ function targetGroupBindingPath(tgb: KubernetesObject, svc: KubernetesObject, ob
   const preserve = options.targetGroupPreserveClientIp?.[name];
   const common = {
     id: `${idOf(tgb)} -> ${idOf(svc)}`, entryPoint: 'TargetGroupBinding' as const,
-    provisioner: 'aws-load-balancer-controller' as const, targetType, svc, objects,
+    provisioner: 'aws-load-balancer-controller' as const, targetType, svc, objects, listener: options.targetGroupListeners?.[name],
   };
   const notes = ['the target group and its health check are defined outside the cluster; the controller only registers targets'];
   return lb === 'ALB'
     ? build({ ...common, loadBalancer: 'ALB', proxy: true, preserveClientIp: false, proxyProtocol: false, notes,
-      healthCheck: (port) => ({ healthCheckPort: port, healthCheck: 'as configured on the target group' }) })
+      healthCheck: (port) => ({ protocol: 'as configured', port }) })
     : build({ ...common, loadBalancer: 'NLB', proxy: false, preserveClientIp: preserve ?? targetType === 'instance',
       proxyProtocol: false, notes, healthCheck: nlbHealthCheck });
 }
 
-function nlbHealthCheck(port: number | string, etp: 'Cluster' | 'Local' | undefined, hcNodePort: number | string) {
-  return etp === 'Local'
-    ? { healthCheckPort: hcNodePort, healthCheck: 'HTTP /healthz' }
-    : { healthCheckPort: port, healthCheck: 'TCP' };
+/** NLB and CLB: TCP to the traffic port, or HTTP to kube-proxy's health-check node port for a `Local` Service. */
+function nlbHealthCheck(port: number | string, etp: 'Cluster' | 'Local' | undefined, hcNodePort: number | string): HealthCheckModel {
+  return etp === 'Local' ? { protocol: 'HTTP', path: '/healthz', port: hcNodePort } : { protocol: 'TCP', port };
+}
+
+/** The ALB's listener: the first entry of `listen-ports`, or HTTP 80 (the controller's default). */
+function albListener(annotations: Readonly<Record<string, string>>, where: string): ListenerModel {
+  const text = annotations[ALB_LISTEN_PORTS_ANNOTATION];
+  if (text === undefined) return { protocol: 'HTTP', port: 80 };
+  let entries: unknown;
+  try {
+    entries = JSON.parse(text);
+  } catch {
+    throw new PathModelError(`${where} has listen-ports that are not JSON: ${text}`);
+  }
+  const first = Array.isArray(entries) && typeof entries[0] === 'object' && entries[0] !== null ? Object.entries(entries[0])[0] : undefined;
+  if (!first || typeof first[1] !== 'number') throw new PathModelError(`${where} has listen-ports without a port: ${text}`);
+  // The model follows plain HTTP; an HTTPS listener ends TLS at the ALB and forwards the same way.
+  return { protocol: 'HTTP', port: first[1] };
+}
+
+/** A LoadBalancer Service's listener: TCP on its first port. */
+function serviceListener(svc: KubernetesObject): ListenerModel | undefined {
+  const port = serviceSpec(svc).ports?.[0]?.port;
+  return typeof port === 'number' ? { protocol: 'TCP', port } : undefined;
+}
+
+function numeric(value: string): number | string {
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 interface BuildInput {
@@ -286,27 +351,33 @@ interface BuildInput {
   /** For a pass-through load balancer (NLB): the client's address stays the source. */
   readonly preserveClientIp: boolean;
   readonly proxyProtocol: boolean;
-  readonly healthCheck: (port: number | string, etp: 'Cluster' | 'Local' | undefined, hcNodePort: number | string)
-    => { healthCheckPort: number | string; healthCheck: string };
+  readonly listener?: ListenerModel;
+  readonly healthCheck: (port: number | string, etp: 'Cluster' | 'Local' | undefined, hcNodePort: number | string) => HealthCheckModel;
   readonly notes?: readonly string[];
 }
 
 function build(input: BuildInput): ExpectedPath {
   const { svc, targetType, loadBalancer: lb } = input;
+  const type = serviceSpec(svc).type;
+  if (targetType === 'instance' && type !== 'NodePort' && type !== 'LoadBalancer') {
+    throw new PathModelError(`${input.id}: instance targets need a NodePort or LoadBalancer Service; ${idOf(svc)} is ${type ?? 'ClusterIP'}.`);
+  }
   const notes = [...input.notes ?? []];
   const rewrites = input.proxy || !input.preserveClientIp;
   const lbPeer: PeerClass = rewrites ? 'load-balancer' : 'client';
-  const origin = { id: input.id, entryPoint: input.entryPoint, classFromWebhook: input.classFromWebhook ?? false };
+  const origin = {
+    id: input.id, entryPoint: input.entryPoint, classFromWebhook: input.classFromWebhook ?? false,
+    ...(input.listener ? { listener: input.listener } : {}), workload: workloadOf(svc, input.objects, input.id),
+  };
   const extra = { proxyProtocol: input.proxyProtocol, ...(lb === 'NLB' ? { preserveClientIp: input.preserveClientIp } : {}) };
   const clientIp: ClientIpLocation = input.proxyProtocol ? 'proxy-protocol'
     : lb === 'ALB' ? 'x-forwarded-for'
       : rewrites ? 'none' : 'tcp-source';
   if (targetType === 'ip') {
-    const port = podPort(svc, input.objects);
-    const hc = input.healthCheck(port, undefined, port);
+    const port = origin.workload.containerPort;
     return {
       ...origin, loadBalancer: lb, provisioner: input.provisioner, targetType,
-      targetGroup: { registers: 'pods', port, ...hc, healthyTargets: 'ready-pods' },
+      targetGroup: { registers: 'pods', port, healthCheck: input.healthCheck(port, undefined, port), healthyTargets: 'ready-pods' },
       hops: [
         { from: 'client', to: lb },
         { from: lb, to: 'pod', note: `to the pod IP :${port}, no kube-proxy` },
@@ -316,14 +387,9 @@ function build(input: BuildInput): ExpectedPath {
     };
   }
   const spec = serviceSpec(svc);
-  const type = spec.type;
-  if (type !== 'NodePort' && type !== 'LoadBalancer') {
-    throw new PathModelError(`${input.id}: instance targets need a NodePort or LoadBalancer Service; ${idOf(svc)} is ${type ?? 'ClusterIP'}.`);
-  }
   const etp: 'Cluster' | 'Local' = spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
   const nodePort = spec.ports?.[0]?.nodePort ?? 'an allocated NodePort';
   const hcNodePort = spec.healthCheckNodePort ?? 'healthCheckNodePort';
-  const hc = input.healthCheck(nodePort, etp, hcNodePort);
   const local = etp === 'Local';
   const podPeer: PeerClass = local ? lbPeer : 'node';
   if (lb === 'NLB' && input.proxyProtocol && local) {
@@ -333,7 +399,7 @@ function build(input: BuildInput): ExpectedPath {
   return {
     ...origin, loadBalancer: lb, provisioner: input.provisioner, targetType, externalTrafficPolicy: etp,
     targetGroup: {
-      registers: 'nodes', port: nodePort, ...hc,
+      registers: 'nodes', port: nodePort, healthCheck: input.healthCheck(nodePort, etp, hcNodePort),
       healthyTargets: local ? 'nodes-with-local-endpoints' : 'every-node',
     },
     hops: local
@@ -362,20 +428,39 @@ function finalClientIp(location: ClientIpLocation, podPeer: PeerClass): ClientIp
   return location === 'tcp-source' && podPeer !== 'client' ? 'none' : location;
 }
 
-/** The port the pod listens on behind the Service's first port (a named targetPort is looked up in the pods). */
-function podPort(svc: KubernetesObject, objects: readonly KubernetesObject[]): number | string {
-  const port = serviceSpec(svc).ports?.[0];
+/**
+ * The pods a Service sends to: the Deployment in its namespace whose pod labels its selector matches (the only one
+ * there, where the Service has no selector), and the port the pods listen on behind the Service's first port (a
+ * named targetPort is looked up in the pods).
+ */
+function workloadOf(svc: KubernetesObject, objects: readonly KubernetesObject[], where: string): WorkloadModel {
+  const spec = serviceSpec(svc);
+  const selector = Object.entries(spec.selector ?? {});
+  const candidates = objects.filter((o) => o.kind === 'Deployment' && namespaceOf(o) === namespaceOf(svc));
+  const deployment = candidates.find((o) => {
+    const labels = deploymentSpec(o).template?.metadata?.labels ?? {};
+    return selector.length > 0 && selector.every(([k, v]) => labels[k] === v);
+  }) ?? (selector.length === 0 && candidates.length === 1 ? candidates[0] : undefined);
+  if (!deployment) throw new PathModelError(`${where}: no Deployment among the objects has the pods ${idOf(svc)} selects; pass it too.`);
+  const port = spec.ports?.[0];
   const target = port?.targetPort ?? port?.port;
-  if (typeof target === 'number') return target;
-  if (typeof target === 'string' && /^\d+$/.test(target)) return Number(target);
-  for (const o of objects) {
-    if (o.kind !== 'Deployment' || namespaceOf(o) !== namespaceOf(svc)) continue;
-    for (const c of deploymentSpec(o).template?.spec?.containers ?? []) {
-      const match = (c.ports ?? []).find((p) => p.name === target);
-      if (match?.containerPort !== undefined) return match.containerPort;
-    }
+  let containerPort: number | undefined = typeof target === 'number' ? target
+    : typeof target === 'string' && /^\d+$/.test(target) ? Number(target) : undefined;
+  for (const c of containerPort === undefined ? deploymentSpec(deployment).template?.spec?.containers ?? [] : []) {
+    containerPort ??= (c.ports ?? []).find((p) => p.name === target)?.containerPort;
   }
-  return target ?? 'target port';
+  if (containerPort === undefined || typeof port?.port !== 'number') {
+    throw new PathModelError(`${where}: ${idOf(svc)} has no numeric port, or its target port ${JSON.stringify(target)} names no container port.`);
+  }
+  return {
+    namespace: namespaceOf(deployment),
+    name: deployment.metadata?.name ?? '',
+    replicas: deploymentSpec(deployment).replicas ?? 1,
+    containerPort,
+    servicePort: port.port,
+    ...(typeof port.nodePort === 'number' ? { nodePort: port.nodePort } : {}),
+    ...(typeof spec.healthCheckNodePort === 'number' ? { healthCheckNodePort: spec.healthCheckNodePort } : {}),
+  };
 }
 
 function parseTargetType(value: string, where: string): PathTargetType {

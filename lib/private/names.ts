@@ -9,7 +9,7 @@ const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]*$/;
 export function requireClusterName(scope: IConstruct, prop: string, value: string): void {
   if (Token.isUnresolved(value)) return;
   if (value.length < 1 || value.length > 100 || !EKS_CLUSTER_NAME.test(value)) {
-    throw new LabValidationError(scope, `'${prop}' must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', ` +
+    throw new LabValidationError(scope, prop, `must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', ` +
       `starting with a letter or digit; got ${show(value)}. Use a name such as 'eks-lb-lab'.`);
   }
 }

@@ -1,6 +1,5 @@
 import { Aws, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import type { PolicyJson } from '../controller/load-balancer-controller-version';
 import v2_10_0 from './policies/v2.10.0/iam_policy.json';
 import v2_11_0 from './policies/v2.11.0/iam_policy.json';
 import v2_12_0 from './policies/v2.12.0/iam_policy.json';
@@ -17,6 +16,12 @@ import awsIsoB from './policies/v3.5.0/iam_policy_isob.json';
 import awsIsoE from './policies/v3.5.0/iam_policy_isoe.json';
 import awsIsoF from './policies/v3.5.0/iam_policy_isof.json';
 import awsUsGov from './policies/v3.5.0/iam_policy_us-gov.json';
+
+/** An IAM policy document as JSON, as `aws iam get-policy-version` prints it. */
+export interface PolicyJson {
+  readonly Version: string;
+  readonly Statement: readonly Record<string, unknown>[];
+}
 
 /**
  * The controller release whose official policy first lists an action, for every action added after v2.0.0.

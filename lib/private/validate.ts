@@ -14,7 +14,7 @@ export function show(value: unknown): string {
 export function requireDns1123Label(scope: IConstruct, prop: string, value: string, example: string): void {
   if (Token.isUnresolved(value)) return;
   if (value.length > 63 || !DNS1123_LABEL.test(value)) {
-    throw new LabValidationError(scope, `'${prop}' must be a DNS-1123 label (lower-case letters, digits and '-', ` +
+    throw new LabValidationError(scope, prop, `must be a DNS-1123 label (lower-case letters, digits and '-', ` +
       `starting and ending with a letter or digit, at most 63 characters); got ${show(value)}. ` +
       `Use a name such as ${show(example)}.`);
   }
@@ -25,7 +25,7 @@ export function requireInteger(scope: IConstruct, prop: string, value: number, m
   if (Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
-    throw new LabValidationError(scope, `'${prop}' must be a whole number ${range}; got ${show(value)}. ${fix}`);
+    throw new LabValidationError(scope, prop, `must be a whole number ${range}; got ${show(value)}. ${fix}`);
   }
 }
 
@@ -64,11 +64,11 @@ export function requireIpv4Cidr(scope: IConstruct, prop: string, value: string, 
   if (Token.isUnresolved(value)) return;
   const cidr = parseIpv4Cidr(value);
   if (!cidr) {
-    throw new LabValidationError(scope, `'${prop}' must be an IPv4 CIDR block with zero host bits, such as '10.0.0.0/16' ` +
+    throw new LabValidationError(scope, prop, `must be an IPv4 CIDR block with zero host bits, such as '10.0.0.0/16' ` +
       `or '203.0.113.7/32'; got ${show(value)}. Write the network address followed by '/' and the prefix length.`);
   }
   if (cidr.prefix < minPrefix || cidr.prefix > maxPrefix) {
-    throw new LabValidationError(scope, `'${prop}' must have a prefix length between /${minPrefix} and /${maxPrefix}; ` +
+    throw new LabValidationError(scope, prop, `must have a prefix length between /${minPrefix} and /${maxPrefix}; ` +
       `got ${show(value)}. Choose a block such as '10.0.0.0/16'.`);
   }
 }
@@ -77,7 +77,7 @@ export function requireIpv4Cidr(scope: IConstruct, prop: string, value: string, 
 export function requireOneOf(scope: IConstruct, prop: string, value: string, allowed: readonly string[]): void {
   if (Token.isUnresolved(value)) return;
   if (!allowed.includes(value)) {
-    throw new LabValidationError(scope, `'${prop}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; ` +
+    throw new LabValidationError(scope, prop, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; ` +
       `got ${show(value)}. Use one of those.`);
   }
 }
@@ -85,7 +85,7 @@ export function requireOneOf(scope: IConstruct, prop: string, value: string, all
 /** Throws unless `cidrs` is a non-empty list of IPv4 CIDR blocks. */
 export function requireCidrList(scope: IConstruct, prop: string, cidrs: readonly string[]): void {
   if (cidrs.length === 0) {
-    throw new LabValidationError(scope, `'${prop}' must list at least one CIDR block; got []. ` +
+    throw new LabValidationError(scope, prop, `must list at least one CIDR block; got []. ` +
       `Use ['0.0.0.0/0'] for anyone, or your address as ['203.0.113.7/32'].`);
   }
   cidrs.forEach((cidr, i) => requireIpv4Cidr(scope, `${prop}[${i}]`, cidr));

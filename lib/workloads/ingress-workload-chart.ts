@@ -3,7 +3,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
-import { echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from '../private/echo';
+import { EchoPodProps, echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from './echo-pod';
 import { ALB_PREFIX, albAnnotationProblem } from '../private/alb-annotations';
 import { requireCidrList, requireInteger, requireOneOf, show } from '../private/validate';
 
@@ -19,7 +19,8 @@ export type ExternalTrafficPolicy = 'Cluster' | 'Local';
 /** Whether the ALB faces the internet or only the VPC. */
 export type AlbScheme = 'internet-facing' | 'internal';
 
-export { ECHO_IMAGE, ECHO_PORT, RESERVED_NAMESPACES } from '../private/echo';
+export { ECHO_IMAGE, ECHO_PORT, RESERVED_NAMESPACES } from './echo-pod';
+export type { EchoPodProps } from './echo-pod';
 
 
 /** Ingress annotations the chart sets from its props; `annotations` may not set them. */
@@ -30,26 +31,6 @@ const ANNOTATIONS_FROM_PROPS: Readonly<Record<string, string>> = {
 /** The NodePort range of a default Kubernetes API server. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
-/** The echo pods every lab chart runs. */
-export interface EchoPodProps {
-  /**
-   * Echo server image; it must answer HTTP on `containerPort` in the echoserver format.
-   * @default 'registry.k8s.io/e2e-test-images/echoserver:2.5'
-   */
-  readonly image?: string;
-
-  /**
-   * Port the echo container listens on.
-   * @default 8080
-   */
-  readonly containerPort?: number;
-
-  /**
-   * Number of echo pods, spread across zones and nodes.
-   * @default 2
-   */
-  readonly replicas?: number;
-}
 
 /** Properties of an {@link IngressWorkloadChart}. */
 export interface IngressWorkloadChartProps extends EchoPodProps {
@@ -246,16 +227,16 @@ export class IngressWorkloadChart extends Chart {
     for (const [key, value] of Object.entries(annotations)) {
       const fromProp = key.startsWith(ALB_PREFIX) ? ANNOTATIONS_FROM_PROPS[key.slice(ALB_PREFIX.length)] : undefined;
       if (fromProp) {
-        throw new LabValidationError(this, `'annotations' must not set '${key}', which comes from '${fromProp}'; ` +
+        throw new LabValidationError(this, 'annotations', `must not set '${key}', which comes from '${fromProp}'; ` +
           `got ${show(value)}. Set '${fromProp}' instead.`);
       }
       if (!key.startsWith(ALB_PREFIX)) {
-        throw new LabValidationError(this, `'annotations' holds only '${ALB_PREFIX}*' keys; got ${show(key)}. ` +
+        throw new LabValidationError(this, 'annotations', `holds only '${ALB_PREFIX}*' keys; got ${show(key)}. ` +
           'Put other annotations on the objects with a cdk8s JSON patch.');
       }
       const problem = albAnnotationProblem(key, value);
       if (problem) {
-        throw new LabValidationError(this, `'annotations' key '${key}' ${problem}; got ${show(value)}. ` +
+        throw new LabValidationError(this, 'annotations', `key '${key}' ${problem}; got ${show(value)}. ` +
           `Correct it against the AWS Load Balancer Controller's annotation reference, or remove it.`);
       }
     }
@@ -271,16 +252,16 @@ export class IngressWorkloadChart extends Chart {
       requireOneOf(this, 'externalTrafficPolicy', props.externalTrafficPolicy, ['Cluster', 'Local']);
     }
     if (v.targetType === 'instance' && v.serviceType !== 'NodePort') {
-      throw new LabValidationError(this, `'serviceType' must be NodePort when 'targetType' is instance; got ${show(v.serviceType)}. ` +
+      throw new LabValidationError(this, 'serviceType', `must be NodePort when 'targetType' is instance; got ${show(v.serviceType)}. ` +
         `The ALB registers nodes and sends to the Service's NodePort, which a ClusterIP Service does not open. ` +
         `Use serviceType 'NodePort' or targetType 'ip'.`);
     }
     if (v.serviceType !== 'NodePort' && props.nodePort !== undefined) {
-      throw new LabValidationError(this, `'nodePort' applies only to a NodePort Service; got ${show(props.nodePort)} with ` +
+      throw new LabValidationError(this, 'nodePort', `applies only to a NodePort Service; got ${show(props.nodePort)} with ` +
         `serviceType ${show(v.serviceType)}. Remove 'nodePort' or use serviceType 'NodePort'.`);
     }
     if (v.serviceType !== 'NodePort' && props.externalTrafficPolicy !== undefined) {
-      throw new LabValidationError(this, `'externalTrafficPolicy' applies only to a NodePort Service; got ` +
+      throw new LabValidationError(this, 'externalTrafficPolicy', `applies only to a NodePort Service; got ` +
         `${show(props.externalTrafficPolicy)} with serviceType ${show(v.serviceType)}. ` +
         `Remove it: in ip mode the ALB sends straight to pods and no NodePort is involved.`);
     }
@@ -289,20 +270,20 @@ export class IngressWorkloadChart extends Chart {
         `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, e.g. 30080, or leave it unset.`);
     }
     if (!v.healthCheckPath.startsWith('/')) {
-      throw new LabValidationError(this, `'healthCheckPath' must start with '/'; got ${show(v.healthCheckPath)}. Use '/'.`);
+      throw new LabValidationError(this, 'healthCheckPath', `must start with '/'; got ${show(v.healthCheckPath)}. Use '/'.`);
     }
     requireCidrList(this, 'inboundCidrs', v.inboundCidrs);
     if (!v.path.startsWith('/')) {
-      throw new LabValidationError(this, `'path' must start with '/'; got ${show(v.path)}. Use '/' or a prefix such as '/ip'.`);
+      throw new LabValidationError(this, 'path', `must start with '/'; got ${show(v.path)}. Use '/' or a prefix such as '/ip'.`);
     }
     if (props.groupName !== undefined && !Token.isUnresolved(props.groupName)
       && (props.groupName.length > 63 || !GROUP_NAME.test(props.groupName))) {
-      throw new LabValidationError(this, `'groupName' must be lower-case letters, digits, '-' or '.', starting and ending ` +
+      throw new LabValidationError(this, 'groupName', `must be lower-case letters, digits, '-' or '.', starting and ending ` +
         `with a letter or digit, at most 63 characters; got ${show(props.groupName)}. Use a name such as 'eks-lb-lab'.`);
     }
     if (props.groupOrder !== undefined) {
       if (props.groupName === undefined) {
-        throw new LabValidationError(this, `'groupOrder' applies only within an IngressGroup; got ${show(props.groupOrder)} ` +
+        throw new LabValidationError(this, 'groupOrder', `applies only within an IngressGroup; got ${show(props.groupOrder)} ` +
           `without 'groupName'. Set 'groupName' too, or remove 'groupOrder'.`);
       }
       requireInteger(this, 'groupOrder', props.groupOrder, 1, 1000, 'The controller accepts explicit orders from 1 to 1000.');

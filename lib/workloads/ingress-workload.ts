@@ -4,7 +4,7 @@ import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { IngressWorkloadChart, IngressWorkloadChartProps } from './ingress-workload-chart';
 import { LoadBalancerController } from '../controller/load-balancer-controller';
-import { claimWorkload } from '../private/cluster-claims';
+import { claimWorkload } from './private/cluster-claims';
 
 /** Properties of an {@link IngressWorkload}. */
 export interface IngressWorkloadProps extends IngressWorkloadChartProps {

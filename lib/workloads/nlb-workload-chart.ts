@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
 import { EchoPodProps, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
-import { echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from '../private/echo';
+import { echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from './echo-pod';
 import { requireCidrList, requireInteger, requireOneOf, show } from '../private/validate';
 
 /** The load balancer class the AWS Load Balancer Controller answers to by default. */
@@ -172,19 +172,19 @@ export class NlbWorkloadChart extends Chart {
     }
     if (targetType === 'ip') {
       if (props.externalTrafficPolicy !== undefined) {
-        throw new LabValidationError(this, `'externalTrafficPolicy' applies only to 'instance' targets; got ` +
+        throw new LabValidationError(this, 'externalTrafficPolicy', `applies only to 'instance' targets; got ` +
           `${show(props.externalTrafficPolicy)} with targetType 'ip'. Remove it: the NLB sends straight to pod IPs, ` +
           'so no NodePort and no kube-proxy rule is on the path.');
       }
       if (props.nodePort !== undefined) {
-        throw new LabValidationError(this, `'nodePort' applies only to 'instance' targets; got ${show(props.nodePort)} with ` +
+        throw new LabValidationError(this, 'nodePort', `applies only to 'instance' targets; got ${show(props.nodePort)} with ` +
           `targetType 'ip'. Remove it, or use targetType 'instance'.`);
       }
       return undefined;
     }
     const policy = props.externalTrafficPolicy ?? 'Cluster';
     if (proxyProtocolV2 && policy === 'Local') {
-      throw new LabValidationError(this, `'proxyProtocolV2' cannot be combined with 'instance' targets and ` +
+      throw new LabValidationError(this, 'proxyProtocolV2', `cannot be combined with 'instance' targets and ` +
         `externalTrafficPolicy 'Local'; got proxyProtocolV2 true. With Local the NLB health-checks kube-proxy's ` +
         `health check NodePort over HTTP, which does not speak PROXY protocol, so every target would fail its check. ` +
         `Use externalTrafficPolicy 'Cluster' or targetType 'ip'.`);

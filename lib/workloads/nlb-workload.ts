@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { ECHO_IMAGE } from './ingress-workload-chart';
 import { LoadBalancerController } from '../controller/load-balancer-controller';
 import { NlbWorkloadChart, NlbWorkloadChartProps } from './nlb-workload-chart';
-import { claimWorkload } from '../private/cluster-claims';
+import { claimWorkload } from './private/cluster-claims';
 
 /** Properties of an {@link NlbWorkload}. */
 export interface NlbWorkloadProps extends NlbWorkloadChartProps {

@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
 import { EchoPodProps, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
-import { echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from '../private/echo';
+import { echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from './echo-pod';
 import { requireInteger, requireOneOf, show } from '../private/validate';
 
 /** API version of the TargetGroupBinding custom resource the chart writes. */
@@ -90,12 +90,12 @@ export class TargetGroupBindingChart extends Chart {
     for (const prop of ['ipTargetGroupArn', 'instanceTargetGroupArn', 'vpcId', 'loadBalancerSecurityGroupId'] as const) {
       const value = props[prop];
       if (!Token.isUnresolved(value) && (typeof value !== 'string' || value.trim() === '')) {
-        throw new LabValidationError(this, `'${prop}' must be set; got ${show(value)}. ` +
+        throw new LabValidationError(this, prop, `must be set; got ${show(value)}. ` +
           'Pass the value from the stack that owns the load balancer (a token is fine).');
       }
     }
     if (!Token.isUnresolved(props.ipTargetGroupArn) && props.ipTargetGroupArn === props.instanceTargetGroupArn) {
-      throw new LabValidationError(this, `'instanceTargetGroupArn' must differ from 'ipTargetGroupArn'; got ` +
+      throw new LabValidationError(this, 'instanceTargetGroupArn', `must differ from 'ipTargetGroupArn'; got ` +
         `${show(props.instanceTargetGroupArn)} for both. A target group has one target type; pass two target groups.`);
     }
 

@@ -6,7 +6,7 @@ import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { ECHO_PORT, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
 import { LoadBalancerController } from '../controller/load-balancer-controller';
-import { claimWorkload } from '../private/cluster-claims';
+import { claimWorkload } from './private/cluster-claims';
 import { acknowledgeNag } from '../private/nag';
 import { requireCidrList, requireInteger } from '../private/validate';
 import { TargetGroupBindingChart, TargetGroupBindingChartProps } from './target-group-binding-chart';

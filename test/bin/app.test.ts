@@ -31,10 +31,14 @@ function synthWith(setting: string): Promise<{ status: number | null; stderr: st
 }
 
 const CASES: readonly [string, string][] = [
-  ['nodeCount=0', "eks-lb-lab: LabCluster/Cluster: 'nodeCount' must be a whole number between 1 and 450; " +
+  ['nodeCount=0', "eks-lb-lab: Context 'nodeCount' must be a whole number between 1 and 450; " +
     'got 0. Use 2 nodes (one per zone) for the experiment.'],
-  ['allowedCidr=203.0.113.7', "eks-lb-lab: Context 'allowedCidr' must be IPv4 CIDR blocks with zero host bits, separated by " +
+  ['allowedCidr=203.0.113.7', "eks-lb-lab: Context 'allowedCidr' must be IPv4 CIDR blocks, separated by " +
     "commas; got '203.0.113.7'. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0."],
+  ['allowedCIDR=203.0.113.7/32', "eks-lb-lab: Context 'allowedCIDR' is not a setting of the lab; got '203.0.113.7/32'. " +
+    "Did you mean 'allowedCidr'? The settings are region, clusterName, kubernetesVersion, nodeInstanceType, nodeCount, vpcCidr, " +
+    'azCount, natGateways, allowedCidr, image, replicas, externalTrafficPolicy, nodePort, controllerVersion, sharedAlb, ' +
+    'nlbPreserveClientIp, nlbProxyProtocol, tgbNodePort, serviceMutatorWebhook, publicEndpointCidrs, controlPlaneLogging, serviceCidr, nag.'],
 ];
 
 describe('cdk synth of bin/app.ts', () => {

@@ -5,16 +5,16 @@ import * as cdk8s from 'cdk8s';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import {
-  ClientIpLocation, ExpectedPath, IngressWorkloadChart, KubernetesObject, NlbWorkloadChart, PeerClass, TargetGroupBindingChart,
-  expectedPaths,
-} from '../../lib';
+import { IngressWorkloadChart, NlbWorkloadChart, TargetGroupBindingChart } from '../../lib';
+import { ClientIpLocation, DeployedPath, ExpectedPath, KubernetesObject, PeerClass, expectedPaths } from '../../lib/experiment';
 import { readLabSettings } from '../../lab-stacks/settings';
-import { LabSettings, createLab, Lab, labNlbWorkloads, labTgbWorkload, labWorkloads } from '../../lab-stacks/lab-app';
+import { createLab, Lab } from '../../lab-stacks/lab-app';
+import { PathSettings } from '../../lab-stacks/catalogue';
 import { Finding, validateTemplates } from '../cfn-validator';
 import { flatten, helmValues, newApp } from '../fixtures';
 import { k8sProblems } from '../k8s-validate';
 import { ROOT } from '../paths';
+import { albProps, nlbProps, tgbProps } from '../lab-charts';
 
 function lab(context: Record<string, unknown> = {}): Lab {
   const app = newApp(context);
@@ -43,10 +43,10 @@ function appliedObjects(stack: Stack): KubernetesObject[] {
 const TGB_MODEL_OPTIONS = { targetGroupLoadBalancers: { 'echo-ip': 'ALB', 'echo-instance': 'ALB' } } as const;
 
 /** The expected path of each lab, from the lab's charts built with the app's settings mapping, keyed like {@link readmeRow}. */
-function chartPaths(settings: Omit<LabSettings, 'region'>): Record<string, ExpectedPath> {
-  const alb = labWorkloads(settings);
-  const nlb = labNlbWorkloads(settings);
-  const { inboundCidrs: _cidrs, ...tgb } = labTgbWorkload(settings);
+function chartPaths(settings: PathSettings): Record<string, ExpectedPath> {
+  const alb = albProps(settings);
+  const nlb = nlbProps(settings);
+  const { inboundCidrs: _cidrs, ...tgb } = tgbProps(settings);
   const one = (chart: cdk8s.Chart) => expectedPaths(chart.toJson())[0];
   const [tgbIp, tgbInstance] = expectedPaths(new TargetGroupBindingChart(new cdk8s.App(), 'Chart', {
     ...tgb, ipTargetGroupArn: 'tg-ip', instanceTargetGroupArn: 'tg-instance', vpcId: 'vpc', loadBalancerSecurityGroupId: 'sg',
@@ -146,13 +146,19 @@ describe('the lab app', () => {
     expect(k8sProblems(objects)).toEqual([]);
   });
 
-  test('outputs: each lab URL, the instance lab\'s traffic policy, the cluster name and the update-kubeconfig command', () => {
+  test('outputs: each lab URL, the paths each stack deployed with their settings, the cluster name and the update-kubeconfig command', () => {
     const ip = Template.fromStack(stacks.ipMode);
     const url = ip.findOutputs('Url').Url;
     expect(flatten(url.Value)).toMatch(/^http:\/\/<WorkloadLoadBalancerAddress.*\.Value>\/$/);
-    ip.hasOutput('TargetType', { Value: 'ip' });
-    expect(ip.findOutputs('ExternalTrafficPolicy')).toEqual({});
-    Template.fromStack(stacks.instanceMode).hasOutput('ExternalTrafficPolicy', { Value: 'Cluster' });
+    expect(labPathsOf(stacks.ipMode)).toEqual([{
+      path: 'ip', url: flatten(url.Value), namespace: 'ip-mode', replicas: 2, listener: { protocol: 'HTTP', port: 80 },
+      settings: {
+        image: 'registry.k8s.io/e2e-test-images/echoserver:2.5', replicas: 2, allowedCidr: ['0.0.0.0/0'], externalTrafficPolicy: 'Cluster',
+        nodePort: 30080, sharedAlb: false, nlbPreserveClientIp: false, nlbProxyProtocol: false, tgbNodePort: 30081,
+      },
+      targetGroup: { port: 8080, healthCheck: { protocol: 'HTTP', path: '/', port: 8080 } },
+    }]);
+    expect(labPathsOf(stacks.instanceMode).map((p) => [p.path, p.targetGroup.port])).toEqual([['instance', 30080]]);
     const cluster = Template.fromStack(stacks.cluster);
     cluster.hasOutput('ClusterName', {});
     expect(flatten(cluster.findOutputs('UpdateKubeconfigCommand').UpdateKubeconfigCommand.Value))
@@ -188,13 +194,10 @@ describe('the lab app', () => {
     expect(instance.spec).toMatchObject({ type: 'LoadBalancer', loadBalancerClass: 'service.k8s.aws/nlb', externalTrafficPolicy: 'Cluster' });
     const template = Template.fromStack(stacks.nlbIpMode);
     expect(flatten(template.findOutputs('Url').Url.Value)).toMatch(/^http:\/\/<WorkloadLoadBalancerAddress.*\.Value>\/$/);
-    template.hasOutput('TargetType', { Value: 'ip' });
-    template.hasOutput('PreserveClientIp', { Value: 'false' });
-    template.hasOutput('ProxyProtocol', { Value: 'false' });
-    expect(template.findOutputs('ExternalTrafficPolicy')).toEqual({});
-    const nlbInstance = Template.fromStack(stacks.nlbInstanceMode);
-    nlbInstance.hasOutput('PreserveClientIp', { Value: 'true' });
-    nlbInstance.hasOutput('ExternalTrafficPolicy', { Value: 'Cluster' });
+    expect(labPathsOf(stacks.nlbIpMode).map((p) => [p.path, p.listener, p.targetGroup.healthCheck])).toEqual([
+      ['nlb-ip', { protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 8080 }],
+    ]);
+    expect(labPathsOf(stacks.nlbInstanceMode).map((p) => [p.path, p.targetGroup.port])).toEqual([['nlb-instance', 'an allocated NodePort']]);
   });
 
   test('TgbLab: its ALB in the LabCluster VPC, the target group ARNs in its bindings', () => {
@@ -208,15 +211,17 @@ describe('the lab app', () => {
     expect(bindings[0].spec.vpcID).toMatch(/^<LabCluster:.*Vpc/);
     expect(flatten(template.findOutputs('IpUrl').IpUrl.Value)).toMatch(/^http:\/\/<WorkloadLoadBalancer.*\.DNSName>\/ip$/);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance', Port: 30081 });
-    template.hasOutput('ExternalTrafficPolicy', { Value: 'Cluster' });
+    expect(labPathsOf(stacks.tgb).map((p) => [p.path, p.url, p.targetGroup.port])).toEqual([
+      ['tgb-ip', flatten(template.findOutputs('IpUrl').IpUrl.Value), 8080],
+      ['tgb-instance', flatten(template.findOutputs('InstanceUrl').InstanceUrl.Value), 30081],
+    ]);
   });
 
   test('TgbLab outputs every value its bindings carry, the same ones, for `eks-lb-lab manifests tgb`', () => {
     const template = Template.fromStack(stacks.tgb);
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual([
-      'ExternalTrafficPolicy', 'Image', 'InstanceTargetGroupArn', 'InstanceUrl', 'IpTargetGroupArn', 'IpUrl',
-      'LoadBalancerSecurityGroupId', 'Namespace', 'NodePort', 'Replicas', 'VpcId',
+      'Image', 'InstanceTargetGroupArn', 'InstanceUrl', 'IpTargetGroupArn', 'IpUrl', 'LabPaths', 'LoadBalancerSecurityGroupId', 'Namespace', 'NodePort', 'Replicas', 'VpcId',
     ]);
     const value = (key: string) => flatten(outputs[key].Value);
     const bindings = Object.fromEntries(workloadObjects(template)
@@ -297,7 +302,7 @@ describe('the lab app with context', () => {
     }
     expect(flatten(Template.fromStack(stacks.instanceMode).findOutputs('Url').Url.Value)).toMatch(/\/instance$/);
     expect(helmValues(Template.fromStack(stacks.cluster))).toMatchObject({ enableServiceMutatorWebhook: false });
-    Template.fromStack(stacks.nlbIpMode).hasOutput('ProxyProtocol', { Value: 'true' });
+    expect(labPathsOf(stacks.nlbIpMode).map((p) => [p.path, p.settings.nlbProxyProtocol])).toEqual([['nlb-ip-preserve', true]]);
     const service = workloadObjects(Template.fromStack(stacks.nlbIpMode)).find((o) => o.kind === 'Service')!;
     expect(service.metadata.annotations).toMatchObject({
       'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
@@ -339,7 +344,8 @@ describe('the lab app with context', () => {
     expect(objects.Service.spec).toMatchObject({ externalTrafficPolicy: 'Local', ports: [expect.objectContaining({ nodePort: 31000 })] });
     expect(objects.Deployment.spec.replicas).toBe(4);
     expect(objects.Ingress.metadata.annotations['alb.ingress.kubernetes.io/inbound-cidrs']).toBe('203.0.113.7/32');
-    for (const s of [stacks.nlbInstanceMode, stacks.tgb]) Template.fromStack(s).hasOutput('ExternalTrafficPolicy', { Value: 'Local' });
+    expect([stacks.instanceMode, stacks.nlbInstanceMode, stacks.tgb].flatMap((s) => labPathsOf(s)).map((p) => [p.path, p.replicas]))
+      .toEqual([['instance-local', 4], ['nlb-instance-local', 4], ['tgb-ip', 4], ['tgb-instance-local', 4]]);
     Template.fromStack(stacks.tgb).hasOutput('NodePort', { Value: '31001' });
   });
 });
@@ -434,3 +440,8 @@ describe.each(REGIONS)('the lab app in %s', (region) => {
     expect(nag).toHaveLength(24);
   });
 });
+
+/** The paths a stack recorded in its LabPaths output, tokens rendered as placeholders. */
+function labPathsOf(stack: Stack): DeployedPath[] {
+  return JSON.parse(flatten(Template.fromStack(stack).findOutputs('LabPaths').LabPaths.Value));
+}

@@ -228,7 +228,7 @@ export class Emulation {
    * target is unhealthy after two failures in a row, as with the ALB.
    */
   private async nlbHealth(nlb: Agent, row: RowPlan, expected: ExpectedPath): Promise<TargetHealth[]> {
-    const http = expected.targetGroup.healthCheck.startsWith('HTTP') && row.healthCheckNodePort !== undefined;
+    const http = expected.targetGroup.healthCheck.protocol === 'HTTP' && row.healthCheckNodePort !== undefined;
     const check = (t: { address: string; port: number }): Promise<{ pass: boolean; reason?: string }> => (http
       ? nlb.call<{ status: number }>({ method: 'get', address: t.address, port: row.healthCheckNodePort!, path: '/healthz', localAddress: row.vpcAddress })
         .then((r) => (r.status === 200 ? { pass: true } : { pass: false, reason: r.status === 0 ? 'Target.Timeout' : 'Target.ResponseCodeMismatch' }))

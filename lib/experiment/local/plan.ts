@@ -1,41 +1,27 @@
 import { createHash } from 'crypto';
-import { App } from 'cdk8s';
-import { ExternalTrafficPolicy, IngressWorkloadChart, IngressWorkloadChartProps, NODE_PORT_RANGE, TargetType } from '../../workloads/ingress-workload-chart';
+import { NODE_PORT_RANGE } from '../../workloads/ingress-workload-chart';
 import { parseIpv4Cidr } from '../../private/validate';
-import { LabSettings, labNlbWorkloads, labWorkloads } from '../../../lab-stacks/lab-app';
-import { NLB_ANNOTATIONS, NlbWorkloadChart, NlbWorkloadChartProps } from '../../workloads/nlb-workload-chart';
+import type { ExpectedPath } from '../path-model';
 
-/** A Kubernetes object as the cdk8s chart synthesizes it. */
-export type ChartObject = { readonly kind: string; readonly metadata?: any; readonly spec?: any };
-
-import { ALB_MODES, LocalMode, NLB_MODES } from './modes';
-
-export { ALB_MODES, LOCAL_MODES, NLB_MODES } from './modes';
-export type { LocalMode } from './modes';
-
-
-/** What the emulation needs from one workload's synthesized objects. */
+/** What the emulation takes from a path: all of it read off the path model, nothing from the objects again. */
 export interface LocalWorkload {
-  /** `ALB` for an Ingress, `NLB` for a LoadBalancer Service the controller handles. */
   readonly loadBalancer: 'ALB' | 'NLB';
   /** For an NLB: whether the target group keeps the client's address as the source. */
   readonly preserveClientIp?: boolean;
   readonly namespace: string;
   readonly name: string;
-  readonly targetType: TargetType;
+  readonly targetType: 'ip' | 'instance';
   readonly replicas: number;
   readonly containerPort: number;
-  readonly servicePort: number;
+  /** The Service's NodePort: fixed by the objects, or allocated by the plan as the API server would. */
   readonly nodePort?: number;
-  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
-  /** Ports of the ALB listener, from `alb.ingress.kubernetes.io/listen-ports`. */
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
   readonly listenPort: number;
+  /** The HTTP path of the ALB's health check. */
   readonly healthCheckPath: string;
-  /** The synthesized objects, for the path model. */
-  readonly objects: readonly ChartObject[];
 }
 
-/** An error in the objects the emulation reads; the message names the object and field. */
+/** A path the emulation cannot build; the message names the path and what it lacks. */
 export class LocalPlanError extends Error {
   constructor(message: string) {
     super(message);
@@ -43,111 +29,25 @@ export class LocalPlanError extends Error {
   }
 }
 
-/** Reads ports, replicas, policy and health-check path from a workload chart's objects. */
-export function readWorkload(objects: readonly ChartObject[]): LocalWorkload {
-  const one = (kind: string): ChartObject => {
-    const found = objects.filter((o) => o.kind === kind);
-    if (found.length !== 1) throw new LocalPlanError(`expected one ${kind} among the chart's objects; found ${found.length}.`);
-    return found[0];
-  };
-  const deployment = one('Deployment');
-  const service = one('Service');
-  const ingress = one('Ingress');
-  const annotations: Record<string, string> = ingress.metadata?.annotations ?? {};
-  const targetType = annotations['alb.ingress.kubernetes.io/target-type'];
-  if (targetType !== 'ip' && targetType !== 'instance') {
-    throw new LocalPlanError(`Ingress ${ingress.metadata?.name} has target type ${JSON.stringify(targetType)}; expected ip or instance.`);
+/** The emulation's view of one expected path: an ALB or NLB path with a listener and a health check it can run. */
+export function localWorkload(mode: string, path: ExpectedPath): LocalWorkload {
+  if (path.loadBalancer === 'CLB' || path.listener === undefined) {
+    throw new LocalPlanError(`${mode}: the emulation builds ALB and NLB paths with a listener; ${path.id} is ${path.loadBalancer} without one.`);
   }
-  const port = service.spec?.ports?.[0];
-  const containerPort = deployment.spec?.template?.spec?.containers?.[0]?.ports?.[0]?.containerPort;
-  const targetPort = typeof port?.targetPort === 'number' ? port.targetPort : containerPort;
-  const listen: Array<Record<string, number>> = JSON.parse(annotations['alb.ingress.kubernetes.io/listen-ports'] ?? '[{"HTTP": 80}]');
-  const listenPort = listen.map((l) => l.HTTP).find((p) => typeof p === 'number');
-  if (typeof targetPort !== 'number' || typeof port?.port !== 'number' || listenPort === undefined) {
-    throw new LocalPlanError(`Service ${service.metadata?.name} or its Deployment lacks a numeric port, or the Ingress has no HTTP listener.`);
-  }
-  if (targetType === 'instance' && service.spec?.type !== 'NodePort') {
-    throw new LocalPlanError(`instance mode needs a NodePort Service; ${service.metadata?.name} is ${service.spec?.type ?? 'ClusterIP'}.`);
-  }
+  const { workload, targetGroup } = path;
   return {
-    loadBalancer: 'ALB',
-    namespace: deployment.metadata.namespace,
-    name: deployment.metadata.name,
-    targetType,
-    replicas: deployment.spec.replicas ?? 1,
-    containerPort: targetPort,
-    servicePort: port.port,
-    nodePort: port.nodePort,
-    externalTrafficPolicy: service.spec?.externalTrafficPolicy,
-    listenPort,
-    healthCheckPath: annotations['alb.ingress.kubernetes.io/healthcheck-path'] ?? '/',
-    objects,
+    loadBalancer: path.loadBalancer,
+    ...(path.preserveClientIp !== undefined ? { preserveClientIp: path.preserveClientIp } : {}),
+    namespace: workload.namespace,
+    name: workload.name,
+    targetType: path.targetType,
+    replicas: workload.replicas,
+    containerPort: workload.containerPort,
+    ...(path.targetType === 'instance' && workload.nodePort !== undefined ? { nodePort: workload.nodePort } : {}),
+    ...(path.externalTrafficPolicy ? { externalTrafficPolicy: path.externalTrafficPolicy } : {}),
+    listenPort: path.listener.port,
+    healthCheckPath: targetGroup.healthCheck.path ?? '/',
   };
-}
-
-/** Reads an NLB workload chart's objects: a Deployment behind a Service of type LoadBalancer. */
-export function readNlbWorkload(objects: readonly ChartObject[]): LocalWorkload {
-  const deployment = objects.find((o) => o.kind === 'Deployment');
-  const service = objects.find((o) => o.kind === 'Service');
-  const port = service?.spec?.ports?.[0];
-  if (!deployment || service?.spec?.type !== 'LoadBalancer' || typeof port?.port !== 'number' || typeof port?.targetPort !== 'number') {
-    throw new LocalPlanError('expected a Deployment and a LoadBalancer Service with numeric ports among the NLB chart\'s objects.');
-  }
-  const annotations: Record<string, string> = service.metadata?.annotations ?? {};
-  const targetType = annotations[NLB_ANNOTATIONS.targetType] === 'ip' ? 'ip' : 'instance';
-  const preserve = /preserve_client_ip\.enabled=(true|false)/.exec(annotations[NLB_ANNOTATIONS.targetGroupAttributes] ?? '');
-  return {
-    loadBalancer: 'NLB',
-    preserveClientIp: preserve ? preserve[1] === 'true' : targetType === 'instance',
-    namespace: deployment.metadata.namespace,
-    name: deployment.metadata.name,
-    targetType,
-    replicas: deployment.spec.replicas ?? 1,
-    containerPort: port.targetPort,
-    servicePort: port.port,
-    nodePort: port.nodePort,
-    externalTrafficPolicy: service.spec.externalTrafficPolicy,
-    listenPort: port.port,
-    healthCheckPath: '/healthz',
-    objects,
-  };
-}
-
-/** Synthesizes a workload chart and reads it. */
-export function synthWorkload(props: IngressWorkloadChartProps): LocalWorkload {
-  const chart = new IngressWorkloadChart(new App(), 'Chart', props);
-  return readWorkload(chart.toJson());
-}
-
-/** The chart props of each ALB row, from the same mapping the CDK app uses. */
-export function modeWorkloads(settings: Omit<LabSettings, 'region'>): Record<typeof ALB_MODES[number], IngressWorkloadChartProps> {
-  const withPolicy = (externalTrafficPolicy: ExternalTrafficPolicy) => labWorkloads({ ...settings, externalTrafficPolicy }).instance;
-  return {
-    'ip': labWorkloads(settings).ip,
-    'instance': withPolicy('Cluster'),
-    'instance-local': withPolicy('Local'),
-  };
-}
-
-/**
- * The workload of each requested row, synthesized from the lab's charts with the same settings mapping the app
- * uses: ALB rows from the Ingress workloads, NLB rows from the NLB workloads, each with the row's preservation or
- * traffic policy.
- */
-export function localWorkloads(settings: Omit<LabSettings, 'region'>, modes: readonly LocalMode[]): { mode: LocalMode; workload: LocalWorkload }[] {
-  const charts = modeWorkloads(settings);
-  const nlbCharts = labNlbWorkloads(settings);
-  const nlb = (props: NlbWorkloadChartProps) => readNlbWorkload(new NlbWorkloadChart(new App(), 'Chart', props).toJson());
-  const nlbRows: Record<typeof NLB_MODES[number], () => LocalWorkload> = {
-    'nlb-ip': () => nlb({ ...nlbCharts.ip, preserveClientIp: false }),
-    'nlb-ip-preserve': () => nlb({ ...nlbCharts.ip, preserveClientIp: true }),
-    'nlb-instance': () => nlb({ ...nlbCharts.instance, externalTrafficPolicy: 'Cluster' }),
-    'nlb-instance-local': () => nlb({ ...nlbCharts.instance, externalTrafficPolicy: 'Local' }),
-  };
-  return modes.map((mode) => ({
-    mode,
-    workload: mode in nlbRows ? nlbRows[mode as typeof NLB_MODES[number]]() : synthWorkload(charts[mode as typeof ALB_MODES[number]]),
-  }));
 }
 
 /** A node: a namespace on the subnet bridge, forwarding for its pods. */
@@ -174,7 +74,7 @@ export interface PodPlan {
 
 /** One row: a listener and target group on the load balancer, and the workload behind it. */
 export interface RowPlan {
-  readonly mode: LocalMode;
+  readonly mode: string;
   readonly loadBalancer: 'ALB' | 'NLB';
   readonly workload: LocalWorkload;
   /** The load balancer's address toward the client (the listener). */
@@ -202,8 +102,8 @@ const PUBLIC_BASE = '203.0.113.';
 /** Host numbers in the subnet: nodes from 10, load balancer interfaces from 60, pods from 100. */
 const HOST = { node: 10, loadBalancer: 60, pod: 100 };
 
-/** Lays out nodes, pods, addresses and targets for the given rows. */
-export function planEmulation(rows: readonly { mode: LocalMode; workload: LocalWorkload }[], options: {
+/** Lays out nodes, pods, addresses and targets for the given rows, each an expected path under its mode's name. */
+export function planEmulation(paths: readonly { mode: string; path: ExpectedPath }[], options: {
   readonly vpcCidr: string;
   readonly nodeCount: number;
 }): EmulationPlan {
@@ -218,12 +118,14 @@ export function planEmulation(rows: readonly { mode: LocalMode; workload: LocalW
     return { name: `ip-${address.replace(/\./g, '-')}.ec2.internal`, netns: `node${i}`, address };
   });
 
+  const rows = paths.map(({ mode, path }) => ({ mode, workload: localWorkload(mode, path) }));
   const pods: PodPlan[] = [];
   const podsOf = new Map<string, PodPlan[]>();
-  for (const { workload } of rows) {
+  for (const { mode, workload } of rows) {
     const key = `${workload.namespace}/${workload.name}`;
     if (podsOf.has(key)) continue;
-    const template = hash(JSON.stringify(workload.objects.find((o) => o.kind === 'Deployment')?.spec?.template), 10);
+    // ReplicaSet-style names: a hash standing in for the pod template's.
+    const template = hash(JSON.stringify(paths.find((p) => p.mode === mode)!.path.workload), 10);
     const own: PodPlan[] = [];
     for (let i = 0; i < workload.replicas; i++) {
       const name = `${workload.name}-${template}-${hash(`${key}/${i}`, 5)}`;

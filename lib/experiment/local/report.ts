@@ -1,6 +1,17 @@
-import type { LocalReport } from '../../../bin/commands/local-run';
+import type { ProbeReport } from '../probe/measure';
 import { hopsText, routedHops } from './checks';
 import { RowObservation } from './emulation';
+
+/** Everything the run found, as `--json` prints it: the probe's report plus what the emulation saw. */
+export interface LocalReport extends ProbeReport {
+  readonly emulation: {
+    readonly client: string;
+    readonly nodes: readonly { readonly name: string; readonly address: string }[];
+    readonly pods: readonly { readonly name: string; readonly namespace: string; readonly node: string; readonly address: string }[];
+    readonly modes: readonly RowObservation[];
+  };
+  readonly seconds: { readonly up: number; readonly probe: number; readonly total: number };
+}
 
 /** Facts only the emulation sees, per mode: target health, kube-proxy's health-check node port, hops by SYN TTL. */
 function facts(o: RowObservation): string[][] {

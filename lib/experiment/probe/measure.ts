@@ -1,9 +1,8 @@
 import * as http from 'http';
 import * as https from 'https';
 import { isIP } from 'net';
-import {
-  ClientIpLocation, EchoFormatError, EchoResponse, ExpectedPath, PeerClass, forwardedFor, parseEchoResponse,
-} from '../..';
+import { ClientIpLocation, ExpectedPath, PeerClass } from '../path-model';
+import { EchoFormatError, EchoResponse, forwardedFor, parseEchoResponse } from '../echo-response';
 import { parseIpv4Cidr } from '../../private/validate';
 
 /** One entry point to measure. */

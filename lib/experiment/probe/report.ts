@@ -1,4 +1,4 @@
-import { describePath } from '../..';
+import { describePath } from '../path-model';
 import { MeasuredPath, ModeResult, ProbeReport, classesText } from './measure';
 
 /** The report for a terminal: per mode, what was measured, then the model's expectation beside each check. */

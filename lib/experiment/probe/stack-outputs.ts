@@ -1,27 +1,30 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { ExternalTrafficPolicy, TargetType } from '../..';
+import type { HealthCheckModel, ListenerModel } from '../path-model';
 
-/** The lab stacks the probe measures by default, in report order. */
-export const LAB_STACKS = ['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab'] as const;
+/** The name of the output in which a lab stack records the paths it deployed. */
+export const LAB_PATHS_OUTPUT = 'LabPaths';
 
-/** Which lab a stack is: an ALB Ingress, an NLB Service, or the TargetGroupBinding lab's ALB. */
-export type LabKind = 'alb' | 'nlb' | 'tgb';
-
-/** One path a deployed lab stack offers, as its outputs describe it; the TargetGroupBinding lab has two. */
-export interface LabStackOutputs {
-  readonly stackName: string;
-  readonly lab: LabKind;
+/**
+ * What a lab stack records of each path it deployed, in its `LabPaths` output as a JSON array: enough to build the
+ * path model's expectation from the deployed values, and the model's own reading of them to check it against.
+ */
+export interface DeployedPath {
+  /** The path's name in the lab's catalogue, e.g. `instance-local`. */
+  readonly path: string;
   readonly url: string;
-  readonly namespace?: string;
-  readonly targetType: TargetType;
-  /** Absent from stacks that did not record it, and from ip paths. */
-  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
-  /** NLB: `preserve_client_ip.enabled` of its target group. */
-  readonly preserveClientIp?: boolean;
-  /** NLB: PROXY protocol v2 to the targets. */
-  readonly proxyProtocol?: boolean;
+  /** The lab settings its chart was built from (image, replicas, NodePorts, traffic policy, ...). */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly namespace: string;
+  readonly replicas: number;
+  readonly listener?: ListenerModel;
+  readonly targetGroup: { readonly port: number | string; readonly healthCheck: HealthCheckModel };
+}
+
+/** A deployed path and the stack it came from. */
+export interface LabStackPath extends DeployedPath {
+  readonly stackName: string;
 }
 
 /** A stack that is not deployed, or lacks the outputs of a lab stack; one line for the user. */
@@ -75,13 +78,12 @@ export async function describeStack(client: CloudFormationClient, stackName: str
 }
 
 /**
- * Reads the outputs of the named lab stacks. With `skipMissing`, stacks that do not exist are left out (the default
- * set, when only some labs are deployed); otherwise a missing stack is an error. The TargetGroupBinding lab gives
- * two paths, every other lab one.
+ * Reads the paths the named lab stacks deployed. With `skipMissing`, stacks that do not exist are left out (the default
+ * set, when only some labs are deployed); otherwise a missing stack is an error.
  */
 export async function readLabStacks(client: CloudFormationClient, stackNames: readonly string[], region: string,
-  skipMissing = false): Promise<LabStackOutputs[]> {
-  const found: LabStackOutputs[] = [];
+  skipMissing = false): Promise<LabStackPath[]> {
+  const found: LabStackPath[] = [];
   for (const stackName of stackNames) {
     const stack = await describeStack(client, stackName, region);
     if (!stack) {
@@ -89,12 +91,7 @@ export async function readLabStacks(client: CloudFormationClient, stackNames: re
       throw new StackOutputsError(`stack ${stackName} does not exist in ${region}; deploy it (npx cdk deploy ${stackName}), ` +
         'pass --region, or give the URL with --url mode=URL.');
     }
-    const paths = labPaths(stackName, stack.outputs);
-    if (paths.length === 0) {
-      throw new StackOutputsError(`stack ${stackName} (${stack.status}) has no Url and TargetType outputs (nor IpUrl and InstanceUrl); ` +
-        'is it a lab stack that finished deploying?');
-    }
-    found.push(...paths);
+    found.push(...deployedPaths(stackName, stack));
   }
   if (found.length === 0) {
     throw new StackOutputsError(`none of ${stackNames.join(', ')} exists in ${region}; deploy them (npx cdk deploy --all), ` +
@@ -103,28 +100,29 @@ export async function readLabStacks(client: CloudFormationClient, stackNames: re
   return found;
 }
 
-/** The paths a stack's outputs describe: the TargetGroupBinding lab by its two URLs, an NLB lab by its preservation output. */
-function labPaths(stackName: string, outputs: Readonly<Record<string, string>>): LabStackOutputs[] {
-  const etp = outputs.ExternalTrafficPolicy === 'Cluster' || outputs.ExternalTrafficPolicy === 'Local' ? outputs.ExternalTrafficPolicy : undefined;
-  const flag = (value: string | undefined) => (value === 'true' ? true : value === 'false' ? false : undefined);
-  const common = { stackName, namespace: outputs.Namespace };
-  if (outputs.IpUrl && outputs.InstanceUrl) {
-    return [
-      { ...common, lab: 'tgb', url: withScheme(outputs.IpUrl), targetType: 'ip' },
-      { ...common, lab: 'tgb', url: withScheme(outputs.InstanceUrl), targetType: 'instance', externalTrafficPolicy: etp },
-    ];
+/** The `LabPaths` output of a stack, read and checked for the fields the probe uses. */
+function deployedPaths(stackName: string, stack: DeployedStack): LabStackPath[] {
+  const text = stack.outputs[LAB_PATHS_OUTPUT];
+  if (text === undefined) {
+    throw new StackOutputsError(`stack ${stackName} (${stack.status}) has no ${LAB_PATHS_OUTPUT} output; is it a lab stack ` +
+      'that finished deploying, from this version of eks-lb-lab? Redeploy it, or give the URL with --url mode=URL.');
   }
-  const targetType = outputs.TargetType;
-  if (!outputs.Url || (targetType !== 'ip' && targetType !== 'instance')) return [];
-  const nlb = outputs.PreserveClientIp !== undefined;
-  return [{
-    ...common,
-    lab: nlb ? 'nlb' : 'alb',
-    url: withScheme(outputs.Url),
-    targetType,
-    externalTrafficPolicy: targetType === 'instance' ? etp : undefined,
-    ...(nlb ? { preserveClientIp: flag(outputs.PreserveClientIp), proxyProtocol: flag(outputs.ProxyProtocol) } : {}),
-  }];
+  let records: unknown;
+  try {
+    records = JSON.parse(text);
+  } catch {
+    records = undefined;
+  }
+  const valid = (r: unknown): r is DeployedPath => {
+    const p = r as Partial<DeployedPath> | null;
+    return typeof p === 'object' && p !== null && typeof p.path === 'string' && typeof p.url === 'string'
+      && typeof p.namespace === 'string' && typeof p.replicas === 'number' && typeof p.settings === 'object' && p.settings !== null
+      && typeof p.targetGroup === 'object' && p.targetGroup !== null;
+  };
+  if (!Array.isArray(records) || records.length === 0 || !records.every(valid)) {
+    throw new StackOutputsError(`stack ${stackName}'s ${LAB_PATHS_OUTPUT} output is not a list of deployed paths; redeploy it.`);
+  }
+  return records.map((r) => ({ ...r, stackName, url: withScheme(r.url) }));
 }
 
 function withScheme(url: string): string {

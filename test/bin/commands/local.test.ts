@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'child_process';
 import { parseLocalArgs } from '../../../bin/commands/local';
-import { LocalReport } from '../../../bin/commands/local-run';
+import { LocalReport } from '../../../lib/experiment/local/report';
 import { routedHops } from '../../../lib/experiment/local/checks';
 import { missingForLocal, thisHost } from '../../../lib/experiment/local/preflight';
 import { ROOT } from '../../paths';

@@ -8,8 +8,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../../bin/cli';
 import { CliIo } from '../../../bin/cli-io';
-import { EchoResponse, renderEchoResponse } from '../../../lib';
+import { EchoResponse, renderEchoResponse } from '../../../lib/experiment';
 import { tempDir } from '../../temp';
+import { PathSettings, deployedPathRecord, labPath } from '../../../lab-stacks/catalogue';
+import { Template } from 'aws-cdk-lib/assertions';
+import { createLab } from '../../../lab-stacks/lab-app';
+import { LAB_DEFAULTS, readLabSettings } from '../../../lab-stacks/settings';
+import { flatten, newApp } from '../../fixtures';
 
 const cfn = mockClient(CloudFormationClient);
 const CALLER = '198.51.100.23';
@@ -76,15 +81,19 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((resolve) => { s.closeAllConnections(); s.close(resolve); })));
 });
 
+/** The LabPaths output a lab stack writes for `paths`, built from the lab's settings like the stacks build it. */
+const labPaths = (paths: readonly [string, string][], settings: Partial<PathSettings> = {}) =>
+  JSON.stringify(paths.map(([id, url]) => deployedPathRecord(labPath(id)!, { ...LAB_DEFAULTS, ...settings }, url)));
+
 const notDeployed = () => cfn.on(DescribeStacksCommand).callsFake((input) => Promise.reject(missing(input.StackName)));
 
 describe('eks-lb-lab probe with lab stacks', () => {
-  test('reads Url and TargetType of both ALB stacks, measures, agrees with the model: exit 0', async () => {
+  test('reads the paths both ALB stacks recorded, measures, agrees with the model: exit 0', async () => {
     const [ip, instance] = [await ipMode(), await instanceCluster()];
     notDeployed();
-    cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).resolves(stack('IpModeLab', { Url: ip, TargetType: 'ip', Namespace: 'ip-mode' }));
+    cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).resolves(stack('IpModeLab', { Url: ip, LabPaths: labPaths([['ip', ip]]) }));
     cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' })
-      .resolves(stack('InstanceModeLab', { Url: instance, TargetType: 'instance', Namespace: 'instance-mode', ExternalTrafficPolicy: 'Cluster' }));
+      .resolves(stack('InstanceModeLab', { LabPaths: labPaths([['instance', instance]]) }));
     const { code, stdout, stderr } = await run(['--region', 'eu-west-1']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -102,14 +111,11 @@ describe('eks-lb-lab probe with lab stacks', () => {
   test('the NLB labs and both TgbLab paths, each with its lab\'s model: no X-Forwarded-For behind an NLB; exit 0', async () => {
     const [nlbI, nlbN, tgbI, tgbN] = [await nlbIp(), await nlbInstanceCluster(), await ipMode(), await instanceCluster()];
     notDeployed();
-    cfn.on(DescribeStacksCommand, { StackName: 'NlbIpModeLab' }).resolves(stack('NlbIpModeLab', {
-      Url: nlbI, Hostname: 'nlb', TargetType: 'ip', Namespace: 'nlb-ip-mode', PreserveClientIp: 'false', ProxyProtocol: 'false',
-    }));
-    cfn.on(DescribeStacksCommand, { StackName: 'NlbInstanceModeLab' }).resolves(stack('NlbInstanceModeLab', {
-      Url: nlbN, Hostname: 'nlb', TargetType: 'instance', PreserveClientIp: 'true', ProxyProtocol: 'false', ExternalTrafficPolicy: 'Cluster',
-    }));
+    cfn.on(DescribeStacksCommand, { StackName: 'NlbIpModeLab' }).resolves(stack('NlbIpModeLab', { LabPaths: labPaths([['nlb-ip', nlbI]]) }));
+    cfn.on(DescribeStacksCommand, { StackName: 'NlbInstanceModeLab' })
+      .resolves(stack('NlbInstanceModeLab', { LabPaths: labPaths([['nlb-instance', nlbN]]) }));
     cfn.on(DescribeStacksCommand, { StackName: 'TgbLab' }).resolves(stack('TgbLab', {
-      IpUrl: `${tgbI}ip`, InstanceUrl: `${tgbN}instance`, Namespace: 'tgb', ExternalTrafficPolicy: 'Cluster',
+      LabPaths: labPaths([['tgb-ip', `${tgbI}ip`], ['tgb-instance', `${tgbN}instance`]]),
     }));
     const { code, stdout, stderr } = await run([]);
     expect(stderr).toBe('');
@@ -130,12 +136,11 @@ describe('eks-lb-lab probe with lab stacks', () => {
   test('NlbIpModeLab recording preservation on: the pod\'s peer must be the caller; an NLB address differs, exit 1', async () => {
     const nlb = await nlbIp();
     notDeployed();
-    cfn.on(DescribeStacksCommand, { StackName: 'NlbIpModeLab' }).resolves(stack('NlbIpModeLab', {
-      Url: nlb, TargetType: 'ip', PreserveClientIp: 'true', ProxyProtocol: 'false',
-    }));
+    cfn.on(DescribeStacksCommand, { StackName: 'NlbIpModeLab' })
+      .resolves(stack('NlbIpModeLab', { LabPaths: labPaths([['nlb-ip-preserve', nlb]], { nlbPreserveClientIp: true }) }));
     const { code, stdout } = await run(['--client-ip', CALLER]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^nlb-ip — NLB ip, preservation on/m);
+    expect(stdout).toMatch(/^nlb-ip-preserve — NLB ip, preservation on/m);
     expect(stdout).toMatch(/pod's TCP peer +client +load balancer 20 +DIFFERS/);
     expect(stdout).toMatch(/client's address +as the TCP source \(198\.51\.100\.23\) +TCP source is that address in 0\/20 +DIFFERS/);
   });
@@ -144,10 +149,10 @@ describe('eks-lb-lab probe with lab stacks', () => {
     const instance = await instanceCluster();
     notDeployed();
     cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' })
-      .resolves(stack('InstanceModeLab', { Url: instance, TargetType: 'instance', ExternalTrafficPolicy: 'Local' }));
+      .resolves(stack('InstanceModeLab', { LabPaths: labPaths([['instance-local', instance]], { externalTrafficPolicy: 'Local' }) }));
     const { code, stdout } = await run([]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/instance — ALB instance, Local/);
+    expect(stdout).toMatch(/instance-local — ALB instance, Local/);
     expect(stdout).toMatch(/pod's TCP peer +load balancer +node 20 +DIFFERS/);
     expect(stdout).toMatch(/cross-node +never +10\/20 +DIFFERS/);
     expect(stdout).not.toMatch(/^ip —/m);
@@ -182,12 +187,12 @@ describe('eks-lb-lab probe with lab stacks', () => {
 
   test('a recorded combination the NLB chart rejects (proxy protocol with instance + Local): one line, exit 2', async () => {
     notDeployed();
-    cfn.on(DescribeStacksCommand, { StackName: 'NlbInstanceModeLab' }).resolves(stack('NlbInstanceModeLab', {
-      Url: 'http://127.0.0.1:9/', TargetType: 'instance', PreserveClientIp: 'true', ProxyProtocol: 'true', ExternalTrafficPolicy: 'Local',
-    }));
+    const record = JSON.parse(labPaths([['nlb-instance-local', 'http://127.0.0.1:9/']], { externalTrafficPolicy: 'Local' }));
+    record[0].settings.nlbProxyProtocol = true;
+    cfn.on(DescribeStacksCommand, { StackName: 'NlbInstanceModeLab' }).resolves(stack('NlbInstanceModeLab', { LabPaths: JSON.stringify(record) }));
     const { code, stderr } = await run([]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^eks-lb-lab probe: nlb-instance: Chart: 'proxyProtocolV2' cannot be combined with 'instance' targets and externalTrafficPolicy 'Local'/);
+    expect(stderr).toMatch(/^eks-lb-lab probe: nlb-instance-local: Chart: 'proxyProtocolV2' cannot be combined with 'instance' targets and externalTrafficPolicy 'Local'/);
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
@@ -195,7 +200,20 @@ describe('eks-lb-lab probe with lab stacks', () => {
     cfn.on(DescribeStacksCommand).resolves(stack('LabCluster', { ClusterName: 'x' }));
     const { code, stderr } = await run(['--stack', 'LabCluster']);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/stack LabCluster \(CREATE_COMPLETE\) has no Url and TargetType outputs/);
+    expect(stderr).toMatch(/stack LabCluster \(CREATE_COMPLETE\) has no LabPaths output/);
+  });
+
+  test('a recorded path this version does not know, or one it would build otherwise: one line, exit 2', async () => {
+    const unknown = JSON.parse(labPaths([['ip', 'http://127.0.0.1:9/']]));
+    unknown[0].path = 'gateway-ip';
+    const drifted = JSON.parse(labPaths([['instance', 'http://127.0.0.1:9/']]));
+    drifted[0].targetGroup.port = 30999;
+    cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).resolves(stack('IpModeLab', { LabPaths: JSON.stringify(unknown) }));
+    cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' }).resolves(stack('InstanceModeLab', { LabPaths: JSON.stringify(drifted) }));
+    expect((await run(['--stack', 'IpModeLab'])).stderr).toMatch(/^eks-lb-lab probe: stack IpModeLab recorded a path 'gateway-ip' this version of eks-lb-lab does not know \(it knows ip, instance, /);
+    const r = await run(['--stack', 'InstanceModeLab']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^eks-lb-lab probe: stack InstanceModeLab recorded instance as .*"port":30999.*, but this version of eks-lb-lab builds .*"port":30080.* from its settings; probe with the version that deployed it, or redeploy\.\n$/);
   });
 });
 
@@ -229,13 +247,12 @@ describe('eks-lb-lab probe with --url', () => {
     ]);
   });
 
-  test('tgb and nlb-instance URL modes take --external-traffic-policy; a public peer that is not the caller differs', async () => {
+  test('the Local URL modes expect Local; a public peer that is not the caller differs', async () => {
     const [tgb, nlb] = [await instanceCluster(), await nlbClient('192.0.2.77')];
-    const { code, stdout } = await run(['--url', `tgb-instance=${tgb}`, '--url', `nlb-instance=${nlb}`,
-      '--external-traffic-policy', 'Local', '--client-ip', CALLER]);
+    const { code, stdout } = await run(['--url', `tgb-instance-local=${tgb}`, '--url', `nlb-instance-local=${nlb}`, '--client-ip', CALLER]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^tgb-instance — ALB instance, Local, TargetGroupBinding/m);
-    expect(stdout).toMatch(/^nlb-instance — NLB instance, Local, preservation on/m);
+    expect(stdout).toMatch(/^tgb-instance-local — ALB instance, Local, TargetGroupBinding/m);
+    expect(stdout).toMatch(/^nlb-instance-local — NLB instance, Local, preservation on/m);
     expect(stdout).toMatch(/client's address +as the TCP source \(198\.51\.100\.23\) +TCP source is that address in 0\/20 +DIFFERS/);
   });
 
@@ -270,7 +287,6 @@ describe('eks-lb-lab probe with --url', () => {
     [['--client-ip', 'me'], /--client-ip takes an IPv4 address such as 203\.0\.113\.7; got 'me'/],
     [['--node-cidr', '10.0.0.1/16'], /--node-cidr takes an IPv4 CIDR block with zero host bits/],
     [['--node-address', '10.0.0.1'], /--node-address takes name=address; got '10\.0\.0\.1'/],
-    [['--external-traffic-policy', 'local'], /--external-traffic-policy must be Cluster or Local; got 'local'/],
     [['--bogus'], /Unknown option '--bogus'.* Run 'eks-lb-lab probe --help' for the options\./],
   ])('usage error %j: one line, exit 2', async (args, message) => {
     const { code, stderr } = await run(args);
@@ -284,5 +300,29 @@ describe('eks-lb-lab probe with --url', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: eks-lb-lab probe \[options\]/);
     expect(stdout).toContain('--markdown <file>');
+  });
+});
+
+describe('eks-lb-lab probe on a lab deployed with settings', () => {
+  test('nodePort=31000, replicas=3, externalTrafficPolicy=Local: the stacks\' outputs carry them into the model and the report', async () => {
+    const app = newApp({ nodePort: '31000', replicas: '3', externalTrafficPolicy: 'Local' });
+    const lab = createLab(app, readLabSettings(app.node, {}));
+    // Local keeps the ALB as the pod's peer: the path model says so, and the stand-in answers so.
+    const url = await serve((n) => response(n, '10.0.41.208'));
+    const outputs = Template.fromStack(lab.instanceMode).findOutputs('LabPaths');
+    const records = JSON.parse(flatten(outputs.LabPaths.Value)).map((r: { url: string }) => ({ ...r, url }));
+    cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' }).resolves(stack('InstanceModeLab', { LabPaths: JSON.stringify(records) }));
+    const { code, stdout, cwd } = await run(['--stack', 'InstanceModeLab', '--json', '--markdown', 'report.md']);
+    expect(code).toBe(0);
+    const [mode] = JSON.parse(stdout).modes;
+    expect(mode.mode).toBe('instance-local');
+    expect(mode.expected).toMatchObject({
+      externalTrafficPolicy: 'Local', podPeer: 'load-balancer',
+      targetGroup: { port: 31000, healthyTargets: 'nodes-with-local-endpoints' },
+      workload: { namespace: 'instance-mode', replicas: 3, nodePort: 31000 },
+    });
+    const md = fs.readFileSync(path.join(cwd, 'report.md'), 'utf8');
+    expect(md).toContain('node:31000');
+    expect(md).not.toContain('30080');
   });
 });

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CONTROLLER_CLUSTER_TAG, LabCleanup, LabVpc } from '../../../lib';
+import { LabCleanup, LabVpc } from '../../../lib';
+import { CONTROLLER_CLUSTER_TAG } from '../../../lib/cluster/lab-cleanup';
 import { CLUSTER_TAG } from '../../../lib/cluster/cleanup-handler';
 import { directDependencies, flatten, newStack } from '../../fixtures';
 

@@ -1,8 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
-import {
-  LabCluster, LabVpc, LoadBalancerController, LoadBalancerControllerOptions, LoadBalancerControllerVersion, controllerHelmValues,
-} from '../../../lib';
+import { LabCluster, LabVpc, LoadBalancerController, LoadBalancerControllerOptions, LoadBalancerControllerVersion } from '../../../lib';
+import { controllerHelmValues } from '../../../lib/controller/load-balancer-controller';
 import { COMMERCIAL_POLICIES, POLICIES_V3_5_0 } from '../../../lib/private/official-policy';
 import officialAws from '../../../lib/private/policies/v3.5.0/iam_policy.json';
 import officialCn from '../../../lib/private/policies/v3.5.0/iam_policy_cn.json';

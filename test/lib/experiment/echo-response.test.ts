@@ -1,8 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  EchoFormatError, EchoResponse, echoHeaderValues, forwardedFor, parseEchoResponse, renderEchoResponse,
-} from '../../../lib';
+import { EchoFormatError, EchoResponse, echoHeaderValues, forwardedFor, parseEchoResponse, renderEchoResponse } from '../../../lib/experiment';
 import { ROOT } from '../../paths';
 
 const fixture = (name: string) => fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'echo', name), 'utf8');

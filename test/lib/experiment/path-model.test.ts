@@ -1,13 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import {
-  ExpectedPath, IngressWorkloadChart, IngressWorkloadChartProps, KubernetesObject, NlbWorkloadChart, NlbWorkloadChartProps,
-  PATH_TABLE_COLUMNS, PathModelError, TargetGroupBindingChart, describePath, expectedPaths, pathTable, pathTableMarkdown,
-} from '../../../lib';
-import { labNlbWorkloads, labTgbWorkload, labWorkloads } from '../../../lab-stacks/lab-app';
+import { IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps, TargetGroupBindingChart } from '../../../lib';
+import { ExpectedPath, KubernetesObject, PATH_TABLE_COLUMNS, PathModelError, describePath, expectedPaths, pathTable, pathTableMarkdown } from '../../../lib/experiment';
+import { } from '../../../lab-stacks/lab-app';
 import { LAB_DEFAULTS } from '../../../lab-stacks/settings';
 import { ROOT } from '../../paths';
+import { albProps, nlbProps, tgbProps } from '../../lab-charts';
 
 const chartObjects = (props: IngressWorkloadChartProps): KubernetesObject[] =>
   new IngressWorkloadChart(new App(), 'Chart', props).toJson();
@@ -50,6 +49,7 @@ function nlbService(opts: {
 
 function tgb(name: string, targetType: 'ip' | 'instance', serviceType: 'ClusterIP' | 'NodePort', etp?: 'Local'): KubernetesObject[] {
   return [
+    { ...deployment, metadata: { name: 'echo', namespace: 'tgb' } },
     {
       kind: 'Service', metadata: { name: `svc-${name}`, namespace: 'tgb' },
       spec: { type: serviceType, ...(etp ? { externalTrafficPolicy: etp } : {}), ports: [{ port: 80, targetPort: 8080, ...(serviceType === 'NodePort' ? { nodePort: 30100 } : {}) }] },
@@ -59,7 +59,7 @@ function tgb(name: string, targetType: 'ip' | 'instance', serviceType: 'ClusterI
 }
 
 describe('ALB paths from the lab\'s own charts', () => {
-  const workloads = labWorkloads(LAB_DEFAULTS);
+  const workloads = albProps(LAB_DEFAULTS);
 
   test('ip: ALB → pod, no kube-proxy, the pod sees an ALB address, client in X-Forwarded-For', () => {
     const p = only(chartObjects(workloads.ip));
@@ -67,7 +67,9 @@ describe('ALB paths from the lab\'s own charts', () => {
       lb: 'ALB', target: 'ip', registers: 'pods', healthy: 'ready-pods', kubeProxy: false, nodeSnat: false,
       peer: 'load-balancer', clientIp: 'x-forwarded-for', xff: true, crossNode: false,
     });
-    expect(p.targetGroup).toMatchObject({ port: 8080, healthCheckPort: 8080, healthCheck: 'HTTP /' });
+    expect(p.targetGroup).toMatchObject({ port: 8080, healthCheck: { protocol: 'HTTP', path: '/', port: 8080 } });
+    expect(p.listener).toEqual({ protocol: 'HTTP', port: 80 });
+    expect(p.workload).toEqual({ namespace: 'ip-mode', name: 'echo', replicas: 2, containerPort: 8080, servicePort: 80 });
     expect(p.hops.map((h) => h.to)).toEqual(['ALB', 'pod']);
     expect(p.id).toBe('Ingress/ip-mode/echo -> Service/ip-mode/echo');
   });
@@ -78,7 +80,8 @@ describe('ALB paths from the lab\'s own charts', () => {
       lb: 'ALB', target: 'instance', registers: 'nodes', healthy: 'every-node', kubeProxy: true, nodeSnat: true,
       peer: 'node', clientIp: 'x-forwarded-for', xff: true, crossNode: true,
     });
-    expect(p.targetGroup).toMatchObject({ port: 30080, healthCheckPort: 30080 });
+    expect(p.targetGroup).toMatchObject({ port: 30080, healthCheck: { protocol: 'HTTP', path: '/', port: 30080 } });
+    expect(p.workload).toMatchObject({ namespace: 'instance-mode', nodePort: 30080, servicePort: 80, containerPort: 8080 });
     expect(p.hops.map((h) => h.to)).toEqual(['ALB', 'node', 'pod']);
     expect(p.externalTrafficPolicy).toBe('Cluster');
   });
@@ -111,7 +114,7 @@ describe('ALB paths from the lab\'s own charts', () => {
 
   test('a health-check path annotation reaches the model', () => {
     const p = only(chartObjects({ ...workloads.ip, healthCheckPath: '/healthz' }));
-    expect(p.targetGroup.healthCheck).toBe('HTTP /healthz');
+    expect(p.targetGroup.healthCheck).toEqual({ protocol: 'HTTP', path: '/healthz', port: 8080 });
   });
 });
 
@@ -132,13 +135,14 @@ describe('NLB paths', () => {
   });
 
   test('ip targets use the pod port, looked up by name in the Deployment', () => {
-    expect(only([deployment, nlbService({ targetType: 'ip' })]).targetGroup).toMatchObject({ port: 8080, healthCheck: 'TCP' });
+    expect(only([deployment, nlbService({ targetType: 'ip' })]).targetGroup).toMatchObject({ port: 8080, healthCheck: { protocol: 'TCP', port: 8080 } });
   });
 
   test('instance + Local health-checks the healthCheckNodePort over HTTP /healthz', () => {
     const svc = nlbService({ targetType: 'instance', etp: 'Local' });
     const p = only([deployment, { ...svc, spec: { ...svc.spec, healthCheckNodePort: 32001 } }]);
-    expect(p.targetGroup).toMatchObject({ port: 30090, healthCheckPort: 32001, healthCheck: 'HTTP /healthz' });
+    expect(p.targetGroup).toMatchObject({ port: 30090, healthCheck: { protocol: 'HTTP', path: '/healthz', port: 32001 } });
+    expect(p.workload).toMatchObject({ nodePort: 30090, healthCheckNodePort: 32001 });
   });
 
   test('proxy protocol v2 with instance + Local carries a warning', () => {
@@ -202,7 +206,7 @@ describe('TargetGroupBinding paths', () => {
 
 describe('objects the model cannot read', () => {
   test('an Ingress whose Service is missing', () => {
-    const objects = chartObjects(labWorkloads(LAB_DEFAULTS).ip).filter((o) => o.kind !== 'Service');
+    const objects = chartObjects(albProps(LAB_DEFAULTS).ip).filter((o) => o.kind !== 'Service');
     expect(() => expectedPaths(objects)).toThrow(/sends to Service ip-mode\/echo, which is not among the objects/);
   });
 
@@ -226,7 +230,7 @@ describe('objects the model cannot read', () => {
 
 describe('the table', () => {
   test('one row per path, a cell per column', () => {
-    const workloads = labWorkloads(LAB_DEFAULTS);
+    const workloads = albProps(LAB_DEFAULTS);
     const paths = [...expectedPaths(chartObjects(workloads.ip)), ...expectedPaths(chartObjects(workloads.instance))];
     expect(pathTable(paths)).toEqual([
       ['ALB ip', 'pod IPs :8080', 'ready pods', 'client → ALB → pod', 'no', 'ALB is the source', 'a load balancer address', 'X-Forwarded-For'],
@@ -241,10 +245,10 @@ describe('the table', () => {
 describe('the README', () => {
   /** One path per row of the README's table of paths, each from the lab's own charts where the lab has one. */
   function readmePaths(): ExpectedPath[] {
-    const workloads = labWorkloads(LAB_DEFAULTS);
-    const nlb = labNlbWorkloads(LAB_DEFAULTS);
+    const workloads = albProps(LAB_DEFAULTS);
+    const nlb = nlbProps(LAB_DEFAULTS);
     const nlbChart = (props: NlbWorkloadChartProps) => new NlbWorkloadChart(new App(), 'Chart', props).toJson();
-    const { inboundCidrs: _cidrs, ...tgb } = labTgbWorkload(LAB_DEFAULTS);
+    const { inboundCidrs: _cidrs, ...tgb } = tgbProps(LAB_DEFAULTS);
     const tgbChart = new TargetGroupBindingChart(new App(), 'Chart', {
       ...tgb, ipTargetGroupArn: 'tg-ip', instanceTargetGroupArn: 'tg-instance', vpcId: 'vpc', loadBalancerSecurityGroupId: 'sg',
     });

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
-import { NLB_LOAD_BALANCER_CLASS, NlbWorkloadChart, NlbWorkloadChartProps } from '../../../lib';
+import { NlbWorkloadChart, NlbWorkloadChartProps } from '../../../lib';
+import { NLB_LOAD_BALANCER_CLASS } from '../../../lib/workloads/nlb-workload-chart';
 
 type K8sObject = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec: any };
 

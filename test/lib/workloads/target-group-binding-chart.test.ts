@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
-import { TARGET_GROUP_BINDING_API_VERSION, TargetGroupBindingChart, TargetGroupBindingChartProps } from '../../../lib';
+import { TargetGroupBindingChart, TargetGroupBindingChartProps } from '../../../lib';
+import { TARGET_GROUP_BINDING_API_VERSION } from '../../../lib/workloads/target-group-binding-chart';
 import { TGB_CRD, targetGroupBindingValidator } from '../../crds';
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec: any };

@@ -1,9 +1,10 @@
 import { topologyScript } from '../../../../lib/experiment/local/emulation';
-import { localWorkloads, planEmulation } from '../../../../lib/experiment/local/plan';
+import { planEmulation } from '../../../../lib/experiment/local/plan';
+import { expectedPath, labPath } from '../../../../lab-stacks/catalogue';
 import { LAB_DEFAULTS } from '../../../../lab-stacks/settings';
 
 describe('topologyScript', () => {
-  const plan = planEmulation(localWorkloads(LAB_DEFAULTS, ['ip', 'nlb-ip']), { vpcCidr: '10.0.0.0/16', nodeCount: 2 });
+  const plan = planEmulation(['ip', 'nlb-ip'].map((mode) => ({ mode, path: expectedPath(labPath(mode)!, LAB_DEFAULTS) })), { vpcCidr: '10.0.0.0/16', nodeCount: 2 });
   const script = topologyScript(plan);
   const pod = plan.pods[0];
 

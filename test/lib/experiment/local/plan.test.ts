@@ -1,33 +1,42 @@
+import { App } from 'cdk8s';
+import { IngressWorkloadChart } from '../../../../lib';
 import { nlbRules } from '../../../../lib/experiment/local/emulation';
-import { LocalPlanError, localWorkloads, modeWorkloads, planEmulation, podsOfRow, readWorkload, synthWorkload } from '../../../../lib/experiment/local/plan';
+import { LocalPlanError, localWorkload, planEmulation, podsOfRow } from '../../../../lib/experiment/local/plan';
 import { describePath, expectedPaths } from '../../../../lib/experiment/path-model';
+import { PathSettings, expectedPath, labPath } from '../../../../lab-stacks/catalogue';
 import { LAB_DEFAULTS } from '../../../../lab-stacks/settings';
+
+/** The catalogue's expected paths of `modes` with the lab's settings, as `eks-lb-lab local` plans them. */
+function paths(modes: readonly string[], settings: Partial<PathSettings> = {}) {
+  return modes.map((mode) => ({ mode, path: expectedPath(labPath(mode)!, { ...LAB_DEFAULTS, ...settings }) }));
+}
 
 function plan(settings: Partial<typeof LAB_DEFAULTS> = {}) {
   const s = { ...LAB_DEFAULTS, ...settings };
-  const w = modeWorkloads(s);
-  const modes = ['ip', 'instance', 'instance-local'] as const;
-  return planEmulation(modes.map((mode) => ({ mode, workload: synthWorkload(w[mode]) })), { vpcCidr: s.vpcCidr, nodeCount: s.nodeCount });
+  return planEmulation(paths(['ip', 'instance', 'instance-local'], s), { vpcCidr: s.vpcCidr, nodeCount: s.nodeCount });
 }
 
-describe('readWorkload', () => {
-  test('reads ports, replicas, policy and health-check path from the synthesized chart', () => {
-    const w = modeWorkloads({ ...LAB_DEFAULTS, nodePort: 31234, replicas: 3 });
-    expect(synthWorkload(w['instance-local'])).toMatchObject({
-      namespace: 'instance-mode', name: 'echo', targetType: 'instance', replicas: 3, containerPort: 8080, servicePort: 80,
+describe('localWorkload', () => {
+  test('reads ports, replicas, policy and health-check path off the expected path', () => {
+    const [local, ip] = paths(['instance-local', 'ip'], { nodePort: 31234, replicas: 3 });
+    expect(localWorkload(local.mode, local.path)).toEqual({
+      loadBalancer: 'ALB', namespace: 'instance-mode', name: 'echo', targetType: 'instance', replicas: 3, containerPort: 8080,
       nodePort: 31234, externalTrafficPolicy: 'Local', listenPort: 80, healthCheckPath: '/',
     });
-    expect(synthWorkload(w.ip)).toMatchObject({ namespace: 'ip-mode', targetType: 'ip', nodePort: undefined, externalTrafficPolicy: undefined });
+    expect(localWorkload(ip.mode, ip.path)).toMatchObject({ namespace: 'ip-mode', targetType: 'ip' });
+    expect(localWorkload(ip.mode, ip.path)).not.toHaveProperty('nodePort');
   });
 
-  test('follows the chart: a changed container port reaches the targets', () => {
-    const workload = synthWorkload({ targetType: 'ip', containerPort: 9090, healthCheckPath: '/ready' });
-    expect(workload).toMatchObject({ containerPort: 9090, healthCheckPath: '/ready' });
+  test('follows the chart: a changed container port and health-check path reach the targets', () => {
+    const path = expectedPaths(new IngressWorkloadChart(new App(), 'C', { targetType: 'ip', containerPort: 9090, healthCheckPath: '/ready' }).toJson())[0];
+    expect(localWorkload('ip', path)).toMatchObject({ containerPort: 9090, healthCheckPath: '/ready' });
   });
 
-  test('rejects objects without an Ingress', () => {
-    const objects = synthWorkload({ targetType: 'ip' }).objects.filter((o) => o.kind !== 'Ingress');
-    expect(() => readWorkload(objects)).toThrow(/expected one Ingress among the chart's objects; found 0/);
+  test('refuses a path it cannot build: a Classic Load Balancer, or no listener', () => {
+    const [ip] = paths(['ip']);
+    expect(() => localWorkload('clb', { ...ip.path, loadBalancer: 'CLB' })).toThrow(/^clb: the emulation builds ALB and NLB paths with a listener/);
+    const { listener: _l, ...noListener } = ip.path;
+    expect(() => localWorkload('tgb-ip', noListener)).toThrow(LocalPlanError);
   });
 });
 
@@ -64,13 +73,14 @@ describe('planEmulation', () => {
 
 describe('NLB rows', () => {
   const s = LAB_DEFAULTS;
-  const rows = localWorkloads(s, ['nlb-ip', 'nlb-ip-preserve', 'nlb-instance', 'nlb-instance-local']);
+  const rows = paths(['nlb-ip', 'nlb-ip-preserve', 'nlb-instance', 'nlb-instance-local']);
 
   test('come from the lab\'s NLB charts, which the path model reads as the NLB rows', () => {
-    expect(rows.map(({ workload }) => describePath(expectedPaths(workload.objects)[0]))).toEqual([
+    expect(rows.map(({ path }) => describePath(path))).toEqual([
       'NLB ip, preservation off', 'NLB ip, preservation on', 'NLB instance, Cluster, preservation on', 'NLB instance, Local, preservation on',
     ]);
-    expect(rows.map(({ workload: w }) => [w.namespace, w.targetType, w.preserveClientIp, w.externalTrafficPolicy, w.listenPort, w.containerPort])).toEqual([
+    expect(rows.map(({ mode, path }) => localWorkload(mode, path))
+      .map((w) => [w.namespace, w.targetType, w.preserveClientIp, w.externalTrafficPolicy, w.listenPort, w.containerPort])).toEqual([
       ['nlb-ip-mode', 'ip', false, undefined, 80, 8080],
       ['nlb-ip-mode', 'ip', true, undefined, 80, 8080],
       ['nlb-instance-mode', 'instance', true, 'Cluster', 80, 8080],

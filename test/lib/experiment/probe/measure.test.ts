@@ -1,7 +1,8 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { App } from 'cdk8s';
-import { EchoResponse, ExpectedPath, IngressWorkloadChart, expectedPaths, renderEchoResponse } from '../../../../lib';
+import { IngressWorkloadChart } from '../../../../lib';
+import { EchoResponse, ExpectedPath, expectedPaths, renderEchoResponse } from '../../../../lib/experiment';
 import {
   ProbeError, addressFromNodeName, analyse, comparePath, measure, peerClassifier, percentile, probePaths,
 } from '../../../../lib/experiment/probe/measure';

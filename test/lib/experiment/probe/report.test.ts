@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
-import { EchoResponse, IngressWorkloadChart, expectedPaths } from '../../../../lib';
+import { IngressWorkloadChart } from '../../../../lib';
+import { EchoResponse, expectedPaths } from '../../../../lib/experiment';
 import { ProbeSample, analyse } from '../../../../lib/experiment/probe/measure';
 import { renderReportJson, renderReportMarkdown, renderReportText } from '../../../../lib/experiment/probe/report';
 

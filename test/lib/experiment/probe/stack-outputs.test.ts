@@ -4,7 +4,7 @@ import {
   CloudFormationClient, DescribeStacksCommand, DescribeStacksCommandOutput, StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { LAB_STACKS, StackOutputsError, describeStack, readLabStacks, stackRegion } from '../../../../lib/experiment/probe/stack-outputs';
+import { StackOutputsError, describeStack, readLabStacks, stackRegion } from '../../../../lib/experiment/probe/stack-outputs';
 import { tempDir } from '../../../temp';
 
 const cfn = mockClient(CloudFormationClient);
@@ -19,50 +19,45 @@ const stack = (outputs: Record<string, string>): DescribeStacksCommandOutput => 
 });
 const missing = (name: string) => Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
 
-test('outputs become targets; a bare host name gets http://; an unknown policy is dropped', async () => {
-  cfn.on(DescribeStacksCommand).callsFake((input) => Promise.reject(missing(input.StackName)));
-  cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).resolves(stack({ Url: 'lb-1.example', TargetType: 'ip', Namespace: 'ip-mode' }));
-  cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' })
-    .resolves(stack({ Url: 'http://lb-2.example/', TargetType: 'instance', ExternalTrafficPolicy: 'Sideways' }));
-  const found = await readLabStacks(new CloudFormationClient({ region: 'us-east-1' }), ['IpModeLab', 'InstanceModeLab'], 'us-east-1');
-  expect(found).toEqual([
-    { stackName: 'IpModeLab', lab: 'alb', url: 'http://lb-1.example', namespace: 'ip-mode', targetType: 'ip', externalTrafficPolicy: undefined },
-    { stackName: 'InstanceModeLab', lab: 'alb', url: 'http://lb-2.example/', namespace: undefined, targetType: 'instance', externalTrafficPolicy: undefined },
-  ]);
+const STACKS = ['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab'];
+
+/** A `LabPaths` record as a lab stack writes it. */
+const record = (path: string, url: string, extra: Record<string, unknown> = {}) => ({
+  path, url, settings: { replicas: 2, ...extra }, namespace: 'ns', replicas: 2, listener: { protocol: 'HTTP', port: 80 },
+  targetGroup: { port: 8080, healthCheck: { protocol: 'HTTP', path: '/', port: 8080 } },
 });
 
-test('the NLB labs with preservation, proxy protocol and traffic policy; TgbLab gives two paths', async () => {
+test('each stack\'s LabPaths output gives its paths; a bare host name gets http://', async () => {
   cfn.on(DescribeStacksCommand).callsFake((input) => Promise.reject(missing(input.StackName)));
-  cfn.on(DescribeStacksCommand, { StackName: 'NlbIpModeLab' }).resolves(stack({
-    Url: 'http://nlb-1.example/', Hostname: 'nlb-1.example', TargetType: 'ip', Namespace: 'nlb-ip-mode',
-    PreserveClientIp: 'true', ProxyProtocol: 'false',
-  }));
-  cfn.on(DescribeStacksCommand, { StackName: 'NlbInstanceModeLab' }).resolves(stack({
-    Url: 'http://nlb-2.example/', TargetType: 'instance', PreserveClientIp: 'true', ExternalTrafficPolicy: 'Local',
-  }));
+  cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).resolves(stack({ Url: 'x', LabPaths: JSON.stringify([record('ip', 'lb-1.example')]) }));
   cfn.on(DescribeStacksCommand, { StackName: 'TgbLab' }).resolves(stack({
-    IpUrl: 'http://alb.example/ip', InstanceUrl: 'alb.example/instance', Namespace: 'tgb', ExternalTrafficPolicy: 'Cluster',
-    IpTargetGroupArn: 'tg-ip', InstanceTargetGroupArn: 'tg-instance',
+    LabPaths: JSON.stringify([record('tgb-ip', 'http://alb.example/ip'), record('tgb-instance-local', 'alb.example/instance', { externalTrafficPolicy: 'Local' })]),
   }));
-  const found = await readLabStacks(new CloudFormationClient({ region: 'us-east-1' }), LAB_STACKS, 'us-east-1', true);
-  expect(found).toEqual([
-    { stackName: 'NlbIpModeLab', lab: 'nlb', url: 'http://nlb-1.example/', namespace: 'nlb-ip-mode', targetType: 'ip', preserveClientIp: true, proxyProtocol: false },
-    { stackName: 'NlbInstanceModeLab', lab: 'nlb', url: 'http://nlb-2.example/', targetType: 'instance', externalTrafficPolicy: 'Local', preserveClientIp: true },
-    { stackName: 'TgbLab', lab: 'tgb', url: 'http://alb.example/ip', namespace: 'tgb', targetType: 'ip' },
-    { stackName: 'TgbLab', lab: 'tgb', url: 'http://alb.example/instance', namespace: 'tgb', targetType: 'instance', externalTrafficPolicy: 'Cluster' },
+  const found = await readLabStacks(new CloudFormationClient({ region: 'us-east-1' }), STACKS, 'us-east-1', true);
+  expect(found.map((p) => [p.stackName, p.path, p.url, p.settings.externalTrafficPolicy])).toEqual([
+    ['IpModeLab', 'ip', 'http://lb-1.example', undefined],
+    ['TgbLab', 'tgb-ip', 'http://alb.example/ip', undefined],
+    ['TgbLab', 'tgb-instance-local', 'http://alb.example/instance', 'Local'],
   ]);
-  expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName))
-    .toEqual(['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab']);
+  expect(found[0]).toMatchObject({ namespace: 'ns', replicas: 2, targetGroup: { port: 8080 } });
+  expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName)).toEqual(STACKS);
+});
+
+test('a stack without LabPaths, or with one that is not a list of paths, is one line', async () => {
+  cfn.on(DescribeStacksCommand, { StackName: 'Old' }).resolves(stack({ Url: 'http://x/', TargetType: 'ip' }));
+  cfn.on(DescribeStacksCommand, { StackName: 'Broken' }).resolves(stack({ LabPaths: '{"path":"ip"}' }));
+  const client = new CloudFormationClient({ region: 'us-east-1' });
+  await expect(readLabStacks(client, ['Old'], 'us-east-1')).rejects.toThrow(/^stack Old \(UPDATE_COMPLETE\) has no LabPaths output; /);
+  await expect(readLabStacks(client, ['Broken'], 'us-east-1')).rejects.toThrow("stack Broken's LabPaths output is not a list of deployed paths; redeploy it.");
 });
 
 test('missing stacks are skipped only when asked', async () => {
   cfn.on(DescribeStacksCommand).callsFake((input) => Promise.reject(missing(input.StackName)));
-  cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).rejects(missing('IpModeLab'));
-  cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' }).resolves(stack({ Url: 'http://x/', TargetType: 'instance', ExternalTrafficPolicy: 'Local' }));
+  cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' }).resolves(stack({ LabPaths: JSON.stringify([record('instance-local', 'http://x/')]) }));
   const client = new CloudFormationClient({ region: 'eu-west-1' });
-  expect((await readLabStacks(client, LAB_STACKS, 'eu-west-1', true)).map((s) => [s.stackName, s.externalTrafficPolicy]))
-    .toEqual([['InstanceModeLab', 'Local']]);
-  await expect(readLabStacks(client, LAB_STACKS, 'eu-west-1')).rejects.toThrow(/^stack IpModeLab does not exist in eu-west-1;/);
+  expect((await readLabStacks(client, STACKS, 'eu-west-1', true)).map((s) => [s.stackName, s.path])).toEqual([['InstanceModeLab', 'instance-local']]);
+  await expect(readLabStacks(client, STACKS, 'eu-west-1')).rejects.toThrow(/^stack IpModeLab does not exist in eu-west-1;/);
+  await expect(readLabStacks(client, ['NlbIpModeLab'], 'eu-west-1', true)).rejects.toThrow(/^none of NlbIpModeLab exists in eu-west-1;/);
 });
 
 test('other CloudFormation errors are reported as such', async () => {

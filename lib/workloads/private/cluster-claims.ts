@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
-import { LabValidationError } from '../errors';
-import { NODE_PORT_RANGE } from '../workloads/ingress-workload-chart';
-import { show } from './validate';
+import { LabValidationError } from '../../errors';
+import { NODE_PORT_RANGE } from '../ingress-workload-chart';
+import { show } from '../../private/validate';
 
 /** What each cluster's workloads have taken (a NodePort, a namespace), with the path of the construct that took it. */
 const CLAIMS = new WeakMap<object, Map<string, string>>();
@@ -17,7 +17,7 @@ export function claimOnCluster(scope: IConstruct, cluster: object, prop: string,
   const key = `${prop}=${value}`;
   const holder = claims.get(key);
   if (holder !== undefined && holder !== scope.node.path) {
-    throw new LabValidationError(scope, `'${prop}' is already used on this cluster by ${holder}; got ${show(value)}. ${fix}`);
+    throw new LabValidationError(scope, prop, `is already used on this cluster by ${holder}; got ${show(value)}. ${fix}`);
   }
   claims.set(key, scope.node.path);
 }

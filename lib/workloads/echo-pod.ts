@@ -3,8 +3,28 @@ import * as kplus from 'cdk8s-plus-29';
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
-import type { EchoPodProps } from '../workloads/ingress-workload-chart';
-import { requireDns1123Label, requireInteger, show } from './validate';
+import { requireDns1123Label, requireInteger, show } from '../private/validate';
+
+/** The echo pods every lab chart runs. */
+export interface EchoPodProps {
+  /**
+   * Echo server image; it must answer HTTP on `containerPort` in the echoserver format.
+   * @default 'registry.k8s.io/e2e-test-images/echoserver:2.5'
+   */
+  readonly image?: string;
+
+  /**
+   * Port the echo container listens on.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+
+  /**
+   * Number of echo pods, spread across zones and nodes.
+   * @default 2
+   */
+  readonly replicas?: number;
+}
 
 /** An echo server that prints pod, node, pod IP, TCP peer and request headers in each response. */
 export const ECHO_IMAGE = 'registry.k8s.io/e2e-test-images/echoserver:2.5';
@@ -19,7 +39,7 @@ export const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system',
 export function requireWorkloadNames(scope: Construct, namespace: string, name: string, defaultNamespace: string): void {
   requireDns1123Label(scope, 'namespace', namespace, defaultNamespace);
   if (RESERVED_NAMESPACES.includes(namespace)) {
-    throw new LabValidationError(scope, `'namespace' must be one of the workload's own: the chart creates it and deletes it ` +
+    throw new LabValidationError(scope, 'namespace', `must be one of the workload's own: the chart creates it and deletes it ` +
       `with everything in it on teardown; got ${show(namespace)}. Use a namespace such as '${defaultNamespace}'.`);
   }
   requireDns1123Label(scope, 'name', name, 'echo');
@@ -31,7 +51,7 @@ export function echoPodSettings(scope: Construct, props: EchoPodProps): Required
   requireInteger(scope, 'replicas', replicas, 1, 100, 'Use 2 replicas so pods land on both nodes.');
   requireInteger(scope, 'containerPort', containerPort, 1, 65535, `The echoserver image listens on ${ECHO_PORT}.`);
   if (!Token.isUnresolved(image) && image.trim() === '') {
-    throw new LabValidationError(scope, `'image' must name a container image; got ${show(image)}. ` +
+    throw new LabValidationError(scope, 'image', `must name a container image; got ${show(image)}. ` +
       `Leave it unset for ${ECHO_IMAGE}, or give a mirror of it.`);
   }
   return { image, containerPort, replicas };

@@ -1,0 +1,176 @@
+import { App } from 'cdk8s';
+import {
+  IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps, TargetGroupBindingChart, TargetType,
+} from '../lib';
+import { TargetGroupBindingWorkloadProps } from '../lib/workloads/target-group-binding-workload';
+import { DeployedPath, ExpectedPath, KubernetesObject, PathModelOptions, expectedPaths } from '../lib/experiment';
+import type { LabSettings } from './settings';
+
+/** The lab stacks that hold workload paths, in report order. */
+export const PATH_STACKS = ['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab'] as const;
+export type PathStack = typeof PATH_STACKS[number];
+
+/** The settings a path's chart reads; every other setting shapes the VPC, the cluster or the controller. */
+export type PathSettings = Pick<LabSettings, 'image' | 'replicas' | 'allowedCidr' | 'externalTrafficPolicy' | 'nodePort'
+  | 'sharedAlb' | 'nlbPreserveClientIp' | 'nlbProxyProtocol' | 'tgbNodePort'>;
+
+/** The keys of {@link PathSettings}, in the order a stack records them. */
+export const PATH_SETTING_KEYS: readonly (keyof PathSettings)[] = [
+  'image', 'replicas', 'allowedCidr', 'externalTrafficPolicy', 'nodePort', 'sharedAlb', 'nlbPreserveClientIp', 'nlbProxyProtocol',
+  'tgbNodePort',
+];
+
+/** TgbLab's workload, less what only the deployed stack knows (its cluster, controller and VPC). */
+export type TgbWorkloadSettings = Omit<TargetGroupBindingWorkloadProps, 'cluster' | 'controller' | 'vpc'>;
+
+/** The chart a path's stack applies: which chart class, with which props. */
+export type LabChart =
+  | { readonly kind: 'ingress'; readonly props: IngressWorkloadChartProps }
+  | { readonly kind: 'nlb'; readonly props: NlbWorkloadChartProps }
+  | { readonly kind: 'tgb'; readonly props: TgbWorkloadSettings };
+
+/** One path the lab can stand up. */
+export interface LabPath {
+  /** The name `probe --url`, `local --modes` and the reports use. */
+  readonly id: string;
+  /** The stack that deploys it. */
+  readonly stack: PathStack;
+  readonly targetType: TargetType;
+  /** The settings that choose this variant of its stack's path; a stack deploys the variant the lab's settings match. */
+  readonly variant: Readonly<Partial<PathSettings>>;
+  /** What it is, e.g. `ALB instance, Local`. */
+  readonly title: string;
+  /** Whether `eks-lb-lab local` builds it; the TargetGroupBinding paths are the ALB data paths, fed another way. */
+  readonly emulated: boolean;
+}
+
+/** Every path the lab can stand up: the single place a path meets its stack, chart and variant. */
+export const LAB_PATHS: readonly LabPath[] = [
+  { id: 'ip', stack: 'IpModeLab', targetType: 'ip', variant: {}, title: 'ALB ip', emulated: true },
+  { id: 'instance', stack: 'InstanceModeLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Cluster' }, title: 'ALB instance, Cluster', emulated: true },
+  { id: 'instance-local', stack: 'InstanceModeLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Local' }, title: 'ALB instance, Local', emulated: true },
+  { id: 'nlb-ip', stack: 'NlbIpModeLab', targetType: 'ip', variant: { nlbPreserveClientIp: false }, title: 'NLB ip, preservation off', emulated: true },
+  { id: 'nlb-ip-preserve', stack: 'NlbIpModeLab', targetType: 'ip', variant: { nlbPreserveClientIp: true }, title: 'NLB ip, preservation on', emulated: true },
+  { id: 'nlb-instance', stack: 'NlbInstanceModeLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Cluster' }, title: 'NLB instance, Cluster', emulated: true },
+  { id: 'nlb-instance-local', stack: 'NlbInstanceModeLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Local' }, title: 'NLB instance, Local', emulated: true },
+  { id: 'tgb-ip', stack: 'TgbLab', targetType: 'ip', variant: {}, title: 'TargetGroupBinding ip (ALB)', emulated: false },
+  { id: 'tgb-instance', stack: 'TgbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Cluster' }, title: 'TargetGroupBinding instance, Cluster (ALB)', emulated: false },
+  { id: 'tgb-instance-local', stack: 'TgbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Local' }, title: 'TargetGroupBinding instance, Local (ALB)', emulated: false },
+];
+
+const BY_ID = new Map(LAB_PATHS.map((p) => [p.id, p]));
+
+/** The path named `id`; undefined for any other name. */
+export function labPath(id: string): LabPath | undefined {
+  return BY_ID.get(id);
+}
+
+/** The IngressGroup both ALB Ingresses join when `sharedAlb` is on. */
+export const SHARED_ALB_GROUP = 'eks-lb-lab';
+
+/**
+ * The chart of `path` with the lab's `settings` and the path's variant on top. The ALB halves differ only in target
+ * type and Service (and path, on a shared ALB); the NLB paths in target type, preservation and traffic policy.
+ */
+export function pathChart(path: LabPath, settings: PathSettings): LabChart {
+  const s = { ...settings, ...path.variant };
+  const echo = { image: s.image, replicas: s.replicas };
+  // One IngressGroup: both target groups behind one ALB, told apart by path, in a fixed rule order.
+  const shared = (groupOrder: number) => (s.sharedAlb ? { groupName: SHARED_ALB_GROUP, groupOrder, path: `/${path.targetType}` } : {});
+  switch (path.stack) {
+    case 'IpModeLab':
+      return { kind: 'ingress', props: { ...echo, inboundCidrs: s.allowedCidr, targetType: 'ip', ...shared(10) } };
+    case 'InstanceModeLab':
+      return {
+        kind: 'ingress',
+        props: {
+          ...echo, inboundCidrs: s.allowedCidr, targetType: 'instance', nodePort: s.nodePort,
+          externalTrafficPolicy: s.externalTrafficPolicy, ...shared(20),
+        },
+      };
+    case 'NlbIpModeLab':
+      return {
+        kind: 'nlb',
+        props: { ...echo, loadBalancerSourceRanges: s.allowedCidr, proxyProtocolV2: s.nlbProxyProtocol, targetType: 'ip', preserveClientIp: s.nlbPreserveClientIp },
+      };
+    case 'NlbInstanceModeLab':
+      return {
+        kind: 'nlb',
+        props: {
+          ...echo, loadBalancerSourceRanges: s.allowedCidr, proxyProtocolV2: s.nlbProxyProtocol, targetType: 'instance',
+          externalTrafficPolicy: s.externalTrafficPolicy,
+        },
+      };
+    case 'TgbLab':
+      return { kind: 'tgb', props: { ...echo, inboundCidrs: s.allowedCidr, nodePort: s.tgbNodePort, externalTrafficPolicy: s.externalTrafficPolicy } };
+  }
+}
+
+/** The paths of `stack` that the lab deploys with `settings`: the variants whose settings match. */
+export function stackPaths(stack: PathStack, settings: PathSettings): LabPath[] {
+  return LAB_PATHS.filter((p) => p.stack === stack && matches(p, settings));
+}
+
+/** The paths the lab deploys with `settings`, in report order. */
+export function deployedPaths(settings: PathSettings): LabPath[] {
+  return LAB_PATHS.filter((p) => matches(p, settings));
+}
+
+/** Whether `settings` select `path`'s variant. */
+export function matches(path: LabPath, settings: Partial<PathSettings>): boolean {
+  return Object.entries(path.variant).every(([k, v]) => settings[k as keyof PathSettings] === v);
+}
+
+/** TgbLab's target groups sit behind its own ALB, on an HTTP listener on port 80. */
+const TGB_MODEL_OPTIONS = (ipBinding: string, instanceBinding: string): PathModelOptions => ({
+  targetGroupLoadBalancers: { [ipBinding]: 'ALB', [instanceBinding]: 'ALB' },
+  targetGroupListeners: { [ipBinding]: { protocol: 'HTTP', port: 80 }, [instanceBinding]: { protocol: 'HTTP', port: 80 } },
+});
+
+/**
+ * The Kubernetes objects of `path`'s chart, synthesized, and what the path model needs beside them. A
+ * TargetGroupBinding chart gets stand-in ARNs and ids: the model reads none of them.
+ */
+export function pathObjects(path: LabPath, settings: PathSettings): { objects: KubernetesObject[]; options: PathModelOptions } {
+  const chart = pathChart(path, settings);
+  switch (chart.kind) {
+    case 'ingress':
+      return { objects: new IngressWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: {} };
+    case 'nlb':
+      return { objects: new NlbWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: {} };
+    case 'tgb': {
+      const { inboundCidrs: _cidrs, ...props } = chart.props;
+      const tgb = new TargetGroupBindingChart(new App(), 'Chart', {
+        ...props, ipTargetGroupArn: 'ip-target-group', instanceTargetGroupArn: 'instance-target-group',
+        vpcId: 'lab-vpc', loadBalancerSecurityGroupId: 'alb-security-group',
+      });
+      return { objects: tgb.toJson(), options: TGB_MODEL_OPTIONS(tgb.bindings.ip.name, tgb.bindings.instance.name) };
+    }
+  }
+}
+
+/** The path model's expectation for `path` deployed with `settings`. */
+export function expectedPath(path: LabPath, settings: PathSettings): ExpectedPath {
+  const { objects, options } = pathObjects(path, settings);
+  const found = expectedPaths(objects, options).find((p) => p.targetType === path.targetType);
+  if (!found) throw new Error(`the chart of ${path.id} has no ${path.targetType} path`);
+  return found;
+}
+
+/**
+ * What a stack records of a path it deploys (its `LabPaths` output): the settings its chart was built from, and the
+ * model's reading of the chart, which the probe checks its own rebuild against.
+ */
+export function deployedPathRecord(path: LabPath, settings: PathSettings, url: string): DeployedPath {
+  const applied = { ...settings, ...path.variant };
+  const model = expectedPath(path, applied);
+  return {
+    path: path.id,
+    url,
+    settings: Object.fromEntries(PATH_SETTING_KEYS.map((k) => [k, applied[k]])),
+    namespace: model.workload.namespace,
+    replicas: model.workload.replicas,
+    ...(model.listener ? { listener: model.listener } : {}),
+    targetGroup: { port: model.targetGroup.port, healthCheck: model.targetGroup.healthCheck },
+  };
+}

@@ -1,0 +1,9 @@
+// The controller policy as `eks-lb-lab policy` compares it: the official documents by release and partition,
+// and the comparison of a document with them.
+export {
+  ACTION_FIRST_RELEASE, COMMERCIAL_POLICIES, POLICIES_V3_5_0, partitionOf, partitionsFor, policyForPartition,
+} from '../private/official-policy';
+export {
+  ACTION_CONSEQUENCES, type NormalStatement, type PolicyComparison, PolicyFormatError, type StatementDifference, comparePolicies, normalize,
+  statementConsequence, ungrantedActions,
+} from '../private/policy-compare';
