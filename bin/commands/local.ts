@@ -5,6 +5,7 @@ import { nodeCommand } from '../../lib/experiment/local/netns';
 import { missingForLocal, thisHost } from '../../lib/experiment/local/preflight';
 
 import { ALB_MODES, LOCAL_MODES, LocalMode, NLB_MODES } from '../../lib/experiment/local/modes';
+import { checkOutputPath } from '../write-output';
 
 /** Set in the re-executed process inside the run's own namespaces. */
 const INSIDE = 'EKS_LB_LAB_LOCAL_NAMESPACES';
@@ -99,6 +100,8 @@ export const local: Command = async (args, io) => {
     io.stdout(USAGE);
     return EXIT_OK;
   }
+  // Before minutes of work: a --markdown file that cannot be written is refused now.
+  if (options.markdown !== undefined) checkOutputPath(options.markdown, path.resolve(io.cwd, options.markdown));
   if (io.env[INSIDE] === '1' && process.pid === 1) {
     return (require('./local-run') as typeof import('./local-run')).runInside(options, io);
   }

@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -6,6 +5,7 @@ import { App } from 'cdk8s';
 import { ECHO_PORT, ExternalTrafficPolicy, LabValidationError, NODE_PORT_RANGE, TargetGroupBindingChart } from '../../lib';
 import { partitionOf } from '../../lib/private/official-policy';
 import { labTgbWorkload } from '../../lab-stacks/lab-app';
+import { writeOutputFile } from '../write-output';
 import { CliError, CliIo, Command, EXIT_OK } from '../cli-io';
 import { chartYaml, generatedHeader } from '../../lab-stacks/manifests';
 import { StackOutputsError, describeStack, stackRegion } from '../../lib/experiment/probe/stack-outputs';
@@ -116,11 +116,7 @@ async function tgb(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout(yaml);
     return EXIT_OK;
   }
-  try {
-    fs.writeFileSync(path.resolve(io.cwd, options.output), yaml);
-  } catch (error) {
-    throw new CliError(`cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-  }
+  writeOutputFile(options.output, path.resolve(io.cwd, options.output), yaml);
   io.stdout(`wrote ${options.output}\n`);
   return EXIT_OK;
 }

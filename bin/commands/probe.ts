@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -9,6 +8,7 @@ import {
 } from '../../lib';
 import { parseIpv4Cidr } from '../../lib/private/validate';
 import { LabSettings, labNlbWorkloads, labTgbWorkload, labWorkloads } from '../../lab-stacks/lab-app';
+import { checkOutputPath, writeOutputFile } from '../write-output';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
 import { PeerHints, ProbeError, ProbeTarget, probePaths } from '../../lib/experiment/probe/measure';
 import { renderReportJson, renderReportMarkdown, renderReportText } from '../../lib/experiment/probe/report';
@@ -133,6 +133,7 @@ export const probe: Command = async (args, io) => {
     io.stdout(HELP);
     return EXIT_OK;
   }
+  if (options.markdown !== undefined) checkOutputPath(options.markdown, path.resolve(io.cwd, options.markdown));
   const etpFlag = options['external-traffic-policy'];
   if (etpFlag !== undefined && etpFlag !== 'Cluster' && etpFlag !== 'Local') {
     throw new CliError(`--external-traffic-policy must be Cluster or Local; got '${etpFlag}'.`);
@@ -170,8 +171,7 @@ export const probe: Command = async (args, io) => {
   }
   io.stdout(options.json ? renderReportJson(report) : renderReportText(report));
   if (options.markdown !== undefined) {
-    const file = path.resolve(io.cwd, options.markdown);
-    fs.writeFileSync(file, renderReportMarkdown(report));
+    writeOutputFile(options.markdown, path.resolve(io.cwd, options.markdown), renderReportMarkdown(report));
     if (!options.json) io.stdout(`wrote ${options.markdown}\n`);
   }
   return report.agree ? EXIT_OK : EXIT_FINDING;
