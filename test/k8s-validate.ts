@@ -1,8 +1,12 @@
+import { MutatingWebhookConfiguration, ValidatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
-import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { Ingress, IngressClass } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { albAnnotationProblem, nlbAnnotationProblem } from '../lib/private/alb-annotations';
-import { targetGroupBindingValidator } from './crds';
+import { ingressClassParamsValidator, targetGroupBindingValidator } from './crds';
 
 /** A Kubernetes object as JSON. */
 export type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; annotations?: Record<string, string> } };
@@ -14,12 +18,25 @@ const MODELS: Readonly<Record<string, Model>> = {
   'v1/Namespace': Namespace as unknown as Model,
   'v1/Service': Service as unknown as Model,
   'v1/ServiceAccount': ServiceAccount as unknown as Model,
+  'v1/Secret': Secret as unknown as Model,
   'apps/v1/Deployment': Deployment as unknown as Model,
   'networking.k8s.io/v1/Ingress': Ingress as unknown as Model,
+  'networking.k8s.io/v1/IngressClass': IngressClass as unknown as Model,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole as unknown as Model,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding as unknown as Model,
+  'rbac.authorization.k8s.io/v1/Role': Role as unknown as Model,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding as unknown as Model,
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': MutatingWebhookConfiguration as unknown as Model,
+  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': ValidatingWebhookConfiguration as unknown as Model,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget as unknown as Model,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler as unknown as Model,
 };
 
 /** The controller's TargetGroupBinding CRD schema (chart 3.5.0), closed so fields the API server would prune fail. */
 const validateTargetGroupBinding = targetGroupBindingValidator();
+
+/** The controller's IngressClassParams CRD schema (chart 3.5.0), closed likewise. */
+const validateIngressClassParams = ingressClassParamsValidator();
 
 /**
  * Everything wrong with Kubernetes objects, one line each (`Kind/name: problem`): each object against the Kubernetes
@@ -40,7 +57,11 @@ export function k8sProblems(objects: readonly K8sObject[]): string[] {
       if (spec.targetGroupARN === undefined && spec.targetGroupName === undefined) {
         problems.push('/spec must name its target group (targetGroupARN or targetGroupName)');
       }
-    } else if (MODELS[type]) {
+    } else if (type === 'elbv2.k8s.aws/v1beta1/IngressClassParams') {
+      if (!validateIngressClassParams(object)) {
+        problems.push(...(validateIngressClassParams.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
+      }
+    } else if (Object.prototype.hasOwnProperty.call(MODELS, type)) {
       try {
         new MODELS[type](object as never).validate();
       } catch (error) {

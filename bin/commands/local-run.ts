@@ -1,6 +1,6 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { writeOutputFile } from '../write-output';
 import { CliError, CliIo, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../cli-io';
 import { LabPath, expectedPath, labPath } from '../../lab-stacks/catalogue';
 import { LabSettings, SETTINGS, givenSettings, readLabSettings, settingsMessage } from '../../lab-stacks/settings';
@@ -129,7 +129,7 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
   };
   io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderReportText(report)}\n${renderEmulationText(result)}`);
   if (options.markdown) {
-    fs.writeFileSync(path.resolve(io.cwd, options.markdown), `${renderReportMarkdown(report)}\n${renderEmulationMarkdown(result)}`);
+    writeOutputFile(options.markdown, path.resolve(io.cwd, options.markdown), `${renderReportMarkdown(report)}\n${renderEmulationMarkdown(result)}`);
   }
   return report.agree ? EXIT_OK : EXIT_FINDING;
 }

@@ -10,6 +10,7 @@ import { LAB_PATHS } from '../../lab-stacks/catalogue';
 export const LOCAL_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated).map((p) => p.id);
 export const ALB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && !p.stack.startsWith('Nlb')).map((p) => p.id);
 export const NLB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && p.stack.startsWith('Nlb')).map((p) => p.id);
+import { checkOutputPath } from '../write-output';
 
 /** Set in the re-executed process inside the run's own namespaces. */
 const INSIDE = 'EKS_LB_LAB_LOCAL_NAMESPACES';
@@ -97,6 +98,8 @@ export const local: Command = async (args, io) => {
     io.stdout(USAGE);
     return EXIT_OK;
   }
+  // Before minutes of work: a --markdown file that cannot be written is refused now.
+  if (options.markdown !== undefined) checkOutputPath(options.markdown, path.resolve(io.cwd, options.markdown));
   if (io.env[INSIDE] === '1' && process.pid === 1) {
     return (require('./local-run') as typeof import('./local-run')).runInside(options, io);
   }

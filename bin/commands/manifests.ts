@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -7,6 +6,7 @@ import { ExternalTrafficPolicy, LabValidationError, TargetGroupBindingChart } fr
 import { ECHO_PORT } from '../../lib/workloads/echo-pod';
 import { NODE_PORT_RANGE } from '../../lib/workloads/ingress-workload-chart';
 import { labPath, pathChart } from '../../lab-stacks/catalogue';
+import { writeOutputFile } from '../write-output';
 import { CliError, CliIo, Command, EXIT_OK } from '../cli-io';
 import { chartYaml, generatedHeader } from '../../lab-stacks/manifests';
 import { StackOutputsError, describeStack, partitionOf, stackRegion } from '../../lib/experiment';
@@ -117,11 +117,7 @@ async function tgb(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout(yaml);
     return EXIT_OK;
   }
-  try {
-    fs.writeFileSync(path.resolve(io.cwd, options.output), yaml);
-  } catch (error) {
-    throw new CliError(`cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-  }
+  writeOutputFile(options.output, path.resolve(io.cwd, options.output), yaml);
   io.stdout(`wrote ${options.output}\n`);
   return EXIT_OK;
 }

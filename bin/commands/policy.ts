@@ -4,8 +4,8 @@ import { parseArgs } from 'util';
 import { GetPolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LoadBalancerControllerVersion, PolicyJson } from '../../lib';
 import {
-  ACTION_CONSEQUENCES, ACTION_FIRST_RELEASE, NormalStatement, PolicyFormatError, comparePolicies, normalize, partitionsFor,
-  policyForPartition, statementConsequence,
+  ACTION_CONSEQUENCES, ACTION_FIRST_RELEASE, NormalStatement, PARTITIONS, PolicyFormatError, RequiredAddition, comparePolicies,
+  normalize, optionalFeaturesOf, partitionsFor, policyForPartition, requiredAdditions, statementConsequence, withAdditions,
 } from '../../lib/experiment';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK } from '../cli-io';
 
@@ -46,7 +46,7 @@ export const policyCommand: Command = async (args, io) => {
   const version = versionOf(values.version);
   if (sub === 'show') {
     if (rest.length > 0 || values['policy-arn'] !== undefined) throw new CliError('show takes only --version and --partition.');
-    io.stdout(`${JSON.stringify(official(version, values.partition ?? 'aws'), undefined, 2)}\n`);
+    io.stdout(`${JSON.stringify(official(version, values.partition ?? 'aws').file, undefined, 2)}\n`);
     return EXIT_OK;
   }
   if (sub === 'diff') {
@@ -73,13 +73,22 @@ function versionOf(text: string | undefined): LoadBalancerControllerVersion {
   return version;
 }
 
-function official(version: LoadBalancerControllerVersion, partition: string): PolicyJson {
-  const document = policyForPartition(version.policies, partition);
-  if (!document) {
+/** The official file of a version and partition, and what the controller calls there beyond it. */
+interface Reference {
+  readonly file: PolicyJson;
+  readonly additions: readonly RequiredAddition[];
+}
+
+function official(version: LoadBalancerControllerVersion, partition: string): Reference {
+  if (!PARTITIONS.has(partition)) {
+    throw new CliError(`--partition ${partition} is not an AWS partition; use one of ${[...PARTITIONS].join(', ')}.`);
+  }
+  const file = policyForPartition(version.policies, partition);
+  if (!file) {
     throw new CliError(`--partition ${partition} has no official policy at ${version.version}; use one of ` +
       `${partitionsFor(version.policies).join(', ')}.`);
   }
-  return document;
+  return { file, additions: requiredAdditions(version.version, partition, file) };
 }
 
 /** A labelled document to compare. */
@@ -93,7 +102,7 @@ function readFile(file: string, io: CliIo): Input {
   try {
     text = fs.readFileSync(path.resolve(io.cwd, file), 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw new CliError(`cannot read ${file}: ${readFailure(error as NodeJS.ErrnoException)}.`);
   }
   let json: unknown;
   try {
@@ -104,6 +113,17 @@ function readFile(file: string, io: CliIo): Input {
   // The output of `aws iam get-policy-version` wraps the document.
   const wrapped = (json as { PolicyVersion?: { Document?: unknown } } | null)?.PolicyVersion?.Document;
   return { source: file, document: wrapped === undefined ? json : decodeDocument(wrapped, file) };
+}
+
+/** Why a file cannot be read, in words, with the error code for searching. */
+function readFailure(error: NodeJS.ErrnoException): string {
+  const words = new Map([
+    ['ENOENT', 'no such file'], ['EACCES', 'permission denied'], ['EPERM', 'permission denied'],
+    ['EISDIR', 'it is a directory, not a file'], ['ENOTDIR', 'a part of the path is not a directory'],
+    ['ELOOP', 'too many symbolic links'], ['ENAMETOOLONG', 'the name is too long'], ['EMFILE', 'too many open files'],
+  ]).get(error.code ?? '');
+  if (words) return `${words} (${error.code})`;
+  return error.code ? `${error.message.split('\n')[0]}` : error.message;
 }
 
 function decodeDocument(document: unknown, source: string): unknown {
@@ -118,15 +138,18 @@ function decodeDocument(document: unknown, source: string): unknown {
 function partitionOfArn(arn: string): string {
   const match = /^arn:([a-z-]+):iam::(\d{12}|aws):policy\/.+/.exec(arn);
   if (!match) throw new CliError(`--policy-arn must be a managed policy ARN like arn:aws:iam::123456789012:policy/Name; got '${arn}'.`);
+  if (!PARTITIONS.has(match[1])) {
+    throw new CliError(`--policy-arn names partition ${match[1]}, which is not an AWS partition; use one of ${[...PARTITIONS].join(', ')}.`);
+  }
   return match[1];
 }
 
-const IAM_REGION: Readonly<Record<string, string>> = { 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' };
+const IAM_REGION: ReadonlyMap<string, string> = new Map([['aws-cn', 'cn-north-1'], ['aws-us-gov', 'us-gov-west-1']]);
 
 async function readFromIam(arn: string, io: CliIo): Promise<Input> {
   const partition = partitionOfArn(arn);
   // IAM answers in every region of its partition; outside the commercial one the region must be of that partition.
-  const client = new IAMClient({ region: IAM_REGION[partition] ?? io.env.AWS_REGION ?? 'us-east-1' });
+  const client = new IAMClient({ region: IAM_REGION.get(partition) ?? io.env.AWS_REGION ?? 'us-east-1' });
   try {
     const { Policy } = await client.send(new GetPolicyCommand({ PolicyArn: arn }));
     const versionId = Policy?.DefaultVersionId;
@@ -155,8 +178,9 @@ function since(action: string): string | undefined {
   return first ? `in the official policy since ${first}` : undefined;
 }
 
-function diff(input: Input, officialDocument: PolicyJson, label: string, io: CliIo): number {
-  const reference = normalize(officialDocument);
+function diff(input: Input, officialReference: Reference, label: string, io: CliIo): number {
+  const reference = normalize(withAdditions(officialReference.file, officialReference.additions));
+  const added = new Map(officialReference.additions.map((a) => [a.action, a]));
   let actual: NormalStatement[];
   try {
     actual = normalize(input.document);
@@ -170,8 +194,12 @@ function diff(input: Input, officialDocument: PolicyJson, label: string, io: Cli
 
   out.push(missing.length === 0 ? 'Missing actions: none' : `Missing actions (${missing.length}):`);
   for (const action of missing) {
-    const why = [ACTION_CONSEQUENCES[action], since(action)].filter((x) => x !== undefined).join('; ');
-    out.push(`  - ${action}${why ? ` — ${why}` : ''}`);
+    const addition = added.get(action);
+    const why = addition
+      ? [ACTION_CONSEQUENCES.get(action), `${addition.why}; the lab's policy adds it`]
+      : [ACTION_CONSEQUENCES.get(action), since(action)];
+    const text = why.filter((x) => x !== undefined).join('; ');
+    out.push(`  - ${action}${text ? ` — ${text}` : ''}`);
   }
   out.push(differing.length === 0 ? 'Statements granted otherwise: none' : `Statements granted otherwise (${differing.length}):`);
   for (const d of differing) {
@@ -182,8 +210,12 @@ function diff(input: Input, officialDocument: PolicyJson, label: string, io: Cli
     const why = d.narrower.length > 0 ? statementConsequence(d.official) : undefined;
     if (why) out.push(`      — ${why}`);
   }
-  out.push(extra.length === 0 ? 'Extra actions: none' : `Extra actions (${extra.length}, not in the official policy):`);
-  for (const action of extra) out.push(`  - ${action}`);
+  const optional = extra.filter((a) => optionalFeaturesOf(a).length > 0);
+  const beyond = extra.filter((a) => !optional.includes(a));
+  if (optional.length > 0) out.push(`Optional features (${optional.length}, granted beyond the official policy for a feature that needs them):`);
+  for (const action of optional) out.push(`  - ${action} — ${optionalFeaturesOf(action).map((f) => f.feature).join('; ')}`);
+  out.push(beyond.length === 0 ? 'Extra actions: none' : `Extra actions (${beyond.length}, not in the official policy):`);
+  for (const action of beyond) out.push(`  - ${action}`);
   const failing = missing.length > 0 || narrower.length > 0;
   out.push(failing
     ? `Result: ${missing.length} missing action(s), ${narrower.length} statement(s) granted more narrowly.`

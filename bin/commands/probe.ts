@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -8,6 +7,7 @@ import {
   renderReportJson, renderReportMarkdown, renderReportText, stackRegion,
 } from '../../lib/experiment';
 import { LAB_PATHS, LabPath, PATH_SETTING_KEYS, PATH_STACKS, PathSettings, expectedPath, labPath } from '../../lab-stacks/catalogue';
+import { checkOutputPath, writeOutputFile } from '../write-output';
 import { LAB_DEFAULTS } from '../../lab-stacks/settings';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
 
@@ -88,6 +88,7 @@ export const probe: Command = async (args, io) => {
     io.stdout(HELP);
     return EXIT_OK;
   }
+  if (options.markdown !== undefined) checkOutputPath(options.markdown, path.resolve(io.cwd, options.markdown));
   const hints: PeerHints = {
     clientIp: options['client-ip'] === undefined ? undefined : requireAddress('--client-ip', options['client-ip']),
     nodeAddresses: Object.fromEntries(options['node-address'].map((v) => {
@@ -121,8 +122,7 @@ export const probe: Command = async (args, io) => {
   }
   io.stdout(options.json ? renderReportJson(report) : renderReportText(report));
   if (options.markdown !== undefined) {
-    const file = path.resolve(io.cwd, options.markdown);
-    fs.writeFileSync(file, renderReportMarkdown(report));
+    writeOutputFile(options.markdown, path.resolve(io.cwd, options.markdown), renderReportMarkdown(report));
     if (!options.json) io.stdout(`wrote ${options.markdown}\n`);
   }
   return report.agree ? EXIT_OK : EXIT_FINDING;

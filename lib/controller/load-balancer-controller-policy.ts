@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
 import { LoadBalancerControllerVersion, PolicyJson } from './load-balancer-controller-version';
 import {
-  LONGEST_DERIVED_PARTITION, partitionOf, partitionsFor, policyForPartition, withPartition, withoutPartition,
+  LONGEST_DERIVED_PARTITION, partitionOf, partitionsFor, policyForPartition, requiredAdditions, withAdditions, withPartition,
+  withoutPartition,
 } from '../private/official-policy';
 import { acknowledgeNag } from '../private/nag';
 import { normalize, ungrantedActions } from '../private/policy-compare';
@@ -46,7 +47,9 @@ export interface LoadBalancerControllerPolicyProps {
  * as CloudFormation (so `cdk diff` shows which statements and actions a version change adds or removes).
  *
  * The document is the official one of the version, for the stack's partition: the partition's own file
- * where the region is known at synth, `${AWS::Partition}` in the ARNs where it is not.
+ * where the region is known at synth, `${AWS::Partition}` in the ARNs where it is not. In the isolated
+ * partitions it also grants `elasticloadbalancing:DescribeListenerAttributes`, which the official `aws-iso*`
+ * files of v3.5.0 omit although the controller calls it there from v3.2.2.
  */
 export class LoadBalancerControllerPolicy extends Construct {
   /** The managed policy. */
@@ -62,7 +65,10 @@ export class LoadBalancerControllerPolicy extends Construct {
     super(scope, id);
     this.version = props.version ?? LoadBalancerControllerVersion.V3_5_0;
     const partition = partitionOf(Stack.of(this).region);
-    const official = policyForPartition(this.version.policies, partition);
+    const file = policyForPartition(this.version.policies, partition);
+    // The aws-iso* files of v3.5.0 omit DescribeListenerAttributes, which the controller calls there from v3.2.2
+    // on every non-TLS listener reconcile: without it every Ingress and NLB Service fails with 403. Add it.
+    const official = file && withAdditions(file, requiredAdditions(this.version.version, partition, file));
     this.document = this.version.customPolicy ?? this.requireOfficial(official, partition);
     if (this.version.customPolicy && official) this.checkCustom(this.version.customPolicy, official, props.strict ?? false);
     this.checkSize(partition);

@@ -25,7 +25,7 @@ interface ServiceSpecView {
   readonly loadBalancerClass?: string;
   readonly externalTrafficPolicy?: string;
   readonly healthCheckNodePort?: number;
-  readonly ports?: readonly { readonly port?: number; readonly targetPort?: number | string; readonly nodePort?: number }[];
+  readonly ports?: readonly { readonly name?: string; readonly port?: number; readonly targetPort?: number | string; readonly nodePort?: number }[];
 }
 
 interface BackendView {
@@ -204,6 +204,9 @@ export const ALB_TARGET_TYPE_ANNOTATION = 'alb.ingress.kubernetes.io/target-type
 export const ALB_HEALTHCHECK_PATH_ANNOTATION = 'alb.ingress.kubernetes.io/healthcheck-path';
 export const ALB_HEALTHCHECK_PORT_ANNOTATION = 'alb.ingress.kubernetes.io/healthcheck-port';
 export const ALB_LISTEN_PORTS_ANNOTATION = 'alb.ingress.kubernetes.io/listen-ports';
+export const NLB_HEALTHCHECK_PORT_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port';
+export const NLB_HEALTHCHECK_PROTOCOL_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol';
+export const NLB_HEALTHCHECK_PATH_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path';
 
 /** An object the model cannot read (a missing backend Service, an unknown target type). */
 export class PathModelError extends Error {
@@ -245,13 +248,33 @@ function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, o
   const annotations = { ...ingress.metadata?.annotations, ...svc.metadata?.annotations };
   const targetType = parseTargetType(annotations[ALB_TARGET_TYPE_ANNOTATION] ?? 'instance', idOf(ingress));
   const path = annotations[ALB_HEALTHCHECK_PATH_ANNOTATION] ?? '/';
-  const hcPort = annotations[ALB_HEALTHCHECK_PORT_ANNOTATION];
+  const hcPort = healthCheckPortOf(annotations[ALB_HEALTHCHECK_PORT_ANNOTATION], svc, targetType, id);
   return build({
     id, entryPoint: 'Ingress', loadBalancer: 'ALB', provisioner: 'aws-load-balancer-controller', targetType, svc, objects,
     proxy: true, preserveClientIp: false, proxyProtocol: false, listener: albListener(annotations, idOf(ingress)),
-    // `traffic-port` (the controller's default) is the port the target receives traffic on.
-    healthCheck: (port) => ({ protocol: 'HTTP', path, port: hcPort === undefined || hcPort === 'traffic-port' ? port : numeric(hcPort) }),
+    // No port, or `traffic-port` (the controller's default): the port the target receives traffic on.
+    healthCheck: (port) => ({ protocol: 'HTTP', path, port: hcPort ?? port }),
   });
+}
+
+/**
+ * The health-check port an annotation names, as the controller resolves it: undefined for `traffic-port` (or no
+ * annotation), a number as is, and a name as the backend Service's port of that name: its NodePort for instance
+ * targets, its numeric targetPort for ip targets.
+ */
+function healthCheckPortOf(raw: string | undefined, svc: KubernetesObject, targetType: PathTargetType, where: string): number | string | undefined {
+  if (raw === undefined || raw === 'traffic-port') return undefined;
+  if (/^[+-]?\d+$/.test(raw)) return Number(raw);
+  const port = serviceSpec(svc).ports?.find((p) => p.name === raw);
+  if (!port) {
+    throw new PathModelError(`${where}: health-check port '${raw}' is not a port name of ${idOf(svc)}; a named health-check port ` +
+      'must name one of the Service\'s ports.');
+  }
+  if (targetType === 'instance') return port.nodePort ?? 'an allocated NodePort';
+  if (typeof port.targetPort === 'number') return port.targetPort;
+  if (port.targetPort === undefined) return port.port;
+  throw new PathModelError(`${where}: health-check port '${raw}' names a Service port whose targetPort is the name ` +
+    `'${port.targetPort}'; the controller cannot use it for ip targets. Give the health-check port as a number.`);
 }
 
 function loadBalancerServicePath(svc: KubernetesObject, objects: readonly KubernetesObject[], options: PathModelOptions): ExpectedPath {
@@ -259,32 +282,64 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
   const webhook = options.enableServiceMutatorWebhook ?? true;
   const lbClass = serviceSpec(svc).loadBalancerClass;
   const lbType = annotations[LB_TYPE_ANNOTATION];
-  const byController = lbClass === NLB_CLASS || lbType === 'external' || lbType === 'nlb-ip' || (lbClass === undefined && webhook);
+  const declaredTargetType = annotations[NLB_TARGET_TYPE_ANNOTATION];
   const notes: string[] = [];
   if (lbClass !== undefined && lbClass !== NLB_CLASS) {
     throw new PathModelError(`${idOf(svc)} has loadBalancerClass '${lbClass}', which neither the AWS Load Balancer Controller ` +
       `(${NLB_CLASS}) nor the in-tree cloud provider (no class) serves.`);
   }
-  if (!byController) {
-    // The in-tree provider makes a Classic Load Balancer with TCP listeners on every node's NodePort.
+  // Without a class (and no webhook to set one) the controller takes only nlb-ip, or external with a target type.
+  const byAnnotation = lbType === 'nlb-ip' || (lbType === 'external' && (declaredTargetType === 'ip' || declaredTargetType === 'instance'));
+  const classFromWebhook = lbClass === undefined && webhook;
+  if (lbClass === undefined && !webhook && !byAnnotation) {
     const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*';
+    if (lbType === 'external') {
+      throw new PathModelError(`${idOf(svc)} has aws-load-balancer-type 'external' without aws-load-balancer-nlb-target-type ` +
+        'and no loadBalancerClass, with enableServiceMutatorWebhook=false: the controller takes such a Service only with a ' +
+        'target type of ip or instance, and the cloud provider leaves \'external\' to the controller, so no load balancer is ' +
+        `made. Add ${NLB_TARGET_TYPE_ANNOTATION}, or set spec.loadBalancerClass to ${NLB_CLASS}.`);
+    }
+    if (lbType === 'nlb') {
+      // The in-tree provider's NLB registers every node on the NodePort; instance target groups keep the client address.
+      return build({
+        id: idOf(svc), entryPoint: 'Service', loadBalancer: 'NLB', provisioner: 'in-tree-cloud-provider', targetType: 'instance',
+        svc, objects, proxy: false, preserveClientIp: true, proxyProtocol, healthCheck: nlbHealthCheck,
+        notes: ['aws-load-balancer-type nlb, no loadBalancerClass and enableServiceMutatorWebhook=false: the in-tree cloud ' +
+          'provider makes a Network Load Balancer with instance targets'],
+      });
+    }
+    // The in-tree provider makes a Classic Load Balancer with TCP listeners on every node's NodePort.
     return build({
       id: idOf(svc), entryPoint: 'Service', loadBalancer: 'CLB', provisioner: 'in-tree-cloud-provider', targetType: 'instance',
       svc, objects, proxy: true, preserveClientIp: false, proxyProtocol, listener: serviceListener(svc), healthCheck: nlbHealthCheck,
       notes: ['no loadBalancerClass and enableServiceMutatorWebhook=false: the in-tree cloud provider makes a Classic Load Balancer'],
     });
   }
-  const classFromWebhook = lbClass === undefined && lbType === undefined;
   if (classFromWebhook) {
     notes.push(`no loadBalancerClass: the controller's webhook sets ${NLB_CLASS} on create (enableServiceMutatorWebhook=true)`);
+  } else if (lbClass === undefined) {
+    notes.push(`no loadBalancerClass: the controller takes it by its aws-load-balancer-type annotation '${lbType}'`);
   }
-  const targetType = lbType === 'nlb-ip' ? 'ip' : parseTargetType(annotations[NLB_TARGET_TYPE_ANNOTATION] ?? 'instance', idOf(svc));
+  if (lbType !== 'nlb-ip' && declaredTargetType === undefined) {
+    notes.push('no aws-load-balancer-nlb-target-type: the controller\'s default target type, instance (--default-target-type)');
+  }
+  const targetType = lbType === 'nlb-ip' ? 'ip' : parseTargetType(declaredTargetType ?? 'instance', idOf(svc));
   const attributes = parseAttributes(annotations[TARGET_GROUP_ATTRIBUTES_ANNOTATION] ?? '');
   const preserve = attributes['preserve_client_ip.enabled'];
   const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*' || attributes['proxy_protocol_v2.enabled'] === 'true';
+  const hcPort = healthCheckPortOf(annotations[NLB_HEALTHCHECK_PORT_ANNOTATION], svc, targetType, idOf(svc));
+  const hcProtocol = annotations[NLB_HEALTHCHECK_PROTOCOL_ANNOTATION]?.toUpperCase();
+  const hcPath = annotations[NLB_HEALTHCHECK_PATH_ANNOTATION];
+  const healthCheck = (port: number | string, etp: 'Cluster' | 'Local' | undefined, hcNodePort: number | string): HealthCheckModel => {
+    const base = nlbHealthCheck(port, etp, hcNodePort);
+    const protocol = hcProtocol === 'HTTP' || hcProtocol === 'TCP' ? hcProtocol : base.protocol;
+    return {
+      protocol, ...(protocol === 'TCP' ? {} : { path: hcPath ?? (etp === 'Local' ? '/healthz' : '/') }), port: hcPort ?? base.port,
+    };
+  };
   return build({
     id: idOf(svc), entryPoint: 'Service', classFromWebhook, loadBalancer: 'NLB', provisioner: 'aws-load-balancer-controller',
-    targetType, svc, objects, proxy: false, proxyProtocol, healthCheck: nlbHealthCheck, notes, listener: serviceListener(svc),
+    targetType, svc, objects, proxy: false, proxyProtocol, healthCheck, notes, listener: serviceListener(svc),
     preserveClientIp: preserve === undefined ? targetType === 'instance' : preserve === 'true',
   });
 }
@@ -331,10 +386,6 @@ function albListener(annotations: Readonly<Record<string, string>>, where: strin
 function serviceListener(svc: KubernetesObject): ListenerModel | undefined {
   const port = serviceSpec(svc).ports?.[0]?.port;
   return typeof port === 'number' ? { protocol: 'TCP', port } : undefined;
-}
-
-function numeric(value: string): number | string {
-  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 interface BuildInput {

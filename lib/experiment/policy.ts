@@ -1,9 +1,10 @@
 // The controller policy as `eks-lb-lab policy` compares it: the official documents by release and partition,
 // and the comparison of a document with them.
 export {
-  ACTION_FIRST_RELEASE, COMMERCIAL_POLICIES, POLICIES_V3_5_0, partitionOf, partitionsFor, policyForPartition,
+  ACTION_FIRST_RELEASE, COMMERCIAL_POLICIES, PARTITIONS, POLICIES_V3_5_0, type RequiredAddition, partitionOf, partitionsFor,
+  policyForPartition, requiredAdditions, withAdditions,
 } from '../private/official-policy';
 export {
   ACTION_CONSEQUENCES, type NormalStatement, type PolicyComparison, PolicyFormatError, type StatementDifference, comparePolicies, normalize,
-  statementConsequence, ungrantedActions,
+  optionalFeaturesOf, statementConsequence, ungrantedActions,
 } from '../private/policy-compare';

@@ -108,17 +108,77 @@ export function partitionOf(region: string): string | undefined {
  * - undefined otherwise (an isolated partition at a tag with only the commercial file).
  */
 export function policyForPartition(policies: Readonly<Record<string, PolicyJson>>, partition: string | undefined): PolicyJson | undefined {
-  const commercial = policies.aws;
+  const commercial = ownPolicy(policies, 'aws');
   if (partition === undefined) return commercial && withPartition(commercial, Aws.PARTITION);
-  if (policies[partition]) return policies[partition];
+  const own = ownPolicy(policies, partition);
+  if (own) return own;
   if (commercial && (SAME_AS_COMMERCIAL as readonly string[]).includes(partition)) return withPartition(commercial, partition);
   return undefined;
 }
 
+/** A policy file by partition, never a property inherited from `Object.prototype` (`toString`, `__proto__`). */
+function ownPolicy(policies: Readonly<Record<string, PolicyJson>>, partition: string): PolicyJson | undefined {
+  return Object.prototype.hasOwnProperty.call(policies, partition) ? policies[partition] : undefined;
+}
+
 /** The partitions {@link policyForPartition} answers for. */
 export function partitionsFor(policies: Readonly<Record<string, PolicyJson>>): string[] {
-  const derived = policies.aws ? SAME_AS_COMMERCIAL.filter((p) => !policies[p]) : [];
+  const derived = ownPolicy(policies, 'aws') ? SAME_AS_COMMERCIAL.filter((p) => !ownPolicy(policies, p)) : [];
   return [...Object.keys(policies), ...derived];
+}
+
+/** Every AWS partition, as ARNs name them. */
+export const PARTITIONS: ReadonlySet<string> = new Set([
+  'aws', 'aws-cn', 'aws-us-gov', 'aws-eusc', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f',
+]);
+
+/** An action the controller calls in a partition although that partition's official file does not grant it. */
+export interface RequiredAddition {
+  readonly action: string;
+  /** The first controller release that calls it there. */
+  readonly since: string;
+  /** Why the controller calls it. */
+  readonly why: string;
+}
+
+/**
+ * Actions the controller calls that an official partition file omits. The `aws-iso*` files of v3.5.0 lack the
+ * listener-attribute, capacity-reservation and trust-store actions; from v3.2.2 the controller no longer skips
+ * listener attributes in isolated regions, so every reconcile of a non-TLS listener calls
+ * DescribeListenerAttributes there. The others are called only for annotations that ask for them.
+ */
+const ISOLATED_ADDITIONS: readonly RequiredAddition[] = [{
+  action: 'elasticloadbalancing:DescribeListenerAttributes',
+  since: 'v3.2.2',
+  why: 'from controller v3.2.2 listener reconciles read listener attributes in the isolated partitions too, ' +
+    'though the official aws-iso* policy files omit the action',
+}];
+
+/** Compares `v1.2.3` tags; a tag that is not of that form sorts first. */
+function atLeast(version: string, floor: string): boolean {
+  const parse = (v: string) => (/^v?(\d+)\.(\d+)\.(\d+)/.exec(v) ?? []).slice(1, 4).map(Number);
+  const [a, b] = [parse(version), parse(floor)];
+  if (a.length < 3) return false;
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i];
+  return true;
+}
+
+/** The actions a version's controller calls in `partition` beyond what that partition's official file grants. */
+export function requiredAdditions(version: string, partition: string | undefined, document: PolicyJson): RequiredAddition[] {
+  if (partition === undefined || !partition.startsWith('aws-iso')) return [];
+  const granted = new Set(document.Statement.flatMap((s) => [s.Action ?? []].flat() as string[]).map((a) => a.toLowerCase()));
+  return ISOLATED_ADDITIONS.filter((a) => atLeast(version, a.since) && !granted.has(a.action.toLowerCase()));
+}
+
+/** The document with a statement granting `additions` on every resource (they take no resource ARN). */
+export function withAdditions(document: PolicyJson, additions: readonly RequiredAddition[]): PolicyJson {
+  if (additions.length === 0) return document;
+  return {
+    ...document,
+    Statement: [...document.Statement, {
+      Sid: 'CalledBeyondTheOfficialPartitionFile', Effect: 'Allow', Action: additions.map((a) => a.action), Resource: '*',
+    }],
+  };
 }
 
 /** A copy of a document with every `arn:aws:` at the start of a string changed to `arn:<partition>:`. */

@@ -42,7 +42,13 @@ export function normalize(document: unknown): NormalStatement[] {
     if (st.Effect !== 'Allow' && st.Effect !== 'Deny') {
       throw new PolicyFormatError(`Statement ${index} has Effect ${JSON.stringify(st.Effect)}; IAM takes Allow or Deny`);
     }
-    const not = st.Action === undefined && st.NotAction !== undefined;
+    if (st.Action !== undefined && st.NotAction !== undefined) {
+      throw new PolicyFormatError(`Statement ${index} has both Action and NotAction, which IAM refuses; keep one of them`);
+    }
+    if (st.Resource !== undefined && st.NotResource !== undefined) {
+      throw new PolicyFormatError(`Statement ${index} has both Resource and NotResource, which IAM refuses; keep one of them`);
+    }
+    const not = st.NotAction !== undefined;
     if (st.Resource === undefined && st.NotResource === undefined) throw new PolicyFormatError(`Statement ${index} has no Resource`);
     const condition: Record<string, Record<string, string[]>> = {};
     for (const [op, block] of Object.entries((st.Condition ?? {}) as Record<string, unknown>)) {
@@ -62,19 +68,43 @@ export function normalize(document: unknown): NormalStatement[] {
   });
 }
 
-function glob(pattern: string, flags: string): RegExp {
-  const body = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`, flags);
+/**
+ * Whether `text` matches a wildcard pattern (`*` any run of characters, `?` one character), in time proportional to
+ * the lengths' product at worst: a greedy scan that only ever returns to the last `*`, never a backtracking regex.
+ */
+export function wildcardMatch(pattern: string, text: string, ignoreCase: boolean): boolean {
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const t = ignoreCase ? text.toLowerCase() : text;
+  let pi = 0;
+  let ti = 0;
+  let star = -1;
+  let resume = 0;
+  while (ti < t.length) {
+    if (pi < p.length && (p[pi] === '?' || (p[pi] === t[ti] && p[pi] !== '*'))) {
+      pi++;
+      ti++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      resume = ti;
+    } else if (star >= 0) {
+      pi = star + 1;
+      ti = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
 }
 
 /** Whether an action pattern (`elasticloadbalancing:Describe*`) matches an action; IAM compares actions case-insensitively. */
 export function actionMatches(pattern: string, action: string): boolean {
-  return glob(pattern, 'i').test(action);
+  return wildcardMatch(pattern, action, true);
 }
 
 /** Whether a resource pattern matches a resource ARN (a `*` in the ARN is matched as itself or by `*`). */
 export function resourceMatches(pattern: string, resource: string): boolean {
-  return glob(pattern, '').test(resource);
+  return wildcardMatch(pattern, resource, false);
 }
 
 function names(statement: NormalStatement, action: string): boolean {
@@ -171,23 +201,82 @@ export function ungrantedActions(official: readonly NormalStatement[], actual: r
 }
 
 /** What stops working in the controller without an action, where that is known. */
-export const ACTION_CONSEQUENCES: Readonly<Record<string, string>> = {
-  'elasticloadbalancing:DescribeListenerAttributes': 'from controller v2.10.1 every ALB and NLB listener reconcile reads ' +
-    'listener attributes, so every Ingress and LoadBalancer Service fails to reconcile',
-  'elasticloadbalancing:ModifyListenerAttributes': 'from controller v2.10.1 listener reconciles set listener attributes, ' +
-    'so every Ingress and LoadBalancer Service fails to reconcile',
-  'ec2:DescribeRouteTables': 'subnet discovery without kubernetes.io/role/elb or kubernetes.io/role/internal-elb tags ' +
-    'fails (the controller tells public from private subnets by their route tables)',
-  'elasticloadbalancing:DescribeTrustStores': 'mTLS listeners (mutual authentication with a trust store) fail',
-  'elasticloadbalancing:AddTags': 'load balancers, target groups and listeners cannot be tagged, so creating them fails',
-  'elasticloadbalancing:CreateLoadBalancer': 'no load balancer can be created',
-  'elasticloadbalancing:CreateTargetGroup': 'no target group can be created',
-  'elasticloadbalancing:RegisterTargets': 'pods or nodes are never registered as targets',
-  'ec2:CreateSecurityGroup': 'the managed security groups of load balancers cannot be created',
-  'iam:CreateServiceLinkedRole': 'in an account that never had a load balancer, the first one cannot be created',
-  'elasticloadbalancing:DescribeCapacityReservation': 'load balancer capacity reservations cannot be read',
-  'elasticloadbalancing:ModifyCapacityReservation': 'load balancer capacity reservations cannot be set',
-};
+export const ACTION_CONSEQUENCES: ReadonlyMap<string, string> = new Map([
+  ['elasticloadbalancing:DescribeListenerAttributes', 'the controller reads listener attributes on every listener ' +
+    'reconcile except for TLS listeners (NLB TCP listeners from v2.9.0, ALB listeners from v2.10.1, the isolated ' +
+    'partitions from v3.2.2), so every Ingress and LoadBalancer Service fails to reconcile'],
+  ['elasticloadbalancing:ModifyListenerAttributes', 'listener-attributes annotations (alb.ingress.kubernetes.io/' +
+    'listener-attributes.*, service.beta.kubernetes.io/aws-load-balancer-listener-attributes.*) whose values differ ' +
+    'from the listener\'s fail to apply; without such annotations the controller does not call it'],
+  ['ec2:DescribeRouteTables', 'subnet discovery without kubernetes.io/role/elb or kubernetes.io/role/internal-elb tags ' +
+    'fails (the controller tells public from private subnets by their route tables)'],
+  ['elasticloadbalancing:DescribeTrustStores', 'mutual-authentication annotations that name a trust store by name ' +
+    '(not by ARN) fail; the controller calls it only to look such names up'],
+  ['elasticloadbalancing:AddTags', 'load balancers, target groups and listeners cannot be tagged, so creating them fails'],
+  ['elasticloadbalancing:CreateLoadBalancer', 'no load balancer can be created'],
+  ['elasticloadbalancing:CreateTargetGroup', 'no target group can be created'],
+  ['elasticloadbalancing:RegisterTargets', 'pods or nodes are never registered as targets'],
+  ['ec2:CreateSecurityGroup', 'the managed security groups of load balancers cannot be created'],
+  ['iam:CreateServiceLinkedRole', 'in an account that never had a load balancer, the first one cannot be created'],
+  ['elasticloadbalancing:DescribeCapacityReservation', 'minimum-load-balancer-capacity annotations fail; without them the ' +
+    'controller does not call it'],
+  ['elasticloadbalancing:ModifyCapacityReservation', 'minimum-load-balancer-capacity annotations fail; without them the ' +
+    'controller does not call it'],
+]);
+
+/** A controller feature that needs actions the official policy does not grant: the caller adds them when using it. */
+export interface OptionalFeature {
+  /** What turns the feature on. */
+  readonly feature: string;
+  /** The actions it needs beyond the official policy. */
+  readonly actions: readonly string[];
+}
+
+/**
+ * Controller features whose actions the official policy leaves out on purpose: a document granting them is not
+ * drifting from the official one, it enables one of these.
+ */
+export const OPTIONAL_FEATURES: readonly OptionalFeature[] = [
+  { feature: 'the alb.ingress.kubernetes.io/wafv2-acl-name annotation (web ACL looked up by name)', actions: ['wafv2:ListWebACLs'] },
+  {
+    feature: 'the --enable-rgtapi controller flag (tags read through the Resource Groups Tagging API), or the Global Accelerator controller',
+    actions: ['tag:GetResources'],
+  },
+  {
+    feature: 'target groups in other accounts (TargetGroupBinding iamRoleArnToAssume): the controller assumes the role given',
+    actions: ['sts:AssumeRole'],
+  },
+  {
+    feature: 'certificate management (alb.ingress.kubernetes.io/create-acm-cert, acm-pca-arn; docs/install/iam_policy_acm_certs.json)',
+    actions: [
+      'acm:RequestCertificate', 'acm:DeleteCertificate', 'acm:AddTagsToCertificate', 'acm:ListTagsForCertificate',
+      'acm-pca:GetCertificate', 'acm-pca:IssueCertificate', 'acm-pca:ListPermissions',
+      'route53:ChangeResourceRecordSets', 'route53:ListHostedZones', 'route53:ListHostedZonesByName',
+    ],
+  },
+  {
+    feature: 'the Global Accelerator controller (GlobalAccelerator resources; docs/install/aga_controller_iam_policy.json)',
+    actions: [
+      'globalaccelerator:ListAccelerators', 'globalaccelerator:ListEndpointGroups', 'globalaccelerator:ListListeners',
+      'globalaccelerator:ListTagsForResource', 'globalaccelerator:DescribeAccelerator', 'globalaccelerator:DescribeEndpointGroup',
+      'globalaccelerator:DescribeListener', 'globalaccelerator:CreateAccelerator', 'globalaccelerator:UpdateAccelerator',
+      'globalaccelerator:DeleteAccelerator', 'globalaccelerator:CreateListener', 'globalaccelerator:UpdateListener',
+      'globalaccelerator:DeleteListener', 'globalaccelerator:CreateEndpointGroup', 'globalaccelerator:UpdateEndpointGroup',
+      'globalaccelerator:DeleteEndpointGroup', 'globalaccelerator:AddEndpoints', 'globalaccelerator:RemoveEndpoints',
+      'globalaccelerator:TagResource', 'globalaccelerator:UntagResource', 'ec2:DescribeRegions',
+    ],
+  },
+];
+
+/**
+ * The optional features an extra action pattern serves: those with an action it matches, for a pattern naming its
+ * service outright (`sts:AssumeRole`, `globalaccelerator:*`); `*` or `*:Get*` serve no feature, they are just broad.
+ */
+export function optionalFeaturesOf(pattern: string): OptionalFeature[] {
+  const service = pattern.split(':')[0];
+  if (service === '' || /[*?]/.test(service) || !pattern.includes(':')) return [];
+  return OPTIONAL_FEATURES.filter((f) => f.actions.some((a) => actionMatches(pattern, a)));
+}
 
 /** What stops working when an official statement is granted more narrowly, where that is known. */
 export function statementConsequence(statement: NormalStatement): string | undefined {

@@ -98,8 +98,8 @@ export interface IngressWorkloadChartProps extends EchoPodProps {
   readonly groupName?: string;
 
   /**
-   * Order of this Ingress's rules within its IngressGroup (`alb.ingress.kubernetes.io/group.order`), 1 to 1000,
-   * lower first; no two Ingresses of a group may share one.
+   * Order of this Ingress's rules within its IngressGroup (`alb.ingress.kubernetes.io/group.order`), -1000 to
+   * 1000, lower first; Ingresses of the same order are evaluated in namespace/name order.
    * @default - no order annotation (the controller's 0, then namespace/name order)
    */
   readonly groupOrder?: number;
@@ -286,7 +286,7 @@ export class IngressWorkloadChart extends Chart {
         throw new LabValidationError(this, 'groupOrder', `applies only within an IngressGroup; got ${show(props.groupOrder)} ` +
           `without 'groupName'. Set 'groupName' too, or remove 'groupOrder'.`);
       }
-      requireInteger(this, 'groupOrder', props.groupOrder, 1, 1000, 'The controller accepts explicit orders from 1 to 1000.');
+      requireInteger(this, 'groupOrder', props.groupOrder, -1000, 1000, 'The controller accepts explicit orders from -1000 to 1000.');
     }
   }
 }

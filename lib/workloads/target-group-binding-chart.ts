@@ -18,7 +18,7 @@ export interface TargetGroupBindingChartProps extends EchoPodProps {
   /** ARN of the `instance` target group the nodes are registered in, on `nodePort`; may be a token. */
   readonly instanceTargetGroupArn: string;
 
-  /** VPC of both target groups, written out so the controller's webhook need not look it up; may be a token. */
+  /** VPC of both target groups, written into the bindings (the validating webhook checks it against AWS); may be a token. */
   readonly vpcId: string;
 
   /** Security group of the load balancer; the controller admits it on the targets' security group. May be a token. */
@@ -132,7 +132,8 @@ export class TargetGroupBindingChart extends Chart {
         metadata: { name: `${name}-${targetType}`, namespace, labels },
         spec: {
           targetGroupARN,
-          // Explicit, so the controller's webhook does not call AWS to infer them.
+          // Explicit, so the bindings say what the lab expects. The webhooks still call DescribeTargetGroups on
+          // create: the mutator to default the IP address type and protocol, the validator to check both and the VPC.
           targetType,
           vpcID: props.vpcId,
           serviceRef: { name: service.name, port: 80 },

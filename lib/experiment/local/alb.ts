@@ -45,6 +45,50 @@ export const ALB_HEALTH_CHECK_DEFAULTS: Omit<AlbHealthCheck, 'path'> = {
   intervalMs: 400, timeoutMs: 300, healthyThreshold: 2, unhealthyThreshold: 2,
 };
 
+/** Health-check thresholds of a target group, with the pause between checks (scaled down for the emulation). */
+export interface HealthThresholds {
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+  readonly intervalMs: number;
+}
+
+/**
+ * The controller's defaults for an NLB Service's target group: TCP checks, 3 passes to become healthy and 3 failures
+ * to become unhealthy (10 s apart); with instance targets and `externalTrafficPolicy: Local`, HTTP checks of the
+ * health-check node port, 2 and 2 (10 s apart, 6 s timeout).
+ */
+export const NLB_HEALTH_CHECK_DEFAULTS: { readonly tcp: HealthThresholds; readonly instanceLocal: HealthThresholds } = {
+  tcp: { healthyThreshold: 3, unhealthyThreshold: 3, intervalMs: 200 },
+  instanceLocal: { healthyThreshold: 2, unhealthyThreshold: 2, intervalMs: 200 },
+};
+
+/**
+ * Checks one target until it settles, as a target group does from `initial`: healthy after `healthyThreshold`
+ * passes in a row, unhealthy after `unhealthyThreshold` failures in a row.
+ */
+export async function settleTargetHealth(
+  check: () => Promise<{ pass: boolean; reason?: string }>, thresholds: HealthThresholds,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<{ state: 'healthy' | 'unhealthy'; checks: number; reason?: string }> {
+  let checks = 0;
+  let passes = 0;
+  let failures = 0;
+  for (;;) {
+    if (checks > 0) await sleep(thresholds.intervalMs);
+    const result = await check();
+    checks++;
+    if (result.pass) {
+      passes++;
+      failures = 0;
+      if (passes >= thresholds.healthyThreshold) return { state: 'healthy', checks };
+    } else {
+      failures++;
+      passes = 0;
+      if (failures >= thresholds.unhealthyThreshold) return { state: 'unhealthy', checks, ...(result.reason ? { reason: result.reason } : {}) };
+    }
+  }
+}
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { ExpectedPath } from '../path-model';
 import { Agent, runScript, shellQuote } from './netns';
-import { ALB_HEALTH_CHECK_DEFAULTS, TargetHealth } from './alb';
+import { ALB_HEALTH_CHECK_DEFAULTS, NLB_HEALTH_CHECK_DEFAULTS, TargetHealth, settleTargetHealth } from './alb';
 import { NodePortService, kubeProxyRules, localEndpointCount } from './kube-proxy-rules';
 import { EmulationPlan, PodPlan, RowPlan, podsOfRow } from './plan';
 
@@ -224,8 +224,8 @@ export class Emulation {
   }
 
   /**
-   * The NLB's health check as the model gives it (TCP to the target, or HTTP to the health-check node port); a
-   * target is unhealthy after two failures in a row, as with the ALB.
+   * The NLB's health check as the model gives it (TCP to the target, or HTTP to the health-check node port), with
+   * the controller's thresholds: 3 passes or 3 failures in a row for TCP, 2 for the HTTP check of a Local Service.
    */
   private async nlbHealth(nlb: Agent, row: RowPlan, expected: ExpectedPath): Promise<TargetHealth[]> {
     const http = expected.targetGroup.healthCheck.protocol === 'HTTP' && row.healthCheckNodePort !== undefined;
@@ -233,15 +233,8 @@ export class Emulation {
       ? nlb.call<{ status: number }>({ method: 'get', address: t.address, port: row.healthCheckNodePort!, path: '/healthz', localAddress: row.vpcAddress })
         .then((r) => (r.status === 200 ? { pass: true } : { pass: false, reason: r.status === 0 ? 'Target.Timeout' : 'Target.ResponseCodeMismatch' }))
       : nlb.call({ method: 'tcpCheck', address: t.address, port: t.port, localAddress: row.vpcAddress, timeoutMs: NLB_CHECK_TIMEOUT_MS }));
-    return Promise.all(row.targets.map(async (t) => {
-      let checks = 1;
-      let result = await check(t);
-      if (!result.pass) {
-        checks++;
-        result = await check(t);
-      }
-      return { ...t, state: result.pass ? 'healthy' as const : 'unhealthy' as const, checks, ...(result.reason ? { reason: result.reason } : {}) };
-    }));
+    const thresholds = http ? NLB_HEALTH_CHECK_DEFAULTS.instanceLocal : NLB_HEALTH_CHECK_DEFAULTS.tcp;
+    return Promise.all(row.targets.map(async (t) => ({ ...t, ...await settleTargetHealth(() => check(t), thresholds) })));
   }
 
   private async askHealthCheckNodePort(lb: Agent, node: string, address: string, port: number, from: string): Promise<HealthCheckNodePortAnswer> {

@@ -43,9 +43,9 @@ export function kubeProxyRules(node: NodePlan, services: readonly NodePortServic
   for (const svc of services) {
     const comment = `-m comment --comment "${svc.portName}"`;
     const local = svc.externalTrafficPolicy === 'Local';
-    const ext = `KUBE-EXT-${chainHash(svc.portName)}`;
+    const ext = `KUBE-EXT-${chainHash(svc.portName, 'tcp')}`;
     const endpoints = local ? svc.endpoints.filter((e) => e.node.name === node.name) : svc.endpoints;
-    const target = `KUBE-${local ? 'SVL' : 'SVC'}-${chainHash(svc.portName)}`;
+    const target = `KUBE-${local ? 'SVL' : 'SVC'}-${chainHash(svc.portName, 'tcp')}`;
     nat.push(`:${ext} - [0:0]`, `:${target} - [0:0]`);
     natRules.push(`-A KUBE-NODEPORTS -p tcp ${comment} -m tcp --dport ${svc.nodePort} -j ${ext}`);
     if (!local) natRules.push(`-A ${ext} -m comment --comment "masquerade traffic for ${svc.portName} external destinations" -j KUBE-MARK-MASQ`);
@@ -55,7 +55,7 @@ export function kubeProxyRules(node: NodePlan, services: readonly NodePortServic
         `-m addrtype --dst-type LOCAL -m tcp --dport ${svc.nodePort} -j DROP`);
     }
     endpoints.forEach((ep, i) => {
-      const sep = `KUBE-SEP-${chainHash(`${svc.portName}/${ep.address}:${ep.port}`)}`;
+      const sep = endpointChainName(svc.portName, 'tcp', `${ep.address}:${ep.port}`);
       nat.push(`:${sep} - [0:0]`);
       const remaining = endpoints.length - i;
       const pick = remaining > 1 ? ` -m statistic --mode random --probability ${(1 / remaining).toFixed(11)}` : '';
@@ -73,21 +73,33 @@ export function localEndpointCount(node: NodePlan, svc: NodePortService): number
   return svc.endpoints.filter((e) => e.node.name === node.name).length;
 }
 
-/** kube-proxy's chain suffix: the first 16 characters of the base32 SHA-256 of the name. */
-function chainHash(name: string): string {
-  const digest = createHash('sha256').update(`${name}tcp`).digest();
+/** kube-proxy's name of a Service port's chain (`KUBE-SVC-`, `KUBE-SVL-`, `KUBE-EXT-` follow it): its suffix. */
+export function chainHash(servicePortName: string, protocol: string): string {
+  return base32Prefix(createHash('sha256').update(servicePortName + protocol).digest());
+}
+
+/**
+ * kube-proxy's name of an endpoint's chain: `KUBE-SEP-` and the first 16 characters of the base32 SHA-256 of the
+ * Service port name (`namespace/name:port-name`), the lower-case protocol and the endpoint (`ip:port`), joined as is.
+ */
+export function endpointChainName(servicePortName: string, protocol: string, endpoint: string): string {
+  return `KUBE-SEP-${base32Prefix(createHash('sha256').update(servicePortName + protocol + endpoint).digest())}`;
+}
+
+/** The first 16 characters of the standard (RFC 4648) base32 encoding of `digest`. */
+function base32Prefix(digest: Buffer): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = 0;
   let value = 0;
   let out = '';
   for (const byte of digest) {
-    value = (value << 8) | byte;
+    value = ((value << 8) | byte) & 0xffff;
     bits += 8;
     while (bits >= 5 && out.length < 16) {
       out += alphabet[(value >>> (bits - 5)) & 31];
       bits -= 5;
     }
-    value &= 0xff;
+    if (out.length === 16) break;
   }
   return out;
 }

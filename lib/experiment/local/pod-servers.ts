@@ -44,11 +44,12 @@ export function createEchoServer(pod: EchoPodIdentity, port: number): http.Serve
 
 /**
  * kube-proxy's health-check node port for a `Local` Service: 200 while the node has a ready local endpoint,
- * 503 without one, and the count in the body.
+ * 503 without one, the count in the body and in `X-Load-Balancing-Endpoint-Weight`, as kube-proxy answers.
  */
 export function createHealthCheckNodePortServer(service: { namespace: string; name: string }, localEndpoints: number): http.Server {
   return http.createServer((_req, res) => {
-    res.writeHead(localEndpoints > 0 ? 200 : 503, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' })
-      .end(JSON.stringify({ service: service, localEndpoints, serviceProxyHealthy: true }));
+    res.writeHead(localEndpoints > 0 ? 200 : 503, {
+      'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff', 'X-Load-Balancing-Endpoint-Weight': String(localEndpoints),
+    }).end(JSON.stringify({ service: { namespace: service.namespace, name: service.name }, localEndpoints, serviceProxyHealthy: true }, undefined, '\t'));
   });
 }

@@ -132,7 +132,18 @@ describe('eks-lb-lab manifests tgb from a deployed TgbLab', () => {
   test('a file that cannot be written: one line, exit 2', async () => {
     cfn.on(DescribeStacksCommand).resolves(stack('TgbLab', OUTPUTS));
     const { code, stdout, stderr } = await run(['tgb', '-o', 'no/such/dir/tgb.yaml']);
-    expect([code, stdout, stderr]).toEqual([2, '', 'eks-lb-lab manifests: cannot write no/such/dir/tgb.yaml: ENOENT.\n']);
+    expect([code, stdout, stderr]).toEqual([2, '',
+      `eks-lb-lab manifests: cannot write no/such/dir/tgb.yaml: the folder ${path.join(dir, 'no', 'such', 'dir')} does not exist; create it or write elsewhere.\n`]);
+  });
+
+  test('-o over an existing file replaces it whole, through a temporary file in the same folder that does not stay', async () => {
+    cfn.on(DescribeStacksCommand).resolves(stack('TgbLab', OUTPUTS));
+    const out = tempDir('manifests-out-');
+    fs.writeFileSync(path.join(out, 'tgb.yaml'), 'old\n', { mode: 0o640 });
+    expect((await run(['tgb', '-o', path.join(out, 'tgb.yaml')])).code).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'tgb.yaml'), 'utf8')).toBe((await run(['tgb'])).stdout);
+    expect(fs.statSync(path.join(out, 'tgb.yaml')).mode & 0o777).toBe(0o640);
+    expect(fs.readdirSync(out)).toEqual(['tgb.yaml']);
   });
 
   test('a stack from an older version, without the new outputs: one line naming them, exit 2', async () => {

@@ -61,7 +61,9 @@ describe('eks-lb-lab policy diff <file>', () => {
       'elasticloadbalancing:ModifyCapacityReservation', 'elasticloadbalancing:ModifyIpPools',
       'elasticloadbalancing:ModifyListenerAttributes', 'elasticloadbalancing:SetRulePriorities',
     ]);
-    expect(stdout).toMatch(/elasticloadbalancing:DescribeListenerAttributes — from controller v2\.10\.1 every ALB and NLB listener reconcile/);
+    expect(stdout).toMatch(/elasticloadbalancing:DescribeListenerAttributes — the controller reads listener attributes on every listener reconcile except for TLS listeners \(NLB TCP listeners from v2\.9\.0, ALB listeners from v2\.10\.1/);
+    expect(stdout).toMatch(/elasticloadbalancing:ModifyListenerAttributes — listener-attributes annotations .* whose values differ from the listener's fail to apply; without such annotations the controller does not call it/);
+    expect(stdout).toMatch(/elasticloadbalancing:DescribeCapacityReservation — minimum-load-balancer-capacity annotations fail/);
     expect(stdout).toMatch(/ec2:DescribeRouteTables — subnet discovery without kubernetes\.io\/role\/elb/);
     expect(stdout).toMatch(/ec2:GetSecurityGroupsForVpc — in the official policy since v2\.10\.0/);
     expect(stdout).toMatch(/Result: 9 missing action\(s\), 0 statement\(s\) granted more narrowly\.\n$/);
@@ -72,7 +74,7 @@ describe('eks-lb-lab policy diff <file>', () => {
     const { code, stdout } = await run('diff', path.join(POLICIES, 'v2.4.7', 'iam_policy.json'), '--version', 'v2.8.3');
     expect(code).toBe(1);
     expect(listed(stdout, 'Missing actions')).toEqual(['elasticloadbalancing:DescribeTrustStores']);
-    expect(stdout).toContain('mTLS listeners');
+    expect(stdout).toContain('mutual-authentication annotations that name a trust store by name (not by ARN) fail');
   });
 
   test('the official document with other whitespace and statement order: exit 0', async () => {
@@ -110,6 +112,41 @@ describe('eks-lb-lab policy diff <file>', () => {
     expect(code).toBe(0);
   });
 
+  test('actions the official policy leaves out for optional features are reported as those features, not as drift', async () => {
+    const file = write('with-features.json', {
+      Version: '2012-10-17',
+      Statement: [...POLICIES_V3_5_0.aws.Statement,
+        { Effect: 'Allow', Action: ['wafv2:ListWebACLs', 'tag:GetResources', 'sts:AssumeRole', 'acm:RequestCertificate', 'globalaccelerator:*', 's3:GetObject'], Resource: '*' }],
+    });
+    const { code, stdout } = await run('diff', file);
+    expect(code).toBe(0);
+    expect(listed(stdout, 'Optional features')).toEqual(['acm:RequestCertificate', 'globalaccelerator:*', 'sts:AssumeRole', 'tag:GetResources', 'wafv2:ListWebACLs']);
+    expect(stdout).toContain('  - wafv2:ListWebACLs — the alb.ingress.kubernetes.io/wafv2-acl-name annotation (web ACL looked up by name)\n');
+    expect(stdout).toContain('  - sts:AssumeRole — target groups in other accounts (TargetGroupBinding iamRoleArnToAssume)');
+    expect(stdout).toContain('  - tag:GetResources — the --enable-rgtapi controller flag');
+    expect(listed(stdout, 'Extra actions')).toEqual(['s3:GetObject']);
+  });
+
+  test('the official aws-iso file against v3.5.0 in aws-iso lacks DescribeListenerAttributes, with why', async () => {
+    for (const file of ['iam_policy_iso.json', 'iam_policy_isob.json', 'iam_policy_isoe.json', 'iam_policy_isof.json']) {
+      const partition = { 'iam_policy_iso.json': 'aws-iso', 'iam_policy_isob.json': 'aws-iso-b', 'iam_policy_isoe.json': 'aws-iso-e', 'iam_policy_isof.json': 'aws-iso-f' }[file]!;
+      const { code, stdout } = await run('diff', path.join(POLICIES, 'v3.5.0', file), '--partition', partition);
+      expect(code).toBe(1);
+      expect(listed(stdout, 'Missing actions')).toEqual(['elasticloadbalancing:DescribeListenerAttributes']);
+      expect(stdout).toContain('from controller v3.2.2 listener reconciles read listener attributes in the isolated partitions too, '
+        + "though the official aws-iso* policy files omit the action; the lab's policy adds it");
+    }
+  });
+
+  test('an action pattern of many wildcards does not hang the comparison', async () => {
+    const file = write('stars.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: `${'*'.repeat(40)}!`, Resource: `${'*'.repeat(40)}!` }] });
+    const started = Date.now();
+    const { code, stdout } = await run('diff', file);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(code).toBe(1);
+    expect(listed(stdout, 'Extra actions')).toEqual([`${'*'.repeat(40)}!`]);
+  });
+
   test('the output of `aws iam get-policy-version`, and --partition aws-cn against the China file', async () => {
     const cn = fs.readFileSync(path.join(POLICIES, 'v3.5.0', 'iam_policy_cn.json'), 'utf8');
     const wrapped = write('version.json', { PolicyVersion: { Document: JSON.parse(cn), VersionId: 'v3', IsDefaultVersion: true } });
@@ -122,7 +159,12 @@ describe('eks-lb-lab policy diff <file>', () => {
   });
 
   test.each([
-    [['diff', 'absent.json'], "eks-lb-lab policy: cannot read absent.json: ENOENT.\n"],
+    [['diff', 'absent.json'], 'eks-lb-lab policy: cannot read absent.json: no such file (ENOENT).\n'],
+    [['diff', '.'], 'eks-lb-lab policy: cannot read .: it is a directory, not a file (EISDIR).\n'],
+    [['diff', 'a.json', '--partition', 'toString'], 'eks-lb-lab policy: --partition toString is not an AWS partition; use one of aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f.\n'],
+    [['diff', 'a.json', '--partition', '__proto__'], 'eks-lb-lab policy: --partition __proto__ is not an AWS partition; use one of aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f.\n'],
+    [['show', '--partition', 'hasOwnProperty'], 'eks-lb-lab policy: --partition hasOwnProperty is not an AWS partition; use one of aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f.\n'],
+    [['diff', '--policy-arn', 'arn:constructor:iam::123456789012:policy/P'], 'eks-lb-lab policy: --policy-arn names partition constructor, which is not an AWS partition; use one of aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f.\n'],
     [['diff'], 'eks-lb-lab policy: diff takes one policy file, or --policy-arn <arn>; got no file.\n'],
     [['diff', 'a.json', '--version', 'v9.9.9'], 'eks-lb-lab policy: --version v9.9.9 is not a version with a known policy; use one of v2.4.7, v2.7.2, v2.8.3, v2.9.2, v2.10.0, v2.11.0, v2.12.0, v2.13.0, v3.5.0.\n'],
     [['diff', 'a.json', '--colour'], "eks-lb-lab policy: Unknown option '--colour'. Run `eks-lb-lab policy --help`.\n"],
@@ -140,6 +182,10 @@ describe('eks-lb-lab policy diff <file>', () => {
     ['not JSON', '{"Version": ', /^eks-lb-lab policy: bad\.json is not JSON: .+\.\n$/],
     ['no Statement', '{"Version": "2012-10-17"}', /^eks-lb-lab policy: bad\.json: the policy document has no Statement\.\n$/],
     ['a bad Effect', '{"Statement": [{"Effect": "Permit", "Action": "ec2:*", "Resource": "*"}]}', /^eks-lb-lab policy: bad\.json: Statement 0 has Effect "Permit"; IAM takes Allow or Deny\.\n$/],
+    ['Action and NotAction in one statement', '{"Statement": [{"Effect": "Allow", "Action": "ec2:*", "NotAction": "iam:*", "Resource": "*"}]}',
+      /^eks-lb-lab policy: bad\.json: Statement 0 has both Action and NotAction, which IAM refuses; keep one of them\.\n$/],
+    ['Resource and NotResource in one statement', '{"Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*", "NotResource": "arn:aws:s3:::x"}]}',
+      /^eks-lb-lab policy: bad\.json: Statement 0 has both Resource and NotResource, which IAM refuses; keep one of them\.\n$/],
   ])('a file with %s: one line, exit 2', async (_what, content, message) => {
     const { code, stderr } = await run('diff', write('bad.json', content));
     expect(code).toBe(2);

@@ -217,6 +217,14 @@ describe('eks-lb-lab probe with lab stacks', () => {
   });
 });
 
+describe('eks-lb-lab probe --markdown', () => {
+  test('a folder that does not exist is refused in one line before any probing', async () => {
+    const { code, stdout, stderr, cwd } = await run(['--url', 'ip=http://127.0.0.1:9/', '--markdown', 'out/report.md']);
+    expect([code, stdout, stderr]).toEqual([2, '',
+      `eks-lb-lab probe: cannot write out/report.md: the folder ${path.join(cwd, 'out')} does not exist; create it or write elsewhere.\n`]);
+  });
+});
+
 describe('eks-lb-lab probe with --url', () => {
   test('ip and instance URLs, JSON on stdout and a markdown report with a mermaid diagram per path', async () => {
     const [ip, instance] = [await ipMode(), await instanceCluster()];

@@ -76,12 +76,22 @@ describe('LoadBalancerControllerPolicy', () => {
       expect(statementSet(document(stack))).toEqual(statementSet(withPartition(COMMERCIAL_POLICIES['v2.10.0'], partition)));
     });
 
-  test.each([['us-iso-east-1', 'aws-iso'], ['us-isob-east-1', 'aws-iso-b']])(
-    '%s at v3.5.0 uses the %s file, which omits five ELB actions', (region, partition) => {
+  test.each([['us-iso-east-1', 'aws-iso'], ['us-isob-east-1', 'aws-iso-b'], ['eu-isoe-west-1', 'aws-iso-e'], ['us-isof-south-1', 'aws-iso-f']])(
+    '%s at v3.5.0: the %s file, which omits five ELB actions, plus DescribeListenerAttributes the controller calls there', (region, partition) => {
       const { stack } = build(region);
-      expect(statementSet(document(stack))).toEqual(statementSet(POLICIES_V3_5_0[partition]));
-      expect(JSON.stringify(document(stack))).not.toContain('DescribeListenerAttributes');
+      const statements = document(stack).Statement as Record<string, unknown>[];
+      expect(statementSet({ ...document(stack), Statement: statements.slice(0, -1) })).toEqual(statementSet(POLICIES_V3_5_0[partition]));
+      expect(statements[statements.length - 1]).toEqual({
+        Sid: 'CalledBeyondTheOfficialPartitionFile', Effect: 'Allow', Action: 'elasticloadbalancing:DescribeListenerAttributes', Resource: '*',
+      });
+      expect(JSON.stringify(document(stack))).not.toContain('ModifyListenerAttributes');
     });
+
+  test('commercial and other partitions get no addition: their files grant DescribeListenerAttributes', () => {
+    for (const region of ['us-east-1', 'cn-north-1', 'us-gov-west-1']) {
+      expect(JSON.stringify(document(build(region).stack))).not.toContain('CalledBeyondTheOfficialPartitionFile');
+    }
+  });
 
   test('an isolated region at an older version stops synthesis, naming the partitions the version has', () => {
     expect(() => build('us-iso-east-1', { version: LoadBalancerControllerVersion.V2_8_3 })).toThrow(

@@ -182,10 +182,71 @@ describe('a plain type: LoadBalancer Service', () => {
     expect(row(local)).toMatchObject({ lb: 'CLB', peer: 'load-balancer', healthy: 'nodes-with-local-endpoints' });
   });
 
-  test('the annotation external hands it to the controller even with the webhook off', () => {
-    const p = only([deployment, nlbService({ lbClass: null, annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' } })],
-      { enableServiceMutatorWebhook: false });
-    expect(p.loadBalancer).toBe('NLB');
+  const typed = (type: string, targetType?: 'ip' | 'instance') =>
+    nlbService({ lbClass: null, targetType, annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': type } });
+
+  test('external with a target type goes to the controller even with the webhook off, by the annotation', () => {
+    const p = only([deployment, typed('external', 'ip')], { enableServiceMutatorWebhook: false });
+    expect([p.loadBalancer, p.provisioner, p.targetType, p.classFromWebhook]).toEqual(['NLB', 'aws-load-balancer-controller', 'ip', false]);
+    expect(p.notes.join('\n')).toMatch(/takes it by its aws-load-balancer-type annotation 'external'/);
+  });
+
+  test('external without a target type and the webhook off: nobody makes a load balancer', () => {
+    expect(() => only([deployment, typed('external')], { enableServiceMutatorWebhook: false })).toThrow(new PathModelError(
+      "Service/nlb/echo has aws-load-balancer-type 'external' without aws-load-balancer-nlb-target-type and no loadBalancerClass, " +
+      'with enableServiceMutatorWebhook=false: the controller takes such a Service only with a target type of ip or instance, ' +
+      "and the cloud provider leaves 'external' to the controller, so no load balancer is made. Add " +
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type, or set spec.loadBalancerClass to service.k8s.aws/nlb.'));
+  });
+
+  test('external without a target type, webhook on: the class from the webhook, the controller\'s default target type instance', () => {
+    const p = only([deployment, typed('external')]);
+    expect([p.loadBalancer, p.targetType, p.classFromWebhook]).toEqual(['NLB', 'instance', true]);
+    expect(p.notes.join('\n')).toMatch(/default target type, instance \(--default-target-type\)/);
+  });
+
+  test('type nlb with the webhook off: the in-tree cloud provider makes an NLB with instance targets, not a CLB', () => {
+    const p = only([deployment, typed('nlb')], { enableServiceMutatorWebhook: false });
+    expect(row(p)).toMatchObject({ lb: 'NLB', target: 'instance', registers: 'nodes', peer: 'node', crossNode: true });
+    expect([p.provisioner, p.preserveClientIp]).toEqual(['in-tree-cloud-provider', true]);
+    expect(describePath(p)).toBe('NLB instance, Cluster, preservation on, no class, in-tree cloud provider');
+    expect(p.targetGroup).toMatchObject({ healthCheck: { protocol: 'TCP', port: 30090 } });
+    // With the webhook on the class is set on create, whatever the type annotation says.
+    expect(only([deployment, typed('nlb')]).provisioner).toBe('aws-load-balancer-controller');
+  });
+});
+
+describe('named health-check ports are ports of the backend Service', () => {
+  const svc = (targetPort: number | string): KubernetesObject => ({
+    kind: 'Service', metadata: { name: 'echo', namespace: 'nlb' },
+    spec: { type: 'NodePort', ports: [{ name: 'web', port: 80, targetPort: 8080, nodePort: 30080 }, { name: 'health', port: 81, targetPort, nodePort: 30081 }] },
+  });
+  const ingress = (targetType: string, hcPort: string): KubernetesObject => ({
+    kind: 'Ingress', metadata: { name: 'echo', namespace: 'nlb', annotations: {
+      'alb.ingress.kubernetes.io/target-type': targetType, 'alb.ingress.kubernetes.io/healthcheck-port': hcPort,
+    } },
+    spec: { ingressClassName: 'alb', rules: [{ http: { paths: [{ backend: { service: { name: 'echo' } } }] } }] },
+  });
+
+  test('instance targets: the named port\'s NodePort; ip targets: its numeric targetPort; a number stays a number', () => {
+    expect(only([deployment, svc(9090), ingress('instance', 'health')]).targetGroup.healthCheck.port).toBe(30081);
+    expect(only([deployment, svc(9090), ingress('ip', 'health')]).targetGroup.healthCheck.port).toBe(9090);
+    expect(only([deployment, svc(9090), ingress('ip', '9091')]).targetGroup.healthCheck.port).toBe(9091);
+    expect(only([deployment, svc(9090), ingress('ip', 'traffic-port')]).targetGroup.healthCheck.port).toBe(8080);
+  });
+
+  test('a name the Service lacks, or a named targetPort with ip targets, is what the controller refuses', () => {
+    expect(() => only([deployment, svc(9090), ingress('ip', 'metrics')])).toThrow(/health-check port 'metrics' is not a port name of Service\/nlb\/echo/);
+    expect(() => only([deployment, svc('http'), ingress('ip', 'health')])).toThrow(/targetPort is the name 'http'; the controller cannot use it for ip targets/);
+  });
+
+  test('an NLB Service: the health-check port, protocol and path annotations', () => {
+    const p = only([deployment, nlbService({ targetType: 'instance', annotations: {
+      'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port': '32000',
+      'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol': 'http',
+      'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path': '/ready',
+    } })]);
+    expect(p.targetGroup).toMatchObject({ healthCheck: { protocol: 'HTTP', path: '/ready', port: 32000 } });
   });
 });
 

@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { LoadBalancerControllerVersion, PolicyJson } from '../../../lib';
 import {
+  requiredAdditions,
   ACTION_FIRST_RELEASE, COMMERCIAL_POLICIES, POLICIES_V3_5_0, partitionOf, partitionsFor, policyForPartition, withPartition,
 } from '../../../lib/private/official-policy';
 import { newStack, statementSet } from '../../fixtures';
@@ -130,6 +131,21 @@ describe('policyForPartition', () => {
     }
     expect(partitionsFor(older)).toEqual(['aws', 'aws-cn', 'aws-us-gov', 'aws-eusc']);
     expect(partitionsFor(POLICIES_V3_5_0)).toEqual(Object.keys(POLICIES_V3_5_0));
+  });
+
+  test('names inherited from Object.prototype are no partitions', () => {
+    for (const p of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) expect(policyForPartition(POLICIES_V3_5_0, p)).toBeUndefined();
+  });
+
+  test('requiredAdditions: DescribeListenerAttributes in the isolated partitions from v3.2.2, nothing elsewhere', () => {
+    const iso = POLICIES_V3_5_0['aws-iso'];
+    expect(requiredAdditions('v3.5.0', 'aws-iso', iso).map((a) => a.action)).toEqual(['elasticloadbalancing:DescribeListenerAttributes']);
+    expect(requiredAdditions('v3.2.2', 'aws-iso-f', iso).map((a) => a.since)).toEqual(['v3.2.2']);
+    expect(requiredAdditions('v3.2.1', 'aws-iso', iso)).toEqual([]);
+    expect(requiredAdditions('v3.5.0', 'aws', POLICIES_V3_5_0.aws)).toEqual([]);
+    expect(requiredAdditions('v3.5.0', undefined, POLICIES_V3_5_0.aws)).toEqual([]);
+    // A document that already grants it needs nothing.
+    expect(requiredAdditions('v3.5.0', 'aws-iso', POLICIES_V3_5_0.aws)).toEqual([]);
   });
 
   test('with the partition unknown, every ARN takes ${AWS::Partition}', () => {

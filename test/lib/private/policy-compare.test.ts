@@ -1,6 +1,7 @@
 import { POLICIES_V3_5_0 } from '../../../lib/private/official-policy';
 import {
-  PolicyFormatError, actionMatches, comparePolicies, normalize, resourceMatches, statementConsequence, ungrantedActions,
+  PolicyFormatError, actionMatches, comparePolicies, normalize, optionalFeaturesOf, resourceMatches, statementConsequence,
+  ungrantedActions, wildcardMatch,
 } from '../../../lib/private/policy-compare';
 
 const official = normalize(POLICIES_V3_5_0.aws);
@@ -25,6 +26,33 @@ describe('actionMatches and resourceMatches', () => {
     expect(resourceMatches('arn:aws:elasticloadbalancing:*:*:targetgroup/*', 'arn:aws:elasticloadbalancing:*:*:targetgroup/*/*')).toBe(true);
     expect(resourceMatches('arn:aws:ec2:*:*:security-group/*', 'arn:aws:ec2:*:*:Security-group/*')).toBe(false);
     expect(resourceMatches('arn:aws:s3:::a.b', 'arn:aws:s3:::axb')).toBe(false);
+  });
+});
+
+describe('wildcardMatch', () => {
+  test.each([
+    ['a*b*c', 'axxbyyc', true], ['a*b*c', 'axxbyy', false], ['*', '', true], ['', '', true], ['?', '', false],
+    ['a**', 'a', true], ['*a', 'ba', true], ['*a', 'ab', false], ['a?c*', 'abcdef', true], ['.*', 'x', false],
+    ['ec2:Describe[Vpcs]', 'ec2:Describe[Vpcs]', true], ['a*a*a*a*a*b', 'a'.repeat(30), false],
+  ])('%s against %s: %s', (pattern, text, expected) => {
+    expect(wildcardMatch(pattern, text, false)).toBe(expected);
+  });
+
+  test('many stars against long text end at once (no backtracking regex)', () => {
+    const started = Date.now();
+    expect(wildcardMatch(`${'*'.repeat(60)}!`, 'x'.repeat(5000), true)).toBe(false);
+    expect(wildcardMatch(`${'*?'.repeat(30)}!`, `${'x'.repeat(5000)}!`, true)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('optionalFeaturesOf', () => {
+  test('names the feature of an action the official policy leaves out; a broad pattern serves none', () => {
+    expect(optionalFeaturesOf('wafv2:ListWebACLs').map((f) => f.actions[0])).toEqual(['wafv2:ListWebACLs']);
+    expect(optionalFeaturesOf('route53:*')).toHaveLength(1);
+    expect(optionalFeaturesOf('*')).toEqual([]);
+    expect(optionalFeaturesOf('*:GetResources')).toEqual([]);
+    expect(optionalFeaturesOf('s3:GetObject')).toEqual([]);
   });
 });
 
@@ -98,6 +126,11 @@ describe('comparePolicies', () => {
 });
 
 describe('normalize', () => {
+  test('a statement with Action and NotAction is refused, not read as granting everything', () => {
+    expect(() => statements({ Effect: 'Allow', Action: 'ec2:DescribeVpcs', NotAction: 'iam:*', Resource: '*' }))
+      .toThrow(new PolicyFormatError('Statement 0 has both Action and NotAction, which IAM refuses; keep one of them'));
+  });
+
   test.each([
     [null, 'the policy document must be a JSON object with a Statement'],
     [{ Version: '2012-10-17' }, 'the policy document has no Statement'],

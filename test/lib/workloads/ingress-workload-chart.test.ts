@@ -107,6 +107,12 @@ describe('IngressWorkloadChart in an IngressGroup', () => {
     expect(objects.Ingress.spec.rules[0].http.paths[0]).toMatchObject({ path: '/instance', pathType: 'Prefix' });
   });
 
+  test.each([-1000, 0, 1, 1000])('group order %d is one the controller takes (-1000 to 1000)', (order) => {
+    const objects = render({ targetType: 'ip', groupName: 'lab', groupOrder: order });
+    expect(objects.Ingress.metadata.annotations!['alb.ingress.kubernetes.io/group.order']).toBe(String(order));
+    expect(k8sProblems([objects.Ingress])).toEqual([]);
+  });
+
   test('no group annotations by default', () => {
     const annotations = render({ targetType: 'ip' }).Ingress.metadata.annotations!;
     expect(Object.keys(annotations).filter((k) => k.includes('group.'))).toEqual([]);
@@ -168,7 +174,8 @@ describe('IngressWorkloadChart rejects', () => {
     [{ targetType: 'ip', groupName: 'EKS_lab' }, "'groupName' must be lower-case letters, digits, '-' or '.', starting and ending with a letter or digit, at most 63 characters; got 'EKS_lab'."],
     [{ targetType: 'ip', groupName: 'g'.repeat(64) }, "'groupName' must be lower-case letters"],
     [{ targetType: 'ip', groupOrder: 10 }, "'groupOrder' applies only within an IngressGroup; got 10 without 'groupName'. Set 'groupName' too, or remove 'groupOrder'."],
-    [{ targetType: 'ip', groupName: 'lab', groupOrder: 1001 }, "'groupOrder' must be a whole number between 1 and 1000; got 1001. The controller accepts explicit orders from 1 to 1000."],
+    [{ targetType: 'ip', groupName: 'lab', groupOrder: 1001 }, "'groupOrder' must be a whole number between -1000 and 1000; got 1001. The controller accepts explicit orders from -1000 to 1000."],
+    [{ targetType: 'ip', groupName: 'lab', groupOrder: -1001 }, "'groupOrder' must be a whole number between -1000 and 1000; got -1001."],
     [{ targetType: 'ip', containerPort: 0 }, "'containerPort' must be a whole number between 1 and 65535; got 0."],
   ])('%j', (props, message) => {
     expect(() => new IngressWorkloadChart(new App(), 'Chart', props as IngressWorkloadChartProps)).toThrow(`Chart: ${message}`);

@@ -40,6 +40,20 @@ describe('IngressWorkload', () => {
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('admits 0.0.0.0/0'));
   });
 
+  test('two Ingresses of one IngressGroup may share an order: the controller sorts them by namespace/name', () => {
+    const stack = newStack();
+    const vpc = new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).vpc;
+    const labCluster = new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab' });
+    const controller = labCluster.addLoadBalancerController();
+    const shared = { cluster: labCluster.cluster, controller, groupName: 'lab', groupOrder: 10, inboundCidrs: ['203.0.113.7/32'] };
+    new IngressWorkload(stack, 'Ip', { ...shared, targetType: 'ip', path: '/ip' });
+    new IngressWorkload(stack, 'Instance', { ...shared, targetType: 'instance', path: '/instance' });
+    const orders = Object.values(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+      .flatMap((r) => JSON.parse(flatten(r.Properties.Manifest)) as { kind: string; metadata: { annotations?: Record<string, string> } }[])
+      .filter((o) => o.kind === 'Ingress').map((o) => o.metadata.annotations!['alb.ingress.kubernetes.io/group.order']);
+    expect(orders).toEqual(['10', '10']);
+  });
+
   test('reads the ALB hostname from the Ingress status once the manifest is applied', () => {
     const [manifestId] = manifestOf('"kind":"Ingress"');
     const values = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesObjectValue'));

@@ -1,6 +1,6 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { AlbListener, AlbTarget } from '../../../../lib/experiment/local/alb';
+import { AlbListener, AlbTarget, NLB_HEALTH_CHECK_DEFAULTS, settleTargetHealth } from '../../../../lib/experiment/local/alb';
 
 const fast = { path: '/healthz', intervalMs: 40, timeoutMs: 30, healthyThreshold: 2, unhealthyThreshold: 2 };
 const open: Array<{ close: () => unknown }> = [];
@@ -71,5 +71,30 @@ describe('AlbListener', () => {
     expect(alb.targetHealth().map((t) => t.reason)).toEqual(['Target.FailedHealthChecks', 'Target.ResponseCodeMismatch']);
     const answers = await Promise.all([get(alb), get(alb)]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 502]);
+  });
+});
+
+describe('the NLB stand-in\'s health checks', () => {
+  const noWait = () => Promise.resolve();
+  const sequence = (...passes: boolean[]) => {
+    let i = 0;
+    return () => Promise.resolve(passes[i++] ? { pass: true } : { pass: false, reason: 'Target.Timeout' });
+  };
+
+  test('the controller\'s defaults: TCP 3 healthy / 3 unhealthy; HTTP to the health-check node port of a Local Service 2 / 2', () => {
+    expect(NLB_HEALTH_CHECK_DEFAULTS.tcp).toMatchObject({ healthyThreshold: 3, unhealthyThreshold: 3 });
+    expect(NLB_HEALTH_CHECK_DEFAULTS.instanceLocal).toMatchObject({ healthyThreshold: 2, unhealthyThreshold: 2 });
+  });
+
+  test('two failures do not make a TCP target unhealthy; the third in a row does', async () => {
+    expect(await settleTargetHealth(sequence(false, false, true, true, true), NLB_HEALTH_CHECK_DEFAULTS.tcp, noWait))
+      .toEqual({ state: 'healthy', checks: 5 });
+    expect(await settleTargetHealth(sequence(false, false, false), NLB_HEALTH_CHECK_DEFAULTS.tcp, noWait))
+      .toEqual({ state: 'unhealthy', checks: 3, reason: 'Target.Timeout' });
+  });
+
+  test('one pass is not healthy yet: passes must follow each other', async () => {
+    expect(await settleTargetHealth(sequence(true, false, true, true), NLB_HEALTH_CHECK_DEFAULTS.instanceLocal, noWait))
+      .toEqual({ state: 'healthy', checks: 4 });
   });
 });

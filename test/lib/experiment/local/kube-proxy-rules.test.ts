@@ -1,4 +1,4 @@
-import { kubeProxyRules } from '../../../../lib/experiment/local/kube-proxy-rules';
+import { chainHash, endpointChainName, kubeProxyRules } from '../../../../lib/experiment/local/kube-proxy-rules';
 import { NodePlan, PodPlan } from '../../../../lib/experiment/local/plan';
 
 const nodes: NodePlan[] = [
@@ -37,6 +37,15 @@ describe('kubeProxyRules', () => {
     const rules = kubeProxyRules(nodes[1], [svc('Local', [pod(0, nodes[0])])]);
     expect(rules).not.toContain('DNAT');
     expect(rules).toMatch(/-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "instance-mode\/echo:http has no local endpoints" .*--dport 30080 -j DROP/);
+  });
+
+  test('chain names hash what kube-proxy hashes: Service port name + protocol (+ endpoint), base32 of SHA-256', () => {
+    // kube-proxy's own test vectors (pkg/proxy/iptables): ns1/svc1:p80 over tcp, endpoint 10.180.0.1:80.
+    expect(`KUBE-SVC-${chainHash('ns1/svc1:p80', 'tcp')}`).toBe('KUBE-SVC-XPGD46QRK7WJZT7O');
+    expect(endpointChainName('ns1/svc1:p80', 'tcp', '10.180.0.1:80')).toBe('KUBE-SEP-SXIVWICOYRO3J4NJ');
+    const rules = kubeProxyRules(nodes[0], [svc('Cluster', [pod(0, nodes[0])])]);
+    expect(rules).toContain(`:${endpointChainName('instance-mode/echo:http', 'tcp', '10.0.0.100:8080')} - [0:0]`);
+    expect(rules).toContain(`:KUBE-SVC-${chainHash('instance-mode/echo:http', 'tcp')} - [0:0]`);
   });
 
   test('chain names are stable 16-character hashes', () => {

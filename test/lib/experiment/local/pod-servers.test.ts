@@ -38,6 +38,26 @@ describe('createEchoServer', () => {
 });
 
 describe('createHealthCheckNodePortServer', () => {
+  test('answers as kube-proxy does: JSON, nosniff, the local endpoint count as X-Load-Balancing-Endpoint-Weight', async () => {
+    const server = createHealthCheckNodePortServer({ namespace: 'instance-mode', name: 'echo' }, 2);
+    const port = await serve(server);
+    try {
+      const res = await new Promise<http.IncomingMessage & { text: string }>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path: '/healthz', agent: false }, (r) => {
+          let text = '';
+          r.setEncoding('utf8').on('data', (c) => { text += c; }).on('end', () => resolve(Object.assign(r, { text })));
+        }).on('error', reject);
+      });
+      expect(res.headers).toMatchObject({
+        'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'x-load-balancing-endpoint-weight': '2',
+      });
+      expect(res.text).toBe('{\n\t"service": {\n\t\t"namespace": "instance-mode",\n\t\t"name": "echo"\n\t},\n' +
+        '\t"localEndpoints": 2,\n\t"serviceProxyHealthy": true\n}');
+    } finally {
+      server.close();
+    }
+  });
+
   test('200 with local endpoints, 503 without, the count in the body', async () => {
     const service = { namespace: 'instance-mode', name: 'echo' };
     const [some, none] = [createHealthCheckNodePortServer(service, 1), createHealthCheckNodePortServer(service, 0)];
