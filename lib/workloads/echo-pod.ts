@@ -32,6 +32,34 @@ export const ECHO_IMAGE = 'registry.k8s.io/e2e-test-images/echoserver:2.5';
 /** The port the echo server listens on. */
 export const ECHO_PORT = 8080;
 
+/** What every lab chart shows of its echo workload, read-only: where its objects live and what runs. */
+export interface EchoWorkloadSurface {
+  /** The namespace of every object. */
+  readonly namespaceName: string;
+  /** Name of the Deployment (and of the Service and Ingress, where the chart has one of each). */
+  readonly workloadName: string;
+  /** The echo server image. */
+  readonly image: string;
+  /** Number of echo pods. */
+  readonly replicas: number;
+  /** Port the echo container listens on. */
+  readonly containerPort: number;
+  /** The fixed NodePort of the chart's NodePort Service, if it has one. */
+  readonly nodePort?: number;
+  /** The echo Deployment. */
+  readonly deployment: kplus.Deployment;
+}
+
+/** The API server's default NodePort range (`--service-node-port-range`). */
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+
+/** Throws unless `value` is a port in {@link NODE_PORT_RANGE}; the fix offers `example` and, where it may be, leaving it unset. */
+export function requireNodePort(scope: Construct, value: number, fix: { readonly example?: number; readonly unset?: boolean } = {}): void {
+  requireInteger(scope, 'nodePort', value, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
+    `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}` +
+    `${fix.example !== undefined ? `, e.g. ${fix.example}` : ''}${fix.unset ? ', or leave it unset' : ''}.`);
+}
+
 /** Namespaces the cluster owns; a lab chart creates its namespace and deletes it on teardown, so these are refused. */
 export const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 

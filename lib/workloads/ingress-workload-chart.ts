@@ -3,7 +3,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
-import { EchoPodProps, echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from './echo-pod';
+import { EchoPodProps, EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels } from './echo-pod';
 import { ALB_PREFIX, albAnnotationProblem } from '../private/alb-annotations';
 import { requireCidrList, requireInteger, requireOneOf, show } from '../private/validate';
 
@@ -19,7 +19,7 @@ export type ExternalTrafficPolicy = 'Cluster' | 'Local';
 /** Whether the ALB faces the internet or only the VPC. */
 export type AlbScheme = 'internet-facing' | 'internal';
 
-export { ECHO_IMAGE, ECHO_PORT, RESERVED_NAMESPACES } from './echo-pod';
+export { ECHO_IMAGE, ECHO_PORT, NODE_PORT_RANGE, RESERVED_NAMESPACES } from './echo-pod';
 export type { EchoPodProps } from './echo-pod';
 
 
@@ -28,8 +28,6 @@ const ANNOTATIONS_FROM_PROPS: Readonly<Record<string, string>> = {
   'target-type': 'targetType', 'scheme': 'scheme', 'healthcheck-path': 'healthCheckPath', 'inbound-cidrs': 'inboundCidrs',
 };
 
-/** The NodePort range of a default Kubernetes API server. */
-export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
 
 /** Properties of an {@link IngressWorkloadChart}. */
@@ -119,7 +117,7 @@ const GROUP_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
  * One half of the experiment as Kubernetes objects: a Namespace, an echo Deployment, a Service and an
  * Ingress of class `alb` with the target type under test.
  */
-export class IngressWorkloadChart extends Chart {
+export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
   /** The target type under test. */
   public readonly targetType: TargetType;
 
@@ -150,6 +148,15 @@ export class IngressWorkloadChart extends Chart {
   /** Client CIDR blocks the ALB admits. */
   public readonly inboundCidrs: readonly string[];
 
+  /** The echo server image. */
+  public readonly image: string;
+
+  /** Number of echo pods. */
+  public readonly replicas: number;
+
+  /** Port the echo container listens on. */
+  public readonly containerPort: number;
+
   /** The Deployment. */
   public readonly deployment: kplus.Deployment;
 
@@ -178,6 +185,9 @@ export class IngressWorkloadChart extends Chart {
     this.targetType = targetType;
     this.namespaceName = namespace;
     this.workloadName = name;
+    this.image = image;
+    this.replicas = replicas;
+    this.containerPort = containerPort;
     this.serviceType = serviceType;
     this.nodePort = props.nodePort;
     this.path = path;
@@ -266,8 +276,7 @@ export class IngressWorkloadChart extends Chart {
         `Remove it: in ip mode the ALB sends straight to pods and no NodePort is involved.`);
     }
     if (props.nodePort !== undefined) {
-      requireInteger(this, 'nodePort', props.nodePort, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
-        `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, e.g. 30080, or leave it unset.`);
+      requireNodePort(this, props.nodePort, { example: 30080, unset: true });
     }
     if (!v.healthCheckPath.startsWith('/')) {
       throw new LabValidationError(this, 'healthCheckPath', `must start with '/'; got ${show(v.healthCheckPath)}. Use '/'.`);

@@ -4,7 +4,7 @@ import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { IngressWorkloadChart, IngressWorkloadChartProps } from './ingress-workload-chart';
 import { LoadBalancerController } from '../controller/load-balancer-controller';
-import { claimWorkload } from './private/cluster-claims';
+import { applyAfterController, publishedHostname } from './private/apply-chart';
 
 /** Properties of an {@link IngressWorkload}. */
 export interface IngressWorkloadProps extends IngressWorkloadChartProps {
@@ -43,27 +43,13 @@ export class IngressWorkload extends Construct {
     const { cluster, controller, addressTimeout, ...chartProps } = props;
     // Named after this construct's path, so the chart's errors say which workload they are about.
     this.chart = new IngressWorkloadChart(new cdk8s.App(), this.node.path.split('/').join('-'), chartProps);
-    claimWorkload(this, cluster, this.chart);
     if (this.chart.scheme === 'internet-facing' && this.chart.inboundCidrs.includes('0.0.0.0/0')) {
       Annotations.of(this).addWarningV2('eks-lb-lab:openInboundCidrs', `The ${this.chart.targetType}-mode ALB admits ` +
         `0.0.0.0/0 (anyone on the internet). Restrict 'inboundCidrs' to your address, e.g. -c allowedCidr=203.0.113.7/32.`);
     }
 
-    this.manifest = new eks.KubernetesManifest(this, 'Resource', { cluster, manifest: this.chart.toJson() });
-    // Create: the controller's webhooks must answer before the API server admits the Service and Ingress.
-    // Delete: the controller must still run to remove the ALB, its target groups and security groups.
-    this.manifest.node.addDependency(controller.chart);
-
-    const address = new eks.KubernetesObjectValue(this, 'LoadBalancerAddress', {
-      cluster,
-      objectType: 'ingress',
-      objectName: this.chart.workloadName,
-      objectNamespace: this.chart.namespaceName,
-      jsonPath: '.status.loadBalancer.ingress[0].hostname',
-      timeout: addressTimeout ?? Duration.minutes(10),
-    });
-    address.node.addDependency(this.manifest);
-    this.loadBalancerHostname = address.value;
-    this.url = `http://${address.value}${this.chart.path}`;
+    this.manifest = applyAfterController(this, cluster, controller, this.chart);
+    this.loadBalancerHostname = publishedHostname(this, cluster, this.manifest, this.chart, 'ingress', addressTimeout);
+    this.url = `http://${this.loadBalancerHostname}${this.chart.path}`;
   }
 }

@@ -2,9 +2,9 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
-import { EchoPodProps, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
-import { echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from './echo-pod';
-import { requireCidrList, requireInteger, requireOneOf, show } from '../private/validate';
+import { EchoPodProps, ExternalTrafficPolicy, TargetType } from './ingress-workload-chart';
+import { EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels } from './echo-pod';
+import { requireCidrList, requireOneOf, show } from '../private/validate';
 
 /** The load balancer class the AWS Load Balancer Controller answers to by default. */
 export const NLB_LOAD_BALANCER_CLASS = 'service.k8s.aws/nlb';
@@ -81,7 +81,7 @@ export interface NlbWorkloadChartProps extends EchoPodProps {
  * type LoadBalancer with `spec.loadBalancerClass: service.k8s.aws/nlb`, which the AWS Load Balancer
  * Controller turns into an NLB with the target type under test.
  */
-export class NlbWorkloadChart extends Chart {
+export class NlbWorkloadChart extends Chart implements EchoWorkloadSurface {
   /** The target type under test. */
   public readonly targetType: TargetType;
 
@@ -105,6 +105,12 @@ export class NlbWorkloadChart extends Chart {
 
   /** The echo image in use. */
   public readonly image: string;
+
+  /** Number of echo pods. */
+  public readonly replicas: number;
+
+  /** Port the echo container listens on. */
+  public readonly containerPort: number;
 
   /** The Deployment. */
   public readonly deployment: kplus.Deployment;
@@ -132,6 +138,8 @@ export class NlbWorkloadChart extends Chart {
     this.namespaceName = namespace;
     this.workloadName = name;
     this.image = image;
+    this.replicas = replicas;
+    this.containerPort = containerPort;
     this.preserveClientIp = props.preserveClientIp ?? targetType === 'instance';
     this.proxyProtocolV2 = proxyProtocolV2;
     this.externalTrafficPolicy = externalTrafficPolicy;
@@ -190,8 +198,7 @@ export class NlbWorkloadChart extends Chart {
         `Use externalTrafficPolicy 'Cluster' or targetType 'ip'.`);
     }
     if (props.nodePort !== undefined) {
-      requireInteger(this, 'nodePort', props.nodePort, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
-        `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, or leave it unset.`);
+      requireNodePort(this, props.nodePort, { unset: true });
     }
     return policy;
   }

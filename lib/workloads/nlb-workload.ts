@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { ECHO_IMAGE } from './ingress-workload-chart';
 import { LoadBalancerController } from '../controller/load-balancer-controller';
 import { NlbWorkloadChart, NlbWorkloadChartProps } from './nlb-workload-chart';
-import { claimWorkload } from './private/cluster-claims';
+import { applyAfterController, publishedHostname } from './private/apply-chart';
 
 /** Properties of an {@link NlbWorkload}. */
 export interface NlbWorkloadProps extends NlbWorkloadChartProps {
@@ -43,28 +43,14 @@ export class NlbWorkload extends Construct {
     super(scope, id);
     const { cluster, controller, addressTimeout, ...chartProps } = props;
     this.chart = new NlbWorkloadChart(new cdk8s.App(), 'Chart', chartProps);
-    claimWorkload(this, cluster, this.chart);
     if (this.chart.proxyProtocolV2 && this.chart.image === ECHO_IMAGE) {
       Annotations.of(this).addWarningV2('eks-lb-lab:proxyProtocolEcho', `'proxyProtocolV2' is on but the image is ` +
         `${ECHO_IMAGE}, whose nginx does not parse PROXY protocol: every connection starts with a binary header it ` +
         `takes for a malformed request. Set 'image' to a server that reads PROXY protocol v2 to see the client address.`);
     }
 
-    this.manifest = new eks.KubernetesManifest(this, 'Resource', { cluster, manifest: this.chart.toJson() });
-    // Create: the controller's webhooks must answer before the API server admits the Service.
-    // Delete: the controller must still run to remove the NLB, its target group and security groups.
-    this.manifest.node.addDependency(controller.chart);
-
-    const address = new eks.KubernetesObjectValue(this, 'LoadBalancerAddress', {
-      cluster,
-      objectType: 'service',
-      objectName: this.chart.workloadName,
-      objectNamespace: this.chart.namespaceName,
-      jsonPath: '.status.loadBalancer.ingress[0].hostname',
-      timeout: addressTimeout ?? Duration.minutes(10),
-    });
-    address.node.addDependency(this.manifest);
-    this.loadBalancerHostname = address.value;
-    this.url = `http://${address.value}/`;
+    this.manifest = applyAfterController(this, cluster, controller, this.chart);
+    this.loadBalancerHostname = publishedHostname(this, cluster, this.manifest, this.chart, 'service', addressTimeout);
+    this.url = `http://${this.loadBalancerHostname}/`;
   }
 }

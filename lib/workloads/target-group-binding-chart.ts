@@ -3,9 +3,9 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
-import { EchoPodProps, ExternalTrafficPolicy, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
-import { echoDeployment, echoPodSettings, requireWorkloadNames, workloadLabels } from './echo-pod';
-import { requireInteger, requireOneOf, show } from '../private/validate';
+import { EchoPodProps, ExternalTrafficPolicy, TargetType } from './ingress-workload-chart';
+import { EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels } from './echo-pod';
+import { requireOneOf, show } from '../private/validate';
 
 /** API version of the TargetGroupBinding custom resource the chart writes. */
 export const TARGET_GROUP_BINDING_API_VERSION = 'elbv2.k8s.aws/v1beta1';
@@ -51,9 +51,15 @@ export interface TargetGroupBindingChartProps extends EchoPodProps {
  * Service with a TargetGroupBinding of target type `ip`, and a NodePort Service with a TargetGroupBinding of
  * target type `instance`. Each binding names its target type, VPC and the load balancer's security group.
  */
-export class TargetGroupBindingChart extends Chart {
+export class TargetGroupBindingChart extends Chart implements EchoWorkloadSurface {
   /** The namespace of every object. */
   public readonly namespaceName: string;
+
+  /** Name of the Deployment. */
+  public readonly workloadName: string;
+
+  /** Port the echo container listens on. */
+  public readonly containerPort: number;
 
   /** The NodePort of the `instance` Service. */
   public readonly nodePort: number;
@@ -83,8 +89,7 @@ export class TargetGroupBindingChart extends Chart {
     const externalTrafficPolicy = props.externalTrafficPolicy ?? 'Cluster';
 
     requireWorkloadNames(this, namespace, name, 'tgb');
-    requireInteger(this, 'nodePort', props.nodePort, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
-      `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, e.g. 30081.`);
+    requireNodePort(this, props.nodePort, { example: 30081 });
     const { image, containerPort, replicas } = echoPodSettings(this, props);
     requireOneOf(this, 'externalTrafficPolicy', externalTrafficPolicy, ['Cluster', 'Local']);
     for (const prop of ['ipTargetGroupArn', 'instanceTargetGroupArn', 'vpcId', 'loadBalancerSecurityGroupId'] as const) {
@@ -100,6 +105,8 @@ export class TargetGroupBindingChart extends Chart {
     }
 
     this.namespaceName = namespace;
+    this.workloadName = name;
+    this.containerPort = containerPort;
     this.nodePort = props.nodePort;
     this.externalTrafficPolicy = externalTrafficPolicy;
     this.image = image;

@@ -4,9 +4,10 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
-import { ECHO_PORT, NODE_PORT_RANGE, TargetType } from './ingress-workload-chart';
+import { ECHO_PORT, TargetType } from './ingress-workload-chart';
+import { requireNodePort } from './echo-pod';
 import { LoadBalancerController } from '../controller/load-balancer-controller';
-import { claimWorkload } from './private/cluster-claims';
+import { applyAfterController } from './private/apply-chart';
 import { acknowledgeNag } from '../private/nag';
 import { requireCidrList, requireInteger } from '../private/validate';
 import { TargetGroupBindingChart, TargetGroupBindingChartProps } from './target-group-binding-chart';
@@ -68,8 +69,7 @@ export class TargetGroupBindingWorkload extends Construct {
     const containerPort = props.containerPort ?? ECHO_PORT;
     requireCidrList(this, 'inboundCidrs', inboundCidrs);
     // The ports shape the security group and target groups below, before the chart would check them.
-    requireInteger(this, 'nodePort', props.nodePort, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max,
-      `Pick a port in the API server's NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, e.g. 30081.`);
+    requireNodePort(this, props.nodePort, { example: 30081 });
     requireInteger(this, 'containerPort', containerPort, 1, 65535, `The echoserver image listens on ${ECHO_PORT}.`);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -133,11 +133,7 @@ export class TargetGroupBindingWorkload extends Construct {
       vpcId: vpc.vpcId,
       loadBalancerSecurityGroupId: this.securityGroup.securityGroupId,
     });
-    claimWorkload(this, cluster, this.chart);
-    this.manifest = new eks.KubernetesManifest(this, 'Resource', { cluster, manifest: this.chart.toJson() });
-    // Create: the controller's webhooks must answer before the API server admits the bindings.
-    // Delete: the controller must still run to deregister targets and remove its security group rules.
-    this.manifest.node.addDependency(controller.chart);
+    this.manifest = applyAfterController(this, cluster, controller, this.chart);
     // The ALB health-checks only target groups a listener uses: bind after the rules, so new targets are checked at once.
     this.manifest.node.addDependency(this.listener);
 

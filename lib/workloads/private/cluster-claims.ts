@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { LabValidationError } from '../../errors';
-import { NODE_PORT_RANGE } from '../ingress-workload-chart';
+import { NODE_PORT_RANGE } from '../echo-pod';
 import { show } from '../../private/validate';
 
 /** What each cluster's workloads have taken (a NodePort, a namespace), with the path of the construct that took it. */
