@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { createLab } from '../lab-stacks/lab-app';
-import { readLabSettings, readNag, settingsMessage } from '../lab-stacks/settings';
+import { readLabSettings, readNag } from '../lab-stacks/settings';
+import { processIo, reportError } from './cli-io';
 
 const app = new App();
 try {
@@ -12,9 +13,7 @@ try {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
 } catch (error) {
-  // A bad setting is the user's to fix: one line, no stack trace, under the context key that carried it.
-  const message = settingsMessage(error);
-  if (message === undefined) throw error;
-  process.stderr.write(`eks-lb-lab: ${message}\n`);
+  // One line, no stack trace: a bad setting under the context key that carried it, anything else as a bug.
+  reportError('eks-lb-lab', error, processIo);
   process.exit(1);
 }

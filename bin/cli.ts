@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { CliError, Command, CliIo, EXIT_USAGE, processIo } from './cli-io';
+import { Command, CliIo, EXIT_USAGE, processIo, reportError } from './cli-io';
 
 /** Each command is loaded on demand, so `policy` never pays for what `local` needs. */
 const COMMANDS: Record<string, { readonly summary: string; readonly load: () => Promise<Command> }> = {
@@ -43,11 +43,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   try {
     return await (await command.load())(rest, io);
   } catch (error) {
-    if (error instanceof CliError) {
-      io.stderr(`eks-lb-lab ${name}: ${error.message}\n`);
-      return error.exitCode;
-    }
-    throw error;
+    return reportError(`eks-lb-lab ${name}`, error, io);
   }
 }
 

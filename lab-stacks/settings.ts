@@ -2,7 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { IConstruct, Node } from 'constructs';
 import {
-  ExternalTrafficPolicy, IngressWorkload, IngressWorkloadChart, LabCluster, LabValidationError, LabVpc, LoadBalancerController,
+  ExternalTrafficPolicy, IngressWorkload, UserError, IngressWorkloadChart, LabCluster, LabValidationError, LabVpc, LoadBalancerController,
   LoadBalancerControllerVersion, NlbWorkloadChart, TargetGroupBindingChart, TargetGroupBindingWorkload,
 } from '../lib';
 import { ECHO_IMAGE } from '../lib/workloads/echo-pod';
@@ -41,12 +41,7 @@ export interface LabSettings {
 }
 
 /** A cdk context value that cannot be used; the message says which, what it got and what to pass. */
-export class ContextError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ContextError';
-  }
-}
+export class ContextError extends UserError {}
 
 /** How `eks-lb-lab local` takes a setting: it shapes the emulated paths, it does not touch them, or it is refused (why). */
 export type LocalUse = 'shapes the paths' | 'no effect on the paths' | { readonly refused: string };

@@ -1,6 +1,6 @@
 // The construct library: constructs, their props, the version classes and the error type. The experiment
 // toolkit (path model, echo parsing, probe, emulation) is `eks-lb-lab/experiment`.
-export { LabValidationError } from './errors';
+export { LabValidationError, UserError } from './errors';
 export { LabVpc, type LabVpcProps } from './cluster/lab-vpc';
 export { LabCluster, type LabClusterProps } from './cluster/lab-cluster';
 export { KubectlLayer } from './cluster/kubectl-layer';

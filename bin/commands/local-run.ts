@@ -3,13 +3,13 @@ import { App } from 'cdk8s';
 import { writeOutputFile } from '../write-output';
 import { CliError, CliIo, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../cli-io';
 import { LabPath, expectedPath, labPath } from '../../lab-stacks/catalogue';
-import { LabSettings, SETTINGS, givenSettings, readLabSettings, settingsMessage } from '../../lab-stacks/settings';
+import { LabSettings, SETTINGS, givenSettings, readLabSettings } from '../../lab-stacks/settings';
 import { ExpectedPath } from '../../lib/experiment/path-model';
 import { ModeResult, ProbeError, ProbeReport, probePaths } from '../../lib/experiment/probe/measure';
 import { emulationChecks } from '../../lib/experiment/local/checks';
 import { Emulation, RowObservation } from '../../lib/experiment/local/emulation';
 import { runScript } from '../../lib/experiment/local/netns';
-import { EmulationPlan, LocalPlanError, planEmulation } from '../../lib/experiment/local/plan';
+import { EmulationPlan, planEmulation } from '../../lib/experiment/local/plan';
 import { renderReportMarkdown, renderReportText } from '../../lib/experiment/probe/report';
 import { LocalReport, renderEmulationMarkdown, renderEmulationText } from '../../lib/experiment/local/report';
 
@@ -38,29 +38,23 @@ export interface LocalOptions {
 export function localPaths(options: LocalOptions, env: NodeJS.ProcessEnv): { settings: LabSettings; paths: { mode: string; path: ExpectedPath }[] } {
   const app = new App();
   for (const [k, v] of Object.entries(options.context)) app.node.setContext(k, v);
-  try {
-    const settings = readLabSettings(app.node, env);
-    const given = givenSettings(app.node);
-    for (const key of given) {
-      const use = SETTINGS[key].local;
-      if (typeof use === 'object') throw new CliError(`-c ${key}=${options.context[key]}: ${use.refused}; run without it.`);
-    }
-    const clash = (p: LabPath) => Object.entries(p.variant).find(([k, v]) => given.includes(k as keyof LabSettings) && settings[k as keyof LabSettings] !== v);
-    const chosen = options.modes.map((id) => labPath(id)!);
-    for (const p of options.modesGiven ? chosen : []) {
-      const c = clash(p);
-      if (c) {
-        throw new CliError(`--modes ${p.id} runs ${c[0]} ${c[1]}, but -c ${c[0]}=${options.context[c[0]]} asks for the other ` +
-          'variant; drop one of them.');
-      }
-    }
-    const modes = options.modesGiven ? chosen : chosen.filter((p) => !clash(p));
-    return { settings, paths: modes.map((p) => ({ mode: p.id, path: expectedPath(p, settings) })) };
-  } catch (e) {
-    const message = settingsMessage(e);
-    if (message !== undefined) throw new CliError(message);
-    throw e;
+  const settings = readLabSettings(app.node, env);
+  const given = givenSettings(app.node);
+  for (const key of given) {
+    const use = SETTINGS[key].local;
+    if (typeof use === 'object') throw new CliError(`-c ${key}=${options.context[key]}: ${use.refused}; run without it.`);
   }
+  const clash = (p: LabPath) => Object.entries(p.variant).find(([k, v]) => given.includes(k as keyof LabSettings) && settings[k as keyof LabSettings] !== v);
+  const chosen = options.modes.map((id) => labPath(id)!);
+  for (const p of options.modesGiven ? chosen : []) {
+    const c = clash(p);
+    if (c) {
+      throw new CliError(`--modes ${p.id} runs ${c[0]} ${c[1]}, but -c ${c[0]}=${options.context[c[0]]} asks for the other ` +
+        'variant; drop one of them.');
+    }
+  }
+  const modes = options.modesGiven ? chosen : chosen.filter((p) => !clash(p));
+  return { settings, paths: modes.map((p) => ({ mode: p.id, path: expectedPath(p, settings) })) };
 }
 
 /** The run inside its own namespaces: build, probe each mode, report, tear down. */
@@ -73,13 +67,7 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
   await runScript('mkdir -p /run/netns && mount -t tmpfs -o size=1m tmpfs /run/netns');
 
   const { settings, paths } = localPaths(options, io.env);
-  let plan: EmulationPlan;
-  try {
-    plan = planEmulation(paths, { vpcCidr: settings.vpcCidr, nodeCount: settings.nodeCount });
-  } catch (e) {
-    if (e instanceof LocalPlanError) throw new CliError(e.message);
-    throw e;
-  }
+  const plan: EmulationPlan = planEmulation(paths, { vpcCidr: settings.vpcCidr, nodeCount: settings.nodeCount });
 
   let emulation: Emulation;
   try {

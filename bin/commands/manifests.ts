@@ -9,7 +9,7 @@ import { labPath, pathChart } from '../../lab-stacks/catalogue';
 import { writeOutputFile } from '../write-output';
 import { CliError, CliIo, Command, EXIT_OK } from '../cli-io';
 import { chartYaml, generatedHeader } from '../../lab-stacks/manifests';
-import { StackOutputsError, describeStack, partitionOf, stackRegion } from '../../lib/experiment';
+import { describeStack, partitionOf, stackRegion } from '../../lib/experiment';
 import { LAB_DEFAULTS, REGION } from '../../lab-stacks/settings';
 
 const HELP = `Usage: eks-lb-lab manifests <manifest> [options]
@@ -169,9 +169,6 @@ async function stackSource(options: Record<string, string | undefined>, io: CliI
   let stack;
   try {
     stack = await describeStack(client, stackName, region);
-  } catch (error) {
-    if (error instanceof StackOutputsError) throw new CliError(error.message);
-    throw error;
   } finally {
     client.destroy();
   }

@@ -3,7 +3,7 @@ import { parseArgs } from 'util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LabValidationError } from '../../lib';
 import {
-  ExpectedPath, LabStackPath, PeerHints, ProbeError, ProbeTarget, StackOutputsError, parseIpv4Cidr, probePaths, readLabStacks,
+  ExpectedPath, LabStackPath, PeerHints, ProbeTarget, parseIpv4Cidr, probePaths, readLabStacks,
   renderReportJson, renderReportMarkdown, renderReportText, stackRegion,
 } from '../../lib/experiment';
 import { LAB_PATHS, LabPath, PATH_SETTING_KEYS, PATH_STACKS, PathSettings, expectedPath, labPath } from '../../lab-stacks/catalogue';
@@ -114,9 +114,6 @@ export const probe: Command = async (args, io) => {
       hints,
       onProgress: showProgress ? progressBar(io) : undefined,
     });
-  } catch (error) {
-    if (error instanceof ProbeError) throw new CliError(error.message);
-    throw error;
   } finally {
     if (showProgress) io.stderr('\r\x1b[K');
   }
@@ -177,9 +174,6 @@ async function stackTargets(options: { stack: string[]; region?: string }, io: C
   try {
     const deployed = await readLabStacks(client, named ? options.stack : PATH_STACKS, region, !named);
     return deployed.map((d) => ({ mode: d.path, url: d.url, expected: deployedExpectation(d) }));
-  } catch (error) {
-    if (error instanceof StackOutputsError) throw new CliError(error.message);
-    throw error;
   } finally {
     client.destroy();
   }

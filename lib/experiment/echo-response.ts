@@ -1,3 +1,4 @@
+import { UserError } from '../errors';
 /**
  * The response body of the lab's echo server (`registry.k8s.io/e2e-test-images/echoserver:2.5`): an nginx
  * template that prints the pod's identity (from the NODE_NAME, POD_NAME, POD_NAMESPACE and POD_IP variables the
@@ -57,12 +58,7 @@ export interface EchoHeader {
 }
 
 /** A response that is not in the echo server's format. */
-export class EchoFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EchoFormatError';
-  }
-}
+export class EchoFormatError extends UserError {}
 
 const NO_POD_INFO = '-no pod information available-';
 const NO_BODY = '-no body in request-';

@@ -1,3 +1,4 @@
+import { UserError } from '../errors';
 /**
  * The expected data path of each load-balanced entry point in a set of Kubernetes objects, derived from the
  * objects alone (no cluster, no AWS): which load balancer, what it registers and health-checks, the hops to the
@@ -209,12 +210,7 @@ export const NLB_HEALTHCHECK_PROTOCOL_ANNOTATION = 'service.beta.kubernetes.io/a
 export const NLB_HEALTHCHECK_PATH_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path';
 
 /** An object the model cannot read (a missing backend Service, an unknown target type). */
-export class PathModelError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PathModelError';
-  }
-}
+export class PathModelError extends UserError {}
 
 /** The expected path of every entry point in `objects`, in the order the objects come. */
 export function expectedPaths(objects: readonly KubernetesObject[], options: PathModelOptions = {}): ExpectedPath[] {

@@ -1,10 +1,6 @@
+import { UserError } from '../errors';
 /** A policy document that cannot be read as IAM JSON; the message says what is wrong. */
-export class PolicyFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PolicyFormatError';
-  }
-}
+export class PolicyFormatError extends UserError {}
 
 /** One statement in a form that compares: lists sorted, condition values as sorted lists. */
 export interface NormalStatement {

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { NODE_PORT_RANGE } from '../../workloads/ingress-workload-chart';
 import { parseIpv4Cidr } from '../../private/validate';
 import type { ExpectedPath } from '../path-model';
+import { UserError } from '../../errors';
 
 /** What the emulation takes from a path: all of it read off the path model, nothing from the objects again. */
 export interface LocalWorkload {
@@ -22,12 +23,7 @@ export interface LocalWorkload {
 }
 
 /** A path the emulation cannot build; the message names the path and what it lacks. */
-export class LocalPlanError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LocalPlanError';
-  }
-}
+export class LocalPlanError extends UserError {}
 
 /** The emulation's view of one expected path: an ALB or NLB path with a listener and a health check it can run. */
 export function localWorkload(mode: string, path: ExpectedPath): LocalWorkload {

@@ -4,6 +4,7 @@ import { isIP } from 'net';
 import { ClientIpLocation, ExpectedPath, PeerClass } from '../path-model';
 import { EchoFormatError, EchoResponse, forwardedFor, parseEchoResponse } from '../echo-response';
 import { parseIpv4Cidr } from '../../private/validate';
+import { UserError } from '../../errors';
 
 /** One entry point to measure. */
 export interface ProbeTarget {
@@ -118,10 +119,9 @@ export interface ProbeReport {
 }
 
 /** A mode that could not be measured at all; one line for the user. */
-export class ProbeError extends Error {
+export class ProbeError extends UserError {
   constructor(readonly reason: 'unreachable' | 'not-echo', message: string) {
     super(message);
-    this.name = 'ProbeError';
   }
 }
 

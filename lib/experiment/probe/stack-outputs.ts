@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { HealthCheckModel, ListenerModel } from '../path-model';
+import { UserError } from '../../errors';
 
 /** The name of the output in which a lab stack records the paths it deployed. */
 export const LAB_PATHS_OUTPUT = 'LabPaths';
@@ -28,12 +29,7 @@ export interface LabStackPath extends DeployedPath {
 }
 
 /** A stack that is not deployed, or lacks the outputs of a lab stack; one line for the user. */
-export class StackOutputsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StackOutputsError';
-  }
-}
+export class StackOutputsError extends UserError {}
 
 /**
  * The region of the lab stacks when `--region` does not say: AWS_REGION (or AWS_DEFAULT_REGION), else the `region`

@@ -1,5 +1,8 @@
 import { spawn, spawnSync } from 'child_process';
 import { parseLocalArgs } from '../../../bin/commands/local';
+import { localPaths } from '../../../bin/commands/local-run';
+import { main } from '../../../bin/cli';
+import { SETTINGS } from '../../../lab-stacks/settings';
 import { LocalReport } from '../../../lib/experiment/local/report';
 import { routedHops } from '../../../lib/experiment/local/checks';
 import { missingForLocal, thisHost } from '../../../lib/experiment/local/preflight';
@@ -40,6 +43,56 @@ describe('parseLocalArgs', () => {
     expect(() => parseLocalArgs(['--modes', 'nlb'])).toThrow(/^--modes takes ip, instance, instance-local, nlb-ip, .*; got 'nlb'.$/);
     expect(() => parseLocalArgs(['--requests', '0'])).toThrow("--requests must be a whole number of at least 1; got '0'.");
     expect(() => parseLocalArgs(['-c', 'replicas'])).toThrow(/-c takes key=value/);
+  });
+});
+
+describe('the paths local runs, from -c settings as cdk deploy takes them', () => {
+  const paths = (args: string[]) => localPaths(parseLocalArgs(args), {}).paths;
+  const modes = (args: string[]) => paths(args).map((p) => p.mode);
+
+  test('by default the ALB variants; a variant setting narrows them to its own, as the stacks would deploy', () => {
+    expect(modes([])).toEqual(['ip', 'instance', 'instance-local']);
+    expect(modes(['-c', 'externalTrafficPolicy=Local'])).toEqual(['ip', 'instance-local']);
+    expect(modes(['--nlb', '-c', 'externalTrafficPolicy=Local'])).toEqual(['ip', 'instance-local', 'nlb-ip', 'nlb-ip-preserve', 'nlb-instance-local']);
+    expect(modes(['--nlb', '-c', 'nlbPreserveClientIp=true'])).toEqual(['ip', 'instance', 'instance-local', 'nlb-ip-preserve', 'nlb-instance', 'nlb-instance-local']);
+  });
+
+  test('settings that shape the paths reach them; cluster settings are taken and change nothing', () => {
+    const [ip, instance] = paths(['-c', 'nodePort=31000', '-c', 'replicas=3', '-c', 'kubernetesVersion=1.35', '--modes', 'ip,instance']);
+    expect([ip.path.workload.replicas, instance.path.workload.nodePort, instance.path.workload.replicas]).toEqual([3, 31000, 3]);
+    const { settings } = localPaths(parseLocalArgs(['-c', 'nodeCount=3', '-c', 'vpcCidr=172.20.0.0/16']), {});
+    expect([settings.nodeCount, settings.vpcCidr]).toEqual([3, '172.20.0.0/16']);
+  });
+
+  test.each([
+    ['image=example/echo:1', 'the emulation runs its own echo server, not a container image'],
+    ['allowedCidr=203.0.113.7/32', 'the emulation has no security groups: its one client is 198.51.100.7'],
+    ['sharedAlb=true', 'the emulation gives each path its own load balancer'],
+    ['nlbProxyProtocol=true', 'the NLB stand-in sends no PROXY protocol header'],
+    ['tgbNodePort=31001', 'the emulation does not build the TargetGroupBinding paths'],
+  ])('-c %s is refused in one line, with why', (setting, why) => {
+    expect(() => localPaths(parseLocalArgs(['-c', setting]), {})).toThrow(`-c ${setting}: ${why}; run without it.`);
+  });
+
+  test('every setting says how local takes it, and each refusal is one of the above', () => {
+    const refused = Object.entries(SETTINGS).filter(([, row]) => typeof row.local === 'object').map(([key]) => key).sort();
+    expect(refused).toEqual(['allowedCidr', 'image', 'nlbProxyProtocol', 'sharedAlb', 'tgbNodePort']);
+  });
+
+  test('a mode the settings contradict, an unknown or bad setting: one line', () => {
+    expect(() => localPaths(parseLocalArgs(['--modes', 'instance', '-c', 'externalTrafficPolicy=Local']), {}))
+      .toThrow('--modes instance runs externalTrafficPolicy Cluster, but -c externalTrafficPolicy=Local asks for the other variant; drop one of them.');
+    expect(() => localPaths(parseLocalArgs(['-c', 'replica=3']), {})).toThrow(/^Context 'replica' is not a setting of the lab; got '3'\. Did you mean 'replicas'\?/);
+    expect(() => localPaths(parseLocalArgs(['-c', 'replicas=0']), {})).toThrow(/^IpModeLab|'replicas' must be a whole number between 1 and 100; got 0/);
+  });
+
+  test('through the CLI, before any privilege is needed: one line naming the setting, exit 2', async () => {
+    const err: string[] = [];
+    const code = await main(['local', '-c', 'image=example/echo:1'], { stdout: () => undefined, stderr: (t) => err.push(t), env: {}, cwd: ROOT });
+    expect([code, err.join('')]).toEqual([2, 'eks-lb-lab local: -c image=example/echo:1: the emulation runs its own echo server, not a container image; run without it.\n']);
+    err.length = 0;
+    expect(await main(['local', '-c', 'replicas=0'], { stdout: () => undefined, stderr: (t) => err.push(t), env: {}, cwd: ROOT })).toBe(2);
+    expect(err.join('')).toBe("eks-lb-lab local: Context 'replicas' must be a whole number between 1 and 100; got 0. Use 2 replicas so pods land on both nodes.\n");
   });
 });
 
