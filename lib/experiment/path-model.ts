@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { ALB, INGRESS_CLASS_ANNOTATION, NLB } from '../private/annotations';
 /**
  * The expected data path of each load-balanced entry point in a set of Kubernetes objects, derived from the
  * objects alone (no cluster, no AWS): which load balancer, what it registers and health-checks, the hops to the
@@ -197,17 +198,17 @@ export interface PathModelOptions {
 
 /** Service annotations and fields the model reads. */
 export const NLB_CLASS = 'service.k8s.aws/nlb';
-export const NLB_TARGET_TYPE_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type';
-export const LB_TYPE_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-type';
-export const TARGET_GROUP_ATTRIBUTES_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
-export const PROXY_PROTOCOL_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-proxy-protocol';
-export const ALB_TARGET_TYPE_ANNOTATION = 'alb.ingress.kubernetes.io/target-type';
-export const ALB_HEALTHCHECK_PATH_ANNOTATION = 'alb.ingress.kubernetes.io/healthcheck-path';
-export const ALB_HEALTHCHECK_PORT_ANNOTATION = 'alb.ingress.kubernetes.io/healthcheck-port';
-export const ALB_LISTEN_PORTS_ANNOTATION = 'alb.ingress.kubernetes.io/listen-ports';
-export const NLB_HEALTHCHECK_PORT_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port';
-export const NLB_HEALTHCHECK_PROTOCOL_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol';
-export const NLB_HEALTHCHECK_PATH_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path';
+export const NLB_TARGET_TYPE_ANNOTATION = NLB.targetType;
+export const LB_TYPE_ANNOTATION = NLB.type;
+export const TARGET_GROUP_ATTRIBUTES_ANNOTATION = NLB.targetGroupAttributes;
+export const PROXY_PROTOCOL_ANNOTATION = NLB.proxyProtocol;
+export const ALB_TARGET_TYPE_ANNOTATION = ALB.targetType;
+export const ALB_HEALTHCHECK_PATH_ANNOTATION = ALB.healthcheckPath;
+export const ALB_HEALTHCHECK_PORT_ANNOTATION = ALB.healthcheckPort;
+export const ALB_LISTEN_PORTS_ANNOTATION = ALB.listenPorts;
+export const NLB_HEALTHCHECK_PORT_ANNOTATION = NLB.healthcheckPort;
+export const NLB_HEALTHCHECK_PROTOCOL_ANNOTATION = NLB.healthcheckProtocol;
+export const NLB_HEALTHCHECK_PATH_ANNOTATION = NLB.healthcheckPath;
 
 /** An object the model cannot read (a missing backend Service, an unknown target type). */
 export class PathModelError extends UserError {}
@@ -525,7 +526,7 @@ function parseAttributes(text: string): Record<string, string> {
 }
 
 function isAlbIngress(obj: KubernetesObject): boolean {
-  return ingressSpec(obj).ingressClassName === 'alb' || obj.metadata?.annotations?.['kubernetes.io/ingress.class'] === 'alb';
+  return ingressSpec(obj).ingressClassName === 'alb' || obj.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION] === 'alb';
 }
 
 function ingressBackends(ingress: KubernetesObject): string[] {

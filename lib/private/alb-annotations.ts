@@ -1,7 +1,8 @@
 import { parseIpv4Cidr } from './validate';
+import { ALB, NLB } from './annotations';
 
 /** Prefix of the AWS Load Balancer Controller's Ingress annotations. */
-export const ALB_PREFIX = 'alb.ingress.kubernetes.io/';
+export const ALB_PREFIX = ALB.prefix;
 
 /** How one annotation's value is checked: a predicate and the expected form, for the message. */
 interface AnnotationRule {
@@ -314,7 +315,7 @@ export function albAnnotationProblem(key: string, value: string): string | undef
 }
 
 /** Prefix of the Service annotations the controller reads for an NLB. */
-export const NLB_PREFIX = 'service.beta.kubernetes.io/aws-load-balancer-';
+export const NLB_PREFIX = NLB.prefix;
 
 /**
  * The NLB Service annotations the controller v3.5.0 documents, by name without the prefix, with their checks. The

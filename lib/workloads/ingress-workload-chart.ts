@@ -4,7 +4,8 @@ import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
 import { EchoPodProps, EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels } from './echo-pod';
-import { ALB_PREFIX, albAnnotationProblem } from '../private/alb-annotations';
+import { albAnnotationProblem } from '../private/alb-annotations';
+import { ALB } from '../private/annotations';
 import { requireCidrList, requireInteger, requireOneOf, show } from '../private/validate';
 
 /** How the ALB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
@@ -216,13 +217,13 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
         namespace,
         labels,
         annotations: {
-          'alb.ingress.kubernetes.io/target-type': targetType,
-          'alb.ingress.kubernetes.io/scheme': scheme,
-          'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}]',
-          'alb.ingress.kubernetes.io/healthcheck-path': healthCheckPath,
-          'alb.ingress.kubernetes.io/inbound-cidrs': inboundCidrs.join(','),
-          ...(props.groupName !== undefined ? { 'alb.ingress.kubernetes.io/group.name': props.groupName } : {}),
-          ...(props.groupOrder !== undefined ? { 'alb.ingress.kubernetes.io/group.order': String(props.groupOrder) } : {}),
+          [ALB.targetType]: targetType,
+          [ALB.scheme]: scheme,
+          [ALB.listenPorts]: '[{"HTTP": 80}]',
+          [ALB.healthcheckPath]: healthCheckPath,
+          [ALB.inboundCidrs]: inboundCidrs.join(','),
+          ...(props.groupName !== undefined ? { [ALB.groupName]: props.groupName } : {}),
+          ...(props.groupOrder !== undefined ? { [ALB.groupOrder]: String(props.groupOrder) } : {}),
           ...props.annotations,
         },
       },
@@ -235,13 +236,13 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
 
   private checkAnnotations(annotations: Readonly<Record<string, string>>): void {
     for (const [key, value] of Object.entries(annotations)) {
-      const fromProp = key.startsWith(ALB_PREFIX) ? ANNOTATIONS_FROM_PROPS[key.slice(ALB_PREFIX.length)] : undefined;
+      const fromProp = key.startsWith(ALB.prefix) ? ANNOTATIONS_FROM_PROPS[key.slice(ALB.prefix.length)] : undefined;
       if (fromProp) {
         throw new LabValidationError(this, 'annotations', `must not set '${key}', which comes from '${fromProp}'; ` +
           `got ${show(value)}. Set '${fromProp}' instead.`);
       }
-      if (!key.startsWith(ALB_PREFIX)) {
-        throw new LabValidationError(this, 'annotations', `holds only '${ALB_PREFIX}*' keys; got ${show(key)}. ` +
+      if (!key.startsWith(ALB.prefix)) {
+        throw new LabValidationError(this, 'annotations', `holds only '${ALB.prefix}*' keys; got ${show(key)}. ` +
           'Put other annotations on the objects with a cdk8s JSON patch.');
       }
       const problem = albAnnotationProblem(key, value);

@@ -5,6 +5,7 @@ import { LabValidationError } from '../errors';
 import { EchoPodProps, ExternalTrafficPolicy, TargetType } from './ingress-workload-chart';
 import { EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels } from './echo-pod';
 import { requireCidrList, requireOneOf, show } from '../private/validate';
+import { NLB } from '../private/annotations';
 
 /** The load balancer class the AWS Load Balancer Controller answers to by default. */
 export const NLB_LOAD_BALANCER_CLASS = 'service.k8s.aws/nlb';
@@ -12,13 +13,6 @@ export const NLB_LOAD_BALANCER_CLASS = 'service.k8s.aws/nlb';
 /** Whether the NLB faces the internet or only the VPC. */
 export type NlbScheme = 'internet-facing' | 'internal';
 
-/** Service annotations the controller reads for an NLB. */
-export const NLB_ANNOTATIONS = {
-  targetType: 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type',
-  scheme: 'service.beta.kubernetes.io/aws-load-balancer-scheme',
-  targetGroupAttributes: 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes',
-  proxyProtocol: 'service.beta.kubernetes.io/aws-load-balancer-proxy-protocol',
-} as const;
 
 /** Properties of an {@link NlbWorkloadChart}. */
 export interface NlbWorkloadChartProps extends EchoPodProps {
@@ -155,10 +149,10 @@ export class NlbWorkloadChart extends Chart implements EchoWorkloadSurface {
         namespace,
         labels,
         annotations: {
-          [NLB_ANNOTATIONS.targetType]: targetType,
-          [NLB_ANNOTATIONS.scheme]: scheme,
-          [NLB_ANNOTATIONS.targetGroupAttributes]: `preserve_client_ip.enabled=${this.preserveClientIp}`,
-          ...(proxyProtocolV2 ? { [NLB_ANNOTATIONS.proxyProtocol]: '*' } : {}),
+          [NLB.targetType]: targetType,
+          [NLB.scheme]: scheme,
+          [NLB.targetGroupAttributes]: `preserve_client_ip.enabled=${this.preserveClientIp}`,
+          ...(proxyProtocolV2 ? { [NLB.proxyProtocol]: '*' } : {}),
         },
       },
       type: kplus.ServiceType.LOAD_BALANCER,

@@ -1,6 +1,7 @@
 import {
   ALB_ANNOTATION_COUNT, NLB_ANNOTATION_COUNT, albAnnotationProblem, isListenPorts, nlbAnnotationProblem, parseStringMap,
 } from '../../../lib/private/alb-annotations';
+import { ALB, NLB } from '../../../lib/private/annotations';
 import { k8sProblems } from '../../k8s-validate';
 
 const A = 'alb.ingress.kubernetes.io/';
@@ -173,5 +174,21 @@ describe('k8sProblems', () => {
     ]);
     expect(k8sProblems([binding({ serviceRef: { name: 'echo', port: 80 } })])).toContain(
       "TargetGroupBinding/echo: /spec must name its target group (targetGroupARN or targetGroupName)");
+  });
+});
+
+describe('the annotation names the charts write and the model reads', () => {
+  test('each is one the grammar knows: a plain value it accepts passes, so a misspelt name would fail', () => {
+    const sample: Record<string, string> = {
+      targetType: 'ip', scheme: 'internal', listenPorts: '[{"HTTP": 80}]', healthcheckPath: '/', healthcheckPort: 'traffic-port',
+      inboundCidrs: '10.0.0.0/8', groupName: 'lab', groupOrder: '10', type: 'external', targetGroupAttributes: 'preserve_client_ip.enabled=true',
+      proxyProtocol: '*', healthcheckProtocol: 'TCP',
+    };
+    const problems = [
+      ...Object.entries(ALB).filter(([k]) => k !== 'prefix').map(([k, name]) => [name, albAnnotationProblem(name, sample[k])]),
+      ...Object.entries(NLB).filter(([k]) => k !== 'prefix').map(([k, name]) => [name, nlbAnnotationProblem(name, sample[k] ?? (k === 'healthcheckPort' ? 'traffic-port' : '/'))]),
+    ].filter(([, p]) => p !== undefined);
+    expect(problems).toEqual([]);
+    expect(albAnnotationProblem('alb.ingress.kubernetes.io/target-typo', 'ip')).toBeDefined();
   });
 });

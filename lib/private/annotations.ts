@@ -1,0 +1,30 @@
+// The annotation names the lab's charts write, the path model reads and the grammar checks, each once.
+
+/** Ingress annotations of the AWS Load Balancer Controller (`alb.ingress.kubernetes.io/*`). */
+export const ALB = {
+  prefix: 'alb.ingress.kubernetes.io/',
+  targetType: 'alb.ingress.kubernetes.io/target-type',
+  scheme: 'alb.ingress.kubernetes.io/scheme',
+  listenPorts: 'alb.ingress.kubernetes.io/listen-ports',
+  healthcheckPath: 'alb.ingress.kubernetes.io/healthcheck-path',
+  healthcheckPort: 'alb.ingress.kubernetes.io/healthcheck-port',
+  inboundCidrs: 'alb.ingress.kubernetes.io/inbound-cidrs',
+  groupName: 'alb.ingress.kubernetes.io/group.name',
+  groupOrder: 'alb.ingress.kubernetes.io/group.order',
+} as const;
+
+/** Service annotations for an NLB (`service.beta.kubernetes.io/aws-load-balancer-*`). */
+export const NLB = {
+  prefix: 'service.beta.kubernetes.io/aws-load-balancer-',
+  type: 'service.beta.kubernetes.io/aws-load-balancer-type',
+  targetType: 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type',
+  scheme: 'service.beta.kubernetes.io/aws-load-balancer-scheme',
+  targetGroupAttributes: 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes',
+  proxyProtocol: 'service.beta.kubernetes.io/aws-load-balancer-proxy-protocol',
+  healthcheckPort: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port',
+  healthcheckProtocol: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol',
+  healthcheckPath: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path',
+} as const;
+
+/** The Ingress class annotation that predates `spec.ingressClassName`. */
+export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
