@@ -1,0 +1,36 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as experiment from '../../lib/experiment';
+import * as root from '../../lib';
+import { ROOT } from '../paths';
+
+/** Every name a module's `export { ... } from` lists give, types included. */
+function exportedNames(file: string): string[] {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  return [...text.matchAll(/export \{([^}]*)\} from/g)].flatMap((m) => m[1].split(','))
+    .map((n) => n.trim().replace(/^type /, '')).filter((n) => n !== '').sort();
+}
+
+describe('the package root', () => {
+  test('exports the constructs, their props, the version classes and the error types: 34 names', () => {
+    expect(exportedNames('lib/index.ts')).toEqual([
+      'AlbScheme', 'EchoPodProps', 'ExternalTrafficPolicy', 'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
+      'IngressWorkloadProps', 'KubectlLayer', 'LabCleanup', 'LabCleanupProps', 'LabCluster', 'LabClusterProps', 'LabServiceType',
+      'LabValidationError', 'LabVpc', 'LabVpcProps', 'LoadBalancerController', 'LoadBalancerControllerOptions',
+      'LoadBalancerControllerPolicy', 'LoadBalancerControllerPolicyProps', 'LoadBalancerControllerProps',
+      'LoadBalancerControllerVersion', 'NlbScheme', 'NlbWorkload', 'NlbWorkloadChart', 'NlbWorkloadChartProps', 'NlbWorkloadProps',
+      'PolicyJson', 'TargetGroupBindingChart', 'TargetGroupBindingChartProps', 'TargetGroupBindingWorkload',
+      'TargetGroupBindingWorkloadProps', 'TargetType', 'UserError',
+    ]);
+  });
+
+  test('its classes are there at run time, and the toolkit is not', () => {
+    expect(Object.keys(root).sort()).toEqual([
+      'IngressWorkload', 'IngressWorkloadChart', 'KubectlLayer', 'LabCleanup', 'LabCluster', 'LabValidationError', 'LabVpc',
+      'LoadBalancerController', 'LoadBalancerControllerPolicy', 'LoadBalancerControllerVersion', 'NlbWorkload', 'NlbWorkloadChart',
+      'TargetGroupBindingChart', 'TargetGroupBindingWorkload', 'UserError',
+    ]);
+    expect(root).not.toHaveProperty('expectedPaths');
+    expect(typeof experiment.expectedPaths).toBe('function');
+  });
+});
