@@ -11,6 +11,7 @@ export const LOCAL_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated
 export const ALB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && !p.stack.startsWith('Nlb')).map((p) => p.id);
 export const NLB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && p.stack.startsWith('Nlb')).map((p) => p.id);
 import { checkOutputPath } from '../write-output';
+import { MAX_CONCURRENCY, MAX_REQUESTS, contextPairs, parseOptions, wholeNumber } from '../options';
 
 /** Set in the re-executed process inside the run's own namespaces. */
 const INSIDE = 'EKS_LB_LAB_LOCAL_NAMESPACES';
@@ -39,57 +40,40 @@ Exit status: 0 when every mode matches the model, 1 when one does not, 2 when it
 
 
 export function parseLocalArgs(args: readonly string[]): LocalOptions {
+  const { values } = parseOptions('local', args, {
+    'help': { type: 'boolean', short: 'h', default: false },
+    'json': { type: 'boolean', default: false },
+    'keep-alive': { type: 'boolean', default: false },
+    'instance-local': { type: 'boolean', default: false },
+    'nlb': { type: 'boolean', default: false },
+    'markdown': { type: 'string' },
+    'requests': { type: 'string' },
+    'concurrency': { type: 'string' },
+    'modes': { type: 'string' },
+    'context': { type: 'string', short: 'c', multiple: true, default: [] },
+  });
   let modes: string[] = [...ALB_MODES];
   let modesGiven = false;
-  let requests = 200;
-  let concurrency = 8;
-  let keepAlive = false;
-  let json = false;
-  let markdown: string | undefined;
-  let help = false;
-  const context: Record<string, string> = {};
-  const value = (i: number, flag: string): string => {
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new CliError(`${flag} needs a value; see --help.`);
-    return v;
-  };
-  const count = (text: string, flag: string): number => {
-    if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliError(`${flag} must be a whole number of at least 1; got '${text}'.`);
-    return Number(text);
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    switch (arg) {
-      case '--help': case '-h': help = true; break;
-      case '--json': json = true; break;
-      case '--keep-alive': keepAlive = true; break;
-      case '--instance-local': modes = ['instance-local']; modesGiven = true; break;
-      case '--nlb': modes = LOCAL_MODES.filter((m) => modes.includes(m) || NLB_MODES.includes(m)); break;
-      case '--markdown': markdown = value(i++, arg); break;
-      case '--requests': requests = count(value(i++, arg), arg); break;
-      case '--concurrency': concurrency = count(value(i++, arg), arg); break;
-      case '--modes': {
-        const list = value(i++, arg).split(',').map((m) => m.trim());
-        const unknown = list.filter((m) => !LOCAL_MODES.includes(m));
-        if (unknown.length > 0 || list.length === 0) {
-          throw new CliError(`--modes takes ${LOCAL_MODES.join(', ')}; got '${unknown.join(',')}'.`);
-        }
-        modes = LOCAL_MODES.filter((m) => list.includes(m));
-        modesGiven = true;
-        break;
-      }
-      case '-c': case '--context': {
-        const kv = value(i++, arg);
-        const eq = kv.indexOf('=');
-        if (eq <= 0) throw new CliError(`${arg} takes key=value, e.g. -c replicas=1; got '${kv}'.`);
-        context[kv.slice(0, eq)] = kv.slice(eq + 1);
-        break;
-      }
-      default:
-        throw new CliError(`unknown option '${arg}'; see --help.`);
+  if (values.modes !== undefined) {
+    const list = values.modes.split(',').map((m) => m.trim());
+    const unknown = list.filter((m) => !LOCAL_MODES.includes(m));
+    if (unknown.length > 0 || list.length === 0) {
+      throw new CliError(`--modes takes ${LOCAL_MODES.join(', ')}; got '${unknown.join(',')}'.`);
     }
+    modes = LOCAL_MODES.filter((m) => list.includes(m));
+    modesGiven = true;
+  } else if (values['instance-local']) {
+    modes = ['instance-local'];
+    modesGiven = true;
   }
-  return { modes, modesGiven, requests, concurrency, keepAlive, context, json, markdown, help };
+  if (values.nlb) modes = LOCAL_MODES.filter((m) => modes.includes(m) || NLB_MODES.includes(m));
+  return {
+    modes, modesGiven,
+    requests: wholeNumber('--requests', values.requests, 200, MAX_REQUESTS),
+    concurrency: wholeNumber('--concurrency', values.concurrency, 8, MAX_CONCURRENCY),
+    keepAlive: values['keep-alive'], context: contextPairs('-c', values.context), json: values.json, markdown: values.markdown,
+    help: values.help,
+  };
 }
 
 export const local: Command = async (args, io) => {

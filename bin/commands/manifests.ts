@@ -1,5 +1,4 @@
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { App } from 'cdk8s';
 import { ExternalTrafficPolicy, LabValidationError, TargetGroupBindingChart } from '../../lib';
@@ -7,6 +6,7 @@ import { ECHO_PORT } from '../../lib/workloads/echo-pod';
 import { NODE_PORT_RANGE } from '../../lib/workloads/ingress-workload-chart';
 import { labPath, pathChart } from '../../lab-stacks/catalogue';
 import { writeOutputFile } from '../write-output';
+import { parseOptions } from '../options';
 import { CliError, CliIo, Command, EXIT_OK } from '../cli-io';
 import { chartYaml, generatedHeader } from '../../lab-stacks/manifests';
 import { describeStack, partitionOf, stackRegion } from '../../lib/experiment';
@@ -123,13 +123,7 @@ async function tgb(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 function parse(args: readonly string[]): Record<string, string | undefined> & { help: boolean } {
-  try {
-    const { values } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: false, strict: true });
-    return values as Record<string, string | undefined> & { help: boolean };
-  } catch (error) {
-    // Node's message runs on with advice about '--'; its first sentence names the problem.
-    throw new CliError(`${(error as Error).message.split(/\.\s/)[0].replace(/\.$/, '')}. Run \`eks-lb-lab manifests tgb --help\`.`);
-  }
+  return parseOptions('manifests tgb', args, OPTIONS).values as Record<string, string | undefined> & { help: boolean };
 }
 
 function flagSource(options: Record<string, string | undefined>, given: readonly Key[]): Source {

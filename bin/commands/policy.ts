@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { GetPolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LoadBalancerControllerVersion, PolicyJson } from '../../lib';
 import {
@@ -8,6 +7,7 @@ import {
   normalize, optionalFeaturesOf, partitionsFor, policyForPartition, requiredAdditions, statementConsequence, withAdditions,
 } from '../../lib/experiment';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK } from '../cli-io';
+import { parseOptions } from '../options';
 
 const USAGE = `Usage:
   eks-lb-lab policy diff <file.json> [--version v3.5.0] [--partition aws]
@@ -30,14 +30,7 @@ const OPTIONS = {
 
 /** `eks-lb-lab policy diff|show`. */
 export const policyCommand: Command = async (args, io) => {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    // Node's message runs on with advice about '--'; its first sentence names the problem.
-    throw new CliError(`${(error as Error).message.split(/\.\s/)[0].replace(/\.$/, '')}. Run \`eks-lb-lab policy --help\`.`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions('policy', args, OPTIONS, true);
   const [sub, ...rest] = positionals;
   if (values.help) {
     io.stdout(USAGE);

@@ -1,5 +1,4 @@
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LabValidationError } from '../../lib';
 import {
@@ -8,6 +7,7 @@ import {
 } from '../../lib/experiment';
 import { LAB_PATHS, LabPath, PATH_SETTING_KEYS, PATH_STACKS, PathSettings, expectedPath, labPath } from '../../lab-stacks/catalogue';
 import { checkOutputPath, writeOutputFile } from '../write-output';
+import { MAX_CONCURRENCY, MAX_REQUESTS, parseOptions, wholeNumber } from '../options';
 import { LAB_DEFAULTS } from '../../lab-stacks/settings';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
 
@@ -100,9 +100,9 @@ export const probe: Command = async (args, io) => {
     loadBalancerAddresses: options['lb-address'].map((a) => requireAddress('--lb-address', a)),
     loadBalancerCidrs: options['lb-cidr'].map((c) => requireCidr('--lb-cidr', c)),
   };
-  const requests = positive('--requests', options.requests, 200);
-  const concurrency = positive('--concurrency', options.concurrency, 8);
-  const timeoutMs = positive('--timeout', options.timeout, 5000);
+  const requests = wholeNumber('--requests', options.requests, 200, MAX_REQUESTS);
+  const concurrency = wholeNumber('--concurrency', options.concurrency, 8, MAX_CONCURRENCY);
+  const timeoutMs = wholeNumber('--timeout', options.timeout, 5000, 600_000);
   // Every flag is checked before the first AWS call or request.
   const targets = options.url.length > 0 ? urlTargets(options.url) : await stackTargets(options, io);
   const showProgress = !options['no-progress'] && !options.json && io.stderr === processIo.stderr && process.stderr.isTTY === true;
@@ -126,32 +126,24 @@ export const probe: Command = async (args, io) => {
 };
 
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: false,
-      options: {
-        'help': { type: 'boolean', short: 'h', default: false },
-        'stack': { type: 'string', multiple: true, default: [] },
-        'url': { type: 'string', multiple: true, default: [] },
-        'region': { type: 'string' },
-        'requests': { type: 'string' },
-        'concurrency': { type: 'string' },
-        'keep-alive': { type: 'boolean', default: false },
-        'timeout': { type: 'string' },
-        'client-ip': { type: 'string' },
-        'node-address': { type: 'string', multiple: true, default: [] },
-        'node-cidr': { type: 'string', multiple: true, default: [] },
-        'lb-address': { type: 'string', multiple: true, default: [] },
-        'lb-cidr': { type: 'string', multiple: true, default: [] },
-        'json': { type: 'boolean', default: false },
-        'markdown': { type: 'string' },
-        'no-progress': { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (error) {
-    throw new CliError(`${(error as Error).message.split('\n')[0]} Run 'eks-lb-lab probe --help' for the options.`);
-  }
+  return parseOptions('probe', args, {
+    'help': { type: 'boolean', short: 'h', default: false },
+    'stack': { type: 'string', multiple: true, default: [] },
+    'url': { type: 'string', multiple: true, default: [] },
+    'region': { type: 'string' },
+    'requests': { type: 'string' },
+    'concurrency': { type: 'string' },
+    'keep-alive': { type: 'boolean', default: false },
+    'timeout': { type: 'string' },
+    'client-ip': { type: 'string' },
+    'node-address': { type: 'string', multiple: true, default: [] },
+    'node-cidr': { type: 'string', multiple: true, default: [] },
+    'lb-address': { type: 'string', multiple: true, default: [] },
+    'lb-cidr': { type: 'string', multiple: true, default: [] },
+    'json': { type: 'boolean', default: false },
+    'markdown': { type: 'string' },
+    'no-progress': { type: 'boolean', default: false },
+  }).values;
 }
 
 function urlTargets(specs: readonly string[]): ProbeTarget[] {
@@ -177,12 +169,6 @@ async function stackTargets(options: { stack: string[]; region?: string }, io: C
   } finally {
     client.destroy();
   }
-}
-
-function positive(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new CliError(`${flag} must be a whole number of at least 1; got '${value}'.`);
-  return Number(value);
 }
 
 function requireAddress(flag: string, value: string): string {

@@ -295,7 +295,9 @@ describe('eks-lb-lab probe with --url', () => {
     [['--client-ip', 'me'], /--client-ip takes an IPv4 address such as 203\.0\.113\.7; got 'me'/],
     [['--node-cidr', '10.0.0.1/16'], /--node-cidr takes an IPv4 CIDR block with zero host bits/],
     [['--node-address', '10.0.0.1'], /--node-address takes name=address; got '10\.0\.0\.1'/],
-    [['--bogus'], /Unknown option '--bogus'.* Run 'eks-lb-lab probe --help' for the options\./],
+    [['--bogus'], /^eks-lb-lab probe: Unknown option '--bogus'\. Run `eks-lb-lab probe --help`\.$/m],
+    [['--requests', '5000000', '--url', 'ip=http://x/'], /--requests must be at most 1,000,000; got '5000000'\./],
+    [['--concurrency', '100000', '--url', 'ip=http://x/'], /--concurrency must be at most 1,000; got '100000'\./],
   ])('usage error %j: one line, exit 2', async (args, message) => {
     const { code, stderr } = await run(args);
     expect(code).toBe(2);
