@@ -23,6 +23,8 @@ export interface LabSettings {
   readonly nodePort: number;
   /** AWS Load Balancer Controller image tag, one of `LoadBalancerControllerVersion.KNOWN`. */
   readonly controllerVersion: string;
+  /** Image tag whose IAM policy the controller's role gets instead of that of `controllerVersion`; absent for that one. */
+  readonly controllerPolicyVersion?: string;
   /** Both ALB Ingresses in one IngressGroup: one ALB, paths `/ip` and `/instance`. */
   readonly sharedAlb: boolean;
   /** `preserve_client_ip.enabled` of the NLB ip-target group. */
@@ -113,6 +115,8 @@ export function createLab(app: App, settings: LabSettings): Lab {
     azCount: settings.azCount,
     natGateways: settings.natGateways,
     controllerVersion: LoadBalancerControllerVersion.tryFind(settings.controllerVersion),
+    controllerPolicyVersion: settings.controllerPolicyVersion === undefined ? undefined
+      : LoadBalancerControllerVersion.tryFind(settings.controllerPolicyVersion),
     enableServiceMutatorWebhook: settings.serviceMutatorWebhook,
     publicEndpointCidrs: settings.publicEndpointCidrs,
     controlPlaneLogging: settings.controlPlaneLogging as eks.ClusterLoggingTypes[],

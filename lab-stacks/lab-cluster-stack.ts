@@ -24,6 +24,8 @@ export interface LabClusterStackProps extends StackProps {
   readonly natGateways: number;
   /** AWS Load Balancer Controller release; by default `LoadBalancerControllerVersion.V3_5_0`. */
   readonly controllerVersion?: LoadBalancerControllerVersion;
+  /** Release whose IAM policy the controller's role gets; by default that of `controllerVersion`. */
+  readonly controllerPolicyVersion?: LoadBalancerControllerVersion;
   /** The controller's service mutator webhook; by default the chart's default (on). */
   readonly enableServiceMutatorWebhook?: boolean;
   /** CIDR blocks allowed to the public API endpoint; by default anywhere. */
@@ -64,6 +66,7 @@ export class LabClusterStack extends Stack {
     });
     this.controller = this.labCluster.addLoadBalancerController({
       version: props.controllerVersion,
+      policyVersion: props.controllerPolicyVersion,
       // Named, so `cdk diff` and the IAM console show one policy per lab; IAM names are account-wide.
       policyName: `AWSLoadBalancerControllerIAMPolicy-${props.clusterName}-${this.region}`,
       enableServiceMutatorWebhook: props.enableServiceMutatorWebhook,

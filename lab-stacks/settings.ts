@@ -131,6 +131,13 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
       `(${LoadBalancerControllerVersion.KNOWN.map((v) => v.version).join(', ')}); got ${show(controllerVersion)}. ` +
       `Pass -c controllerVersion=${LAB_DEFAULTS.controllerVersion}.`);
   }
+  const policyVersion = raw('controllerPolicyVersion');
+  if (policyVersion !== undefined && (typeof policyVersion !== 'string' || !LoadBalancerControllerVersion.tryFind(policyVersion))) {
+    throw new ContextError(`Context 'controllerPolicyVersion' must be a controller version with a known IAM policy ` +
+      `(${LoadBalancerControllerVersion.KNOWN.map((v) => v.version).join(', ')}); got ${show(policyVersion)}. ` +
+      `Pass -c controllerPolicyVersion=v2.8.3 to give the controller an older policy, or leave it out for the policy of ` +
+      `controllerVersion.`);
+  }
   const nodePort = whole('nodePort', LAB_DEFAULTS.nodePort);
   const tgbNodePort = whole('tgbNodePort', LAB_DEFAULTS.tgbNodePort);
   if (tgbNodePort === nodePort) {
@@ -158,6 +165,7 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
     tgbNodePort,
     serviceMutatorWebhook: flag('serviceMutatorWebhook', LAB_DEFAULTS.serviceMutatorWebhook),
     controllerVersion: LoadBalancerControllerVersion.tryFind(controllerVersion)!.version,
+    ...(policyVersion !== undefined ? { controllerPolicyVersion: LoadBalancerControllerVersion.tryFind(policyVersion)!.version } : {}),
     publicEndpointCidrs: cidrList('publicEndpointCidrs', LAB_DEFAULTS.publicEndpointCidrs),
     controlPlaneLogging,
     ...(serviceCidr !== undefined ? { serviceCidr } : {}),

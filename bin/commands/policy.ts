@@ -3,9 +3,9 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { GetPolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LoadBalancerControllerVersion, PolicyJson } from '../../lib';
-import { ACTION_FIRST_RELEASE, partitionsFor, policyForPartition } from '../../lib/private/official-policy';
+import { partitionsFor, policyForPartition } from '../../lib/private/official-policy';
 import {
-  ACTION_CONSEQUENCES, NormalStatement, PolicyFormatError, comparePolicies, normalize, statementConsequence,
+  NormalStatement, PolicyFormatError, comparePolicies, explainedAction, normalize, statementConsequence,
 } from '../../lib/private/policy-compare';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK } from '../cli-io';
 
@@ -149,12 +149,6 @@ function describe(statement: NormalStatement): string {
   return `statement ${label}: on ${statement.resources.join(', ')}${condition}`;
 }
 
-/** The release whose official policy first lists an action, when that is later than v2.0.0. */
-function since(action: string): string | undefined {
-  const first = ACTION_FIRST_RELEASE[action];
-  return first ? `in the official policy since ${first}` : undefined;
-}
-
 function diff(input: Input, officialDocument: PolicyJson, label: string, io: CliIo): number {
   const reference = normalize(officialDocument);
   let actual: NormalStatement[];
@@ -169,10 +163,7 @@ function diff(input: Input, officialDocument: PolicyJson, label: string, io: Cli
   const out: string[] = [`${input.source} against the official policy of ${label}:`];
 
   out.push(missing.length === 0 ? 'Missing actions: none' : `Missing actions (${missing.length}):`);
-  for (const action of missing) {
-    const why = [ACTION_CONSEQUENCES[action], since(action)].filter((x) => x !== undefined).join('; ');
-    out.push(`  - ${action}${why ? ` — ${why}` : ''}`);
-  }
+  for (const action of missing) out.push(`  - ${explainedAction(action)}`);
   out.push(differing.length === 0 ? 'Statements granted otherwise: none' : `Statements granted otherwise (${differing.length}):`);
   for (const d of differing) {
     out.push(`  - official ${describe(d.official)}`);

@@ -1,3 +1,5 @@
+import { ACTION_FIRST_RELEASE } from './official-policy';
+
 /** A policy document that cannot be read as IAM JSON; the message says what is wrong. */
 export class PolicyFormatError extends Error {
   constructor(message: string) {
@@ -188,6 +190,23 @@ export const ACTION_CONSEQUENCES: Readonly<Record<string, string>> = {
   'elasticloadbalancing:DescribeCapacityReservation': 'load balancer capacity reservations cannot be read',
   'elasticloadbalancing:ModifyCapacityReservation': 'load balancer capacity reservations cannot be set',
 };
+
+/**
+ * Why an action matters, as `policy diff`, the synth warning and `doctor` say it: what stops working without it and
+ * the release whose official policy first lists it, as far as either is known.
+ */
+export function actionExplanation(action: string): string | undefined {
+  const first = ACTION_FIRST_RELEASE[action];
+  const parts = [ACTION_CONSEQUENCES[action], first ? `in the official policy since ${first}` : undefined];
+  const text = parts.filter((p) => p !== undefined).join('; ');
+  return text === '' ? undefined : text;
+}
+
+/** An action with its explanation after a dash, or alone when nothing is known about it. */
+export function explainedAction(action: string): string {
+  const why = actionExplanation(action);
+  return why ? `${action} — ${why}` : action;
+}
 
 /** What stops working when an official statement is granted more narrowly, where that is known. */
 export function statementConsequence(statement: NormalStatement): string | undefined {
