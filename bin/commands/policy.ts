@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { GetPolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LoadBalancerControllerVersion, PolicyJson } from '../../lib';
-import { partitionsFor, policyForPartition } from '../../lib/private/official-policy';
+import { iamRegion, partitionsFor, policyForPartition } from '../../lib/private/official-policy';
 import {
   NormalStatement, PolicyFormatError, comparePolicies, explainedAction, normalize, statementConsequence,
 } from '../../lib/private/policy-compare';
@@ -121,12 +121,10 @@ function partitionOfArn(arn: string): string {
   return match[1];
 }
 
-const IAM_REGION: Readonly<Record<string, string>> = { 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' };
-
 async function readFromIam(arn: string, io: CliIo): Promise<Input> {
   const partition = partitionOfArn(arn);
   // IAM answers in every region of its partition; outside the commercial one the region must be of that partition.
-  const client = new IAMClient({ region: IAM_REGION[partition] ?? io.env.AWS_REGION ?? 'us-east-1' });
+  const client = new IAMClient({ region: iamRegion(partition, io.env.AWS_REGION) });
   try {
     const { Policy } = await client.send(new GetPolicyCommand({ PolicyArn: arn }));
     const versionId = Policy?.DefaultVersionId;

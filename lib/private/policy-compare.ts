@@ -64,7 +64,20 @@ export function normalize(document: unknown): NormalStatement[] {
   });
 }
 
+const GLOBS = new Map<string, RegExp>();
+
+/** The pattern as an anchored regular expression; compiled once per pattern and flags, as comparisons ask again and again. */
 function glob(pattern: string, flags: string): RegExp {
+  const key = `${flags}:${pattern}`;
+  let regex = GLOBS.get(key);
+  if (!regex) {
+    regex = compileGlob(pattern, flags);
+    GLOBS.set(key, regex);
+  }
+  return regex;
+}
+
+function compileGlob(pattern: string, flags: string): RegExp {
   const body = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
   return new RegExp(`^${body}$`, flags);
 }
