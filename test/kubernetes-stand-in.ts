@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
-const tempDir = (p: string) => require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), p));
+import { tempDir } from './temp';
 
 /** One request the stand-in answered. */
 export interface RecordedRequest {
