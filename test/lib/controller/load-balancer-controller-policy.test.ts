@@ -44,6 +44,7 @@ describe('LoadBalancerControllerPolicy', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['elasticloadbalancing:DescribeListenerAttributes']) })]) },
     });
     expect(policy.version).toBe(LoadBalancerControllerVersion.V3_5_0);
+    expect(policy.policyVersion).toBe(LoadBalancerControllerVersion.V3_5_0);
     expect(policy.node.defaultChild).toBe(policy.managedPolicy);
   });
 
