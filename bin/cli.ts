@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { readonly summary: string; readonly load: () => 
     summary: 'write the TargetGroupBinding lab as YAML with the target groups of a deployed TgbLab, or your own (tgb)',
     load: async () => (require('./commands/manifests') as typeof import('./commands/manifests.js')).manifests,
   },
+  doctor: {
+    summary: 'say what keeps the controller\'s load balancers from working on a cluster: IAM, subnets, webhook, events',
+    load: async () => (require('./commands/doctor') as typeof import('./commands/doctor.js')).doctor,
+  },
   local: {
     summary: 'build both data paths in network namespaces on this host (root, no AWS), probe and compare with the model',
     load: async () => (require('./commands/local') as typeof import('./commands/local')).local,

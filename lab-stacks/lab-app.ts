@@ -39,7 +39,11 @@ export function createLab(app: App, settings: LabSettings): Lab {
       controlPlaneLogging: settings.controlPlaneLogging,
       serviceCidr: settings.serviceCidr,
     },
-    controller: { version: settings.controllerVersion, enableServiceMutatorWebhook: settings.serviceMutatorWebhook },
+    controller: {
+      version: settings.controllerVersion,
+      policyVersion: settings.controllerPolicyVersion,
+      enableServiceMutatorWebhook: settings.serviceMutatorWebhook,
+    },
   });
   const common = (stack: PathStack, description: string) => ({ env, description: `eks-lb-lab: ${description} (${COST_NOTE})`, labCluster: cluster, settings });
   const one = (stack: PathStack) => stackPaths(stack, settings)[0];

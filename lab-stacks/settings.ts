@@ -3,7 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { IConstruct, Node } from 'constructs';
 import {
   ExternalTrafficPolicy, IngressWorkload, UserError, IngressWorkloadChart, LabCluster, LabValidationError, LabVpc, LoadBalancerController,
-  LoadBalancerControllerVersion, NlbWorkloadChart, TargetGroupBindingChart, TargetGroupBindingWorkload,
+  LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkloadChart, TargetGroupBindingChart, TargetGroupBindingWorkload,
 } from '../lib';
 import { ECHO_IMAGE } from '../lib/workloads/echo-pod';
 
@@ -24,6 +24,8 @@ export interface LabSettings {
   readonly nodePort: number;
   /** The AWS Load Balancer Controller release, one of `LoadBalancerControllerVersion.KNOWN`. */
   readonly controllerVersion: LoadBalancerControllerVersion;
+  /** The release whose IAM policy the controller's role gets instead of that of `controllerVersion`; unset for that one. */
+  readonly controllerPolicyVersion?: LoadBalancerControllerVersion;
   /** Both ALB Ingresses in one IngressGroup: one ALB, paths `/ip` and `/instance`. */
   readonly sharedAlb: boolean;
   /** `preserve_client_ip.enabled` of the NLB ip-target group. */
@@ -182,6 +184,20 @@ export const SETTINGS = {
     },
     default: LoadBalancerControllerVersion.V3_5_0, example: 'v3.5.0', local: 'no effect on the paths',
     summary: 'AWS Load Balancer Controller release', feeds: [[LoadBalancerController, 'version']],
+  }),
+  controllerPolicyVersion: setting<LoadBalancerControllerVersion | undefined>({
+    read: (key, raw) => {
+      const found = typeof raw === 'string' ? LoadBalancerControllerVersion.tryFind(raw) : undefined;
+      if (!found) {
+        throw new ContextError(`Context '${key}' must be a controller version with a known IAM policy ` +
+          `(${LoadBalancerControllerVersion.KNOWN.map((v) => v.version).join(', ')}); got ${show(raw)}. ` +
+          `Pass -c ${key}=v2.8.3 to give the controller an older policy, or leave it out for the policy of controllerVersion.`);
+      }
+      return found;
+    },
+    default: undefined, example: 'v2.8.3', local: 'no effect on the paths',
+    summary: 'Release whose official IAM policy the controller\'s role gets instead (stages the 403 of an old policy)',
+    feeds: [[LoadBalancerController, 'policyVersion'], [LoadBalancerControllerPolicy, 'policyVersion']],
   }),
   sharedAlb: setting<boolean>({
     read: flag, default: false, example: 'true', summary: 'Both ALB Ingresses in one IngressGroup',

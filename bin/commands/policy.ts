@@ -3,7 +3,7 @@ import * as path from 'path';
 import { GetPolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LoadBalancerControllerVersion, PolicyJson } from '../../lib';
 import {
-  ACTION_CONSEQUENCES, ACTION_FIRST_RELEASE, NormalStatement, PARTITIONS, PolicyFormatError, RequiredAddition, comparePolicies,
+  ACTION_CONSEQUENCES, ACTION_FIRST_RELEASE, NormalStatement, iamRegion, PARTITIONS, PolicyFormatError, RequiredAddition, comparePolicies,
   normalize, optionalFeaturesOf, partitionsFor, policyForPartition, requiredAdditions, statementConsequence, withAdditions,
 } from '../../lib/experiment';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK } from '../cli-io';
@@ -137,12 +137,10 @@ function partitionOfArn(arn: string): string {
   return match[1];
 }
 
-const IAM_REGION: ReadonlyMap<string, string> = new Map([['aws-cn', 'cn-north-1'], ['aws-us-gov', 'us-gov-west-1']]);
-
 async function readFromIam(arn: string, io: CliIo): Promise<Input> {
   const partition = partitionOfArn(arn);
   // IAM answers in every region of its partition; outside the commercial one the region must be of that partition.
-  const client = new IAMClient({ region: IAM_REGION.get(partition) ?? io.env.AWS_REGION ?? 'us-east-1' });
+  const client = new IAMClient({ region: iamRegion(partition, io.env.AWS_REGION) });
   try {
     const { Policy } = await client.send(new GetPolicyCommand({ PolicyArn: arn }));
     const versionId = Policy?.DefaultVersionId;

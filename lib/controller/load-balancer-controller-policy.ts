@@ -8,7 +8,7 @@ import {
   withoutPartition,
 } from '../private/official-policy';
 import { acknowledgeNag } from '../private/nag';
-import { normalize, ungrantedActions } from '../private/policy-compare';
+import { actionExplanation, normalize, ungrantedActions } from '../private/policy-compare';
 
 /** IAM's limit on a customer-managed policy document, in characters without whitespace. */
 export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
@@ -23,8 +23,15 @@ export interface LoadBalancerControllerPolicyProps {
   readonly version?: LoadBalancerControllerVersion;
 
   /**
-   * Stop synthesis, instead of warning, when a caller-supplied policy lacks actions the official policy of the
-   * version grants.
+   * Release whose policy the role gets instead of the one of `version`. An older release reproduces a role whose
+   * policy was copied from an older source: synthesis warns naming the actions it lacks and what each breaks.
+   * @default - the policy of `version`
+   */
+  readonly policyVersion?: LoadBalancerControllerVersion;
+
+  /**
+   * Stop synthesis, instead of warning, when the policy (a caller-supplied document, or that of `policyVersion`)
+   * lacks actions the official policy of the version grants.
    * @default false
    */
   readonly strict?: boolean;
@@ -55,8 +62,11 @@ export class LoadBalancerControllerPolicy extends Construct {
   /** The managed policy. */
   public readonly managedPolicy: iam.ManagedPolicy;
 
-  /** The controller release the policy belongs to. */
+  /** The controller release the policy is for. */
   public readonly version: LoadBalancerControllerVersion;
+
+  /** The release whose policy the document is: `version` unless `policyVersion` named another. */
+  public readonly policyVersion: LoadBalancerControllerVersion;
 
   /** The document in the template, as JSON (tokens where the partition is unknown at synth). */
   public readonly document: PolicyJson;
@@ -64,14 +74,22 @@ export class LoadBalancerControllerPolicy extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancerControllerPolicyProps = {}) {
     super(scope, id);
     this.version = props.version ?? LoadBalancerControllerVersion.V3_5_0;
+    this.policyVersion = props.policyVersion ?? this.version;
+    // The input the document comes from, as the user named it.
+    const key = props.policyVersion ? 'policyVersion' : 'version';
     const partition = partitionOf(Stack.of(this).region);
-    const file = policyForPartition(this.version.policies, partition);
+    const source = this.policyVersion;
     // The aws-iso* files of v3.5.0 omit DescribeListenerAttributes, which the controller calls there from v3.2.2
     // on every non-TLS listener reconcile: without it every Ingress and NLB Service fails with 403. Add it.
-    const official = file && withAdditions(file, requiredAdditions(this.version.version, partition, file));
-    this.document = this.version.customPolicy ?? this.requireOfficial(official, partition);
-    if (this.version.customPolicy && official) this.checkCustom(this.version.customPolicy, official, props.strict ?? false);
-    this.checkSize(partition);
+    const withRequired = (v: LoadBalancerControllerVersion) => {
+      const file = policyForPartition(v.policies, partition);
+      return file && withAdditions(file, requiredAdditions(this.version.version, partition, file));
+    };
+    this.document = source.customPolicy ?? this.requireOfficial(key, source, withRequired(source), partition);
+    // Anything but the official document of the version itself is checked against it.
+    const official = withRequired(this.version);
+    if (official && (source !== this.version || source.customPolicy)) this.checkLacking(this.document, official, props.strict ?? false);
+    this.checkSize(key, partition);
     const name = props.managedPolicyName;
     if (name !== undefined && !Token.isUnresolved(name) && !/^[\w+=,.@-]{1,128}$/.test(name)) {
       throw new LabValidationError(this, 'managedPolicyName', `must be 1 to 128 letters, digits or +=,.@_-; got '${name}' ` +
@@ -90,11 +108,11 @@ export class LoadBalancerControllerPolicy extends Construct {
       }),
       roles: props.roles,
     });
-    if (!this.version.customPolicy) {
+    if (!source.customPolicy) {
       const wildcards = [...new Set(this.document.Statement.flatMap((s) => [s.Resource ?? []].flat() as unknown[])
         .filter((r): r is string => typeof r === 'string' && !Token.isUnresolved(r) && r.includes('*')))];
       acknowledgeNag(this, wildcards.map((r) => `IAM5[Resource::${r}]`), `The official ` +
-        `AWSLoadBalancerControllerIAMPolicy of ${this.version.version}, statement for statement: Describe and Get calls take ` +
+        `AWSLoadBalancerControllerIAMPolicy of ${source.version}, statement for statement: Describe and Get calls take ` +
         'no resource ARN, and the load balancers, target groups and security groups the controller creates get their ' +
         'names at run time, so the published policy uses wildcards narrowed by elbv2.k8s.aws/cluster tag conditions.');
     }
@@ -110,38 +128,48 @@ export class LoadBalancerControllerPolicy extends Construct {
     this.managedPolicy.attachToRole(role);
   }
 
-  private requireOfficial(official: PolicyJson | undefined, partition: string | undefined): PolicyJson {
+  private requireOfficial(key: string, source: LoadBalancerControllerVersion, official: PolicyJson | undefined,
+    partition: string | undefined): PolicyJson {
     if (official) return official;
-    const v = this.version.version;
-    if (Object.keys(this.version.policies).length === 0) {
+    const v = source.version;
+    if (Object.keys(source.policies).length === 0) {
       const known = LoadBalancerControllerVersion.KNOWN.map((k) => k.version).join(', ');
-      throw new LabValidationError(this, 'version', `${v} has no known IAM policy and none was supplied; got '${v}'. ` +
+      throw new LabValidationError(this, key, `${v} has no known IAM policy and none was supplied; got '${v}'. ` +
         `Use one of the known versions (${known}) or pass the policy: LoadBalancerControllerVersion.of('${v}', ` +
-        `'${this.version.chartVersion}', policyDocument).`);
+        `'${source.chartVersion}', policyDocument).`);
     }
-    throw new LabValidationError(this, 'version', `${v} has no official IAM policy for partition ${partition}; got '${v}'. ` +
-      `Use a version with a policy for ${partition} (v3.5.0 has every partition; ${v} has ${partitionsFor(this.version.policies).join(', ')}), ` +
-      `or pass the policy: LoadBalancerControllerVersion.of('${v}', '${this.version.chartVersion}', policyDocument).`);
+    throw new LabValidationError(this, key, `${v} has no official IAM policy for partition ${partition}; got '${v}'. ` +
+      `Use a version with a policy for ${partition} (v3.5.0 has every partition; ${v} has ${partitionsFor(source.policies).join(', ')}), ` +
+      `or pass the policy: LoadBalancerControllerVersion.of('${v}', '${source.chartVersion}', policyDocument).`);
   }
 
-  private checkCustom(custom: PolicyJson, official: PolicyJson, strict: boolean): void {
+  /** Warns (or with `strict` stops) when the document lacks actions of the official policy of `version`. */
+  private checkLacking(document: PolicyJson, official: PolicyJson, strict: boolean): void {
     // Partitions aside: with the region unknown at synth the official ARNs hold a token.
-    const lacking = ungrantedActions(normalize(withoutPartition(official)), normalize(withoutPartition(custom)));
+    const lacking = ungrantedActions(normalize(withoutPartition(official)), normalize(withoutPartition(document)));
     if (lacking.length === 0) return;
-    const detail = `${this.version.version} carries a policy that does not grant ${lacking.length} action(s) ` +
-      `the official ${this.version.version} policy grants; got a document without ${lacking.join(', ')}. ` +
-      'Add them, or compare with `eks-lb-lab policy diff <file> --version ' + this.version.version + '`.';
-    if (strict) throw new LabValidationError(this, 'version', detail);
-    Annotations.of(this).addWarningV2('eks-lb-lab:policy-lacks-actions', `'version' ${detail}`);
+    const v = this.version.version;
+    const p = this.policyVersion;
+    const [prop, detail] = p === this.version
+      ? ['version', `${v} carries a policy that does not grant ${lacking.length} action(s) ` +
+        `the official ${v} policy grants; got a document without ${lacking.join(', ')}. ` +
+        'Add them, or compare with `eks-lb-lab policy diff <file> --version ' + v + '`.']
+      : ['policyVersion', `${p.version} gives controller ${v} a policy that does not grant ${lacking.length} action(s) ` +
+        `the official ${v} policy grants; got the ${p.customPolicy ? 'document' : 'official policy'} of ${p.version}, ` +
+        `without ${lacking.map((a) => (actionExplanation(a) ? `${a} (${actionExplanation(a)})` : a)).join(', ')}. ` +
+        `Leave out 'policyVersion' (with the lab app: -c controllerPolicyVersion) to give the role the ${v} policy.`];
+    if (strict) throw new LabValidationError(this, prop, detail);
+    Annotations.of(this).addWarningV2('eks-lb-lab:policy-lacks-actions', `'${prop}' ${detail}`);
   }
 
-  private checkSize(partition: string | undefined): void {
+  private checkSize(key: string, partition: string | undefined): void {
+    const source = this.policyVersion;
     // With the partition unknown at synth, measure the longest partition name the ARNs may get.
-    const measured = partition === undefined && !this.version.customPolicy
-      ? withPartition(this.version.policies.aws, LONGEST_DERIVED_PARTITION) : this.document;
+    const measured = partition === undefined && !source.customPolicy
+      ? withPartition(source.policies.aws, LONGEST_DERIVED_PARTITION) : this.document;
     const size = JSON.stringify(measured).length;
     if (size > MANAGED_POLICY_MAX_CHARACTERS) {
-      throw new LabValidationError(this, 'version', `${this.version.version} policy is ${size} characters as compact JSON, ` +
+      throw new LabValidationError(this, key, `${source.version} policy is ${size} characters as compact JSON, ` +
         `over the IAM limit of ${MANAGED_POLICY_MAX_CHARACTERS} for a customer-managed policy; got ${size}. ` +
         'Shorten the document (merge statements, drop Sids) or split it into two policies.');
     }

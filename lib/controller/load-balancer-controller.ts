@@ -29,8 +29,16 @@ export interface LoadBalancerControllerOptions {
   readonly version?: LoadBalancerControllerVersion;
 
   /**
-   * Stop synthesis, instead of warning, when the policy of a version from `LoadBalancerControllerVersion.of()`
-   * lacks actions the official policy of that version grants.
+   * Release whose IAM policy the controller's role gets instead of the one of `version`. An older release stages
+   * the failure of a controller upgraded without its policy: synthesis warns naming the actions the role lacks
+   * and what each breaks, and the controller's reconciles that need them fail with 403 (AccessDenied).
+   * @default - the policy of `version`
+   */
+  readonly policyVersion?: LoadBalancerControllerVersion;
+
+  /**
+   * Stop synthesis, instead of warning, when the role's policy (that of `policyVersion`, or the document of a
+   * version from `LoadBalancerControllerVersion.of()`) lacks actions the official policy of `version` grants.
    * @default false
    */
   readonly strictPolicy?: boolean;
@@ -136,6 +144,7 @@ export class LoadBalancerController extends Construct {
     this.checkOptions(props, partitionOf(stack.region));
     this.policy = new LoadBalancerControllerPolicy(this, 'Policy', {
       version: this.version,
+      policyVersion: props.policyVersion,
       strict: props.strictPolicy,
       managedPolicyName: props.policyName,
     });

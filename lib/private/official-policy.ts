@@ -89,6 +89,14 @@ const PARTITION_BY_PREFIX: readonly [string, string][] = [
   ['eusc-', 'aws-eusc'],
 ];
 
+/** Regions IAM answers in outside the commercial partition, where a client must be of the partition. */
+const IAM_REGIONS: ReadonlyMap<string, string> = new Map([['aws-cn', 'cn-north-1'], ['aws-us-gov', 'us-gov-west-1']]);
+
+/** The region to send IAM calls about a partition's resources to: its own IAM region, else `region`, else us-east-1. */
+export function iamRegion(partition: string, region: string | undefined): string {
+  return IAM_REGIONS.get(partition) ?? region ?? 'us-east-1';
+}
+
 /** The partition of a region known at synth; undefined for a token (an environment-agnostic stack). */
 export function partitionOf(region: string): string | undefined {
   if (Token.isUnresolved(region)) return undefined;

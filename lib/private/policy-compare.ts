@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { ACTION_FIRST_RELEASE } from './official-policy';
 /** A policy document that cannot be read as IAM JSON; the message says what is wrong. */
 export class PolicyFormatError extends UserError {}
 
@@ -272,6 +273,23 @@ export function optionalFeaturesOf(pattern: string): OptionalFeature[] {
   const service = pattern.split(':')[0];
   if (service === '' || /[*?]/.test(service) || !pattern.includes(':')) return [];
   return OPTIONAL_FEATURES.filter((f) => f.actions.some((a) => actionMatches(pattern, a)));
+}
+
+/**
+ * Why an action matters, as `policy diff`, the synth warning and `doctor` say it: what stops working without it and
+ * the release whose official policy first lists it, as far as either is known.
+ */
+export function actionExplanation(action: string): string | undefined {
+  const first = ACTION_FIRST_RELEASE[action];
+  const parts = [ACTION_CONSEQUENCES.get(action), first ? `in the official policy since ${first}` : undefined];
+  const text = parts.filter((p) => p !== undefined).join('; ');
+  return text === '' ? undefined : text;
+}
+
+/** An action with its explanation after a dash, or alone when nothing is known about it. */
+export function explainedAction(action: string): string {
+  const why = actionExplanation(action);
+  return why ? `${action} — ${why}` : action;
 }
 
 /** What stops working when an official statement is granted more narrowly, where that is known. */

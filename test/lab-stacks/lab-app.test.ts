@@ -4,7 +4,7 @@ import { App, Stack, Token } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { IngressWorkloadChart, NlbWorkloadChart, TargetGroupBindingChart } from '../../lib';
 import { ClientIpLocation, DeployedPath, ExpectedPath, KubernetesObject, PeerClass, expectedPaths } from '../../lib/experiment';
 import { readLabSettings } from '../../lab-stacks/settings';
@@ -321,6 +321,21 @@ describe('the lab app with context', () => {
       image: { repository: '918309763551.dkr.ecr.cn-north-1.amazonaws.com.cn/amazon/aws-load-balancer-controller' },
       enableShield: false, enableWaf: false, enableWafv2: false,
     });
+  });
+
+  test('-c controllerPolicyVersion=v2.8.3: the v3.5.0 controller, the v2.8.3 policy on its role, and a warning naming what it lacks', () => {
+    const app = newApp({ controllerPolicyVersion: 'v2.8.3' });
+    const settings = readLabSettings(app.node, {});
+    const stack = createLab(app, settings).cluster;
+    const template = Template.fromStack(stack);
+    expect(helmValues(template).image.tag).toBe('v3.5.0');
+    const policy = JSON.stringify(Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0]);
+    expect(policy).not.toContain('DescribeListenerAttributes');
+    expect(stack.controller.policy.policyVersion.version).toBe('v2.8.3');
+    Annotations.fromStack(stack).hasWarning('/LabCluster/Cluster/LoadBalancerController/Policy', Match.stringLikeRegexp(
+      "^'policyVersion' v2\\.8\\.3 gives controller v3\\.5\\.0 a policy that does not grant 9 action\\(s\\).*" +
+      'elasticloadbalancing:DescribeListenerAttributes \\(the controller reads listener attributes on every listener reconcile.*' +
+      '-c controllerPolicyVersion'));
   });
 
   test('settings reach the constructs', () => {

@@ -48,6 +48,11 @@ describe('readLabSettings', () => {
     expect(read({ controllerVersion: '2.13.0' }).controllerVersion.version).toBe('v2.13.0');
   });
 
+  test('controllerPolicyVersion: absent by default, a known version when given', () => {
+    expect(read({})).not.toHaveProperty('controllerPolicyVersion');
+    expect(read({ controllerPolicyVersion: '2.8.3' }).controllerPolicyVersion?.version).toBe('v2.8.3');
+  });
+
   test('flags from -c (strings) and from cdk.json (booleans)', () => {
     expect(read({ sharedAlb: 'true', nlbPreserveClientIp: true, nlbProxyProtocol: 'false', serviceMutatorWebhook: 'false' }))
       .toMatchObject({ sharedAlb: true, nlbPreserveClientIp: true, nlbProxyProtocol: false, serviceMutatorWebhook: false });
@@ -94,6 +99,7 @@ describe('readLabSettings', () => {
     [{ nodePort: 31000, tgbNodePort: 31000 }, "Context 'tgbNodePort' must differ from 'nodePort'; got 31000 for both."],
     [{ image: '' }, "Context 'image' is not valid; got ''. Pass -c image=registry.k8s.io/e2e-test-images/echoserver:2.5."],
     [{ controllerVersion: 'v2.14.0' }, "Context 'controllerVersion' must be a controller version with a known IAM policy (v2.4.7, v2.7.2, v2.8.3, v2.9.2, v2.10.0, v2.11.0, v2.12.0, v2.13.0, v3.5.0); got 'v2.14.0'. Pass -c controllerVersion=v3.5.0."],
+    [{ controllerPolicyVersion: true }, "Context 'controllerPolicyVersion' must be a controller version with a known IAM policy (v2.4.7, v2.7.2, v2.8.3, v2.9.2, v2.10.0, v2.11.0, v2.12.0, v2.13.0, v3.5.0); got true. Pass -c controllerPolicyVersion=v2.8.3 to give the controller an older policy, or leave it out for the policy of controllerVersion."],
   ])('rejects %j', (context, message) => {
     expect(() => read(context)).toThrow(message);
   });

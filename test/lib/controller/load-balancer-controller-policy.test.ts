@@ -44,6 +44,7 @@ describe('LoadBalancerControllerPolicy', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['elasticloadbalancing:DescribeListenerAttributes']) })]) },
     });
     expect(policy.version).toBe(LoadBalancerControllerVersion.V3_5_0);
+    expect(policy.policyVersion).toBe(LoadBalancerControllerVersion.V3_5_0);
     expect(policy.node.defaultChild).toBe(policy.managedPolicy);
   });
 
@@ -150,6 +151,59 @@ describe('LoadBalancerControllerPolicy', () => {
       const wide = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ec2:*', 'elasticloadbalancing:*', 'iam:*', 'cognito-idp:*', 'acm:*', 'waf-regional:*', 'wafv2:*', 'shield:*', 'tag:*'], Resource: '*' }] };
       const { stack } = build('us-east-1', { version: LoadBalancerControllerVersion.of('v2.13.0', '1.13.0', wide), strict: true });
       Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    });
+  });
+
+  describe('policyVersion: the official policy of another release', () => {
+    const V2_8_3_LACKS = [
+      'ec2:DescribeIpamPools', 'ec2:DescribeRouteTables', 'ec2:GetSecurityGroupsForVpc',
+      'elasticloadbalancing:DescribeCapacityReservation', 'elasticloadbalancing:DescribeListenerAttributes',
+      'elasticloadbalancing:ModifyCapacityReservation', 'elasticloadbalancing:ModifyIpPools',
+      'elasticloadbalancing:ModifyListenerAttributes', 'elasticloadbalancing:SetRulePriorities',
+    ];
+
+    test('v2.8.3 under v3.5.0: the v2.8.3 document, and a warning naming each action it lacks with what it breaks', () => {
+      const { stack, policy } = build('us-east-1', { policyVersion: LoadBalancerControllerVersion.V2_8_3 });
+      expect(statementSet(document(stack))).toEqual(statementSet(COMMERCIAL_POLICIES['v2.8.3']));
+      expect([policy.version, policy.policyVersion]).toEqual([LoadBalancerControllerVersion.V3_5_0, LoadBalancerControllerVersion.V2_8_3]);
+      const warnings = Annotations.fromStack(stack).findWarning('/Test/Policy', Match.anyValue());
+      expect(warnings).toHaveLength(1);
+      const text = String(warnings[0].entry.data);
+      expect(text).toMatch(/^'policyVersion' v2\.8\.3 gives controller v3\.5\.0 a policy that does not grant 9 action\(s\) the official v3\.5\.0 policy grants; got the official policy of v2\.8\.3, without /);
+      expect([...text.matchAll(/((?:ec2|elasticloadbalancing):\w+) \(/g)].map((m) => m[1])).toEqual(V2_8_3_LACKS);
+      expect(text).toContain('elasticloadbalancing:DescribeListenerAttributes (the controller reads listener attributes on every listener reconcile except for TLS listeners (NLB TCP listeners from v2.9.0, ALB listeners from v2.10.1, the isolated partitions from v3.2.2), so every Ingress and LoadBalancer Service fails to reconcile; in the official policy since v2.9.0)');
+      expect(text).toMatch(/Leave out 'policyVersion' \(with the lab app: -c controllerPolicyVersion\) to give the role the v3\.5\.0 policy\. \[ack: eks-lb-lab:policy-lacks-actions\]$/);
+    });
+
+    test('with strict, synthesis stops with that message', () => {
+      expect(() => build('us-east-1', { policyVersion: LoadBalancerControllerVersion.V2_8_3, strict: true }))
+        .toThrow(/^Test\/Policy: 'policyVersion' v2\.8\.3 gives controller v3\.5\.0 a policy that does not grant 9 action\(s\)/);
+    });
+
+    test('the same release, or one whose policy grants as much: no warning', () => {
+      for (const policyVersion of [LoadBalancerControllerVersion.V3_5_0, LoadBalancerControllerVersion.V2_13_0]) {
+        const { stack } = build(null, { policyVersion, strict: true });
+        Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+      }
+      const { stack } = build('us-east-1', { version: LoadBalancerControllerVersion.V2_4_7, policyVersion: LoadBalancerControllerVersion.V3_5_0 });
+      Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    });
+
+    test('the managed policy keeps its logical id and properties, so putting the right policy back is an in-place update', () => {
+      const resource = (policyVersion?: LoadBalancerControllerVersion) => {
+        const { stack } = build('us-east-1', { policyVersion, managedPolicyName: 'Lbc' });
+        const [[id, { Properties: { PolicyDocument: doc, ...rest } }]] = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+        return { id, rest, actions: new Set(statementSet(doc).flatMap((s) => JSON.parse(s).Action as string[])) };
+      };
+      const staged = resource(LoadBalancerControllerVersion.V2_8_3);
+      const right = resource();
+      expect([staged.id, staged.rest]).toEqual([right.id, right.rest]);
+      expect([...right.actions].filter((a) => !staged.actions.has(a)).map((a) => JSON.parse(a)).sort()).toEqual(V2_8_3_LACKS);
+    });
+
+    test('an isolated partition, where v2.8.3 has no file, stops synthesis naming policyVersion', () => {
+      expect(() => build('us-iso-east-1', { policyVersion: LoadBalancerControllerVersion.V2_8_3 })).toThrow(
+        /^Test\/Policy: 'policyVersion' v2\.8\.3 has no official IAM policy for partition aws-iso; got 'v2\.8\.3'\./);
     });
   });
 
