@@ -1,7 +1,7 @@
-import { KubectlV29Layer } from '@aws-cdk/lambda-layer-kubectl-v29';
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { LabValidationError } from '../errors';
 import { minorOf, minorSkew } from '../private/versions';
 
 type LayerFactory = (scope: Construct, id: string) => lambda.ILayerVersion;
@@ -14,10 +14,12 @@ export class KubectlLayer {
   /** kubectl 1.36 from `@aws-cdk/lambda-layer-kubectl-v36`. */
   public static readonly V1_36 = new KubectlLayer('1.36', (scope, id) => new KubectlV36Layer(scope, id));
 
-  /** kubectl 1.29 from `@aws-cdk/lambda-layer-kubectl-v29`. */
-  public static readonly V1_29 = new KubectlLayer('1.29', (scope, id) => new KubectlV29Layer(scope, id));
+  /**
+   * kubectl 1.29 from `@aws-cdk/lambda-layer-kubectl-v29`, an optional peer dependency: install it to use this layer.
+   */
+  public static readonly V1_29 = new KubectlLayer('1.29', kubectlV29Layer);
 
-  /** The layers this package ships with, newest first. */
+  /** The layers this package provides, newest first (V1_29 once its optional package is installed). */
   public static readonly BUNDLED: readonly KubectlLayer[] = [KubectlLayer.V1_36, KubectlLayer.V1_29];
 
   /**
@@ -55,4 +57,20 @@ export class KubectlLayer {
   public produce(scope: Construct, id: string): lambda.ILayerVersion {
     return this.factory(scope, id);
   }
+}
+
+const V29_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v29';
+
+/** The v29 layer, its package loaded on first use: apps on newer Kubernetes need not install those 32 MB. */
+function kubectlV29Layer(scope: Construct, id: string): lambda.ILayerVersion {
+  let layerPackage: typeof import('@aws-cdk/lambda-layer-kubectl-v29');
+  try {
+    layerPackage = require(V29_PACKAGE);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'MODULE_NOT_FOUND' || !String((error as Error).message).includes(`'${V29_PACKAGE}'`)) throw error;
+    throw new LabValidationError(scope, 'kubectlLayer', `kubectl 1.29 comes from ${V29_PACKAGE}, an optional peer dependency ` +
+      `that is not installed; got KubectlLayer.V1_29. Run npm install ${V29_PACKAGE}, or use Kubernetes 1.36 with KubectlLayer.V1_36.`);
+  }
+  return new layerPackage.KubectlV29Layer(scope, id);
 }

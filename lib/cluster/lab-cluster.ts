@@ -51,7 +51,8 @@ export interface LabClusterProps {
 
   /**
    * Layer with kubectl and helm for the kubectl handler; must be within one minor version of `version`.
-   * @default - the bundled layer matching `version` (KubectlLayer.V1_36 for 1.35-1.37, KubectlLayer.V1_29 for 1.28-1.30)
+   * @default - the bundled layer matching `version` (KubectlLayer.V1_36 for 1.35-1.37, KubectlLayer.V1_29 for 1.28-1.30,
+   * which needs the optional package `@aws-cdk/lambda-layer-kubectl-v29`)
    */
   readonly kubectlLayer?: KubectlLayer;
 

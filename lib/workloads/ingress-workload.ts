@@ -45,7 +45,7 @@ export class IngressWorkload extends Construct {
     this.chart = new IngressWorkloadChart(new cdk8s.App(), this.node.path.split('/').join('-'), chartProps);
     if (this.chart.scheme === 'internet-facing' && this.chart.inboundCidrs.includes('0.0.0.0/0')) {
       Annotations.of(this).addWarningV2('eks-lb-lab:openInboundCidrs', `The ${this.chart.targetType}-mode ALB admits ` +
-        `0.0.0.0/0 (anyone on the internet). Restrict 'inboundCidrs' to your address, e.g. -c allowedCidr=203.0.113.7/32.`);
+        `0.0.0.0/0 (anyone on the internet). Restrict 'inboundCidrs' to your address, e.g. ['203.0.113.7/32'].`);
     }
 
     this.manifest = applyAfterController(this, cluster, controller, this.chart);

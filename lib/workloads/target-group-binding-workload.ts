@@ -82,7 +82,7 @@ export class TargetGroupBindingWorkload extends Construct {
     }
     if (inboundCidrs.includes('0.0.0.0/0')) {
       Annotations.of(this).addWarningV2('eks-lb-lab:openInboundCidrs', 'The TargetGroupBinding ALB admits 0.0.0.0/0 ' +
-        `(anyone on the internet). Restrict 'inboundCidrs' to your address, e.g. -c allowedCidr=203.0.113.7/32.`);
+        `(anyone on the internet). Restrict 'inboundCidrs' to your address, e.g. ['203.0.113.7/32'].`);
       acknowledgeNag(this.securityGroup, ['EC23'], 'Port 80 is open to 0.0.0.0/0 only because inboundCidrs says so (the ' +
         'lab default, which synthesis warns about); the listener answers the echo pods and nothing else.');
     }

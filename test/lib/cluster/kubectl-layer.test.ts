@@ -1,4 +1,5 @@
 import { KubectlLayer } from '../../../lib';
+import { newStack } from '../../fixtures';
 
 describe('KubectlLayer', () => {
   test.each([
@@ -23,5 +24,19 @@ describe('KubectlLayer', () => {
       expect(Object.keys(require(`${pkg}`))).toContain(KubectlLayer.classFor(layer.kubectlVersion));
       expect(require(`${pkg}/package.json`).description).toContain(`kubectl v${layer.kubectlVersion}`);
     }
+  });
+
+  test('without its optional package, the v29 layer is one line naming the package', () => {
+    const V29 = '@aws-cdk/lambda-layer-kubectl-v29';
+    let isolated: typeof import('../../../lib/cluster/kubectl-layer') | undefined;
+    jest.isolateModules(() => {
+      jest.doMock(V29, () => {
+        throw Object.assign(new Error(`Cannot find module '${V29}' from 'lib/cluster/kubectl-layer.ts'`), { code: 'MODULE_NOT_FOUND' });
+      });
+      isolated = require('../../../lib/cluster/kubectl-layer');
+    });
+    expect(() => isolated!.KubectlLayer.V1_29.produce(newStack(), 'Layer')).toThrow(`Test: 'kubectlLayer' kubectl 1.29 comes from ${V29}, ` +
+      `an optional peer dependency that is not installed; got KubectlLayer.V1_29. Run npm install ${V29}, or use Kubernetes 1.36 ` +
+      'with KubectlLayer.V1_36.');
   });
 });
