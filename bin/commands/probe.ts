@@ -155,6 +155,11 @@ function urlTargets(specs: readonly string[]): ProbeTarget[] {
       throw new CliError(`--url takes mode=URL with mode one of ${LAB_PATHS.map((p) => p.id).join(', ')}; got '${spec}'.`);
     }
     if (!/^https?:\/\/[^/]/.test(url)) throw new CliError(`--url ${mode}= needs an http:// or https:// URL; got '${url}'.`);
+    try {
+      new URL(url);
+    } catch {
+      throw new CliError(`--url ${mode}= needs a URL a client can open (host, and a port from 1 to 65535); got '${url}'.`);
+    }
     return { mode, url, expected: expectedFor(mode, path, LAB_DEFAULTS) };
   });
 }

@@ -54,6 +54,13 @@ export class LabVpc extends Construct {
     requireIpv4Cidr(this, 'cidr', cidr, 16, 24);
     requireInteger(this, 'azCount', azCount, 2, 16,
       'EKS requires subnets in at least two availability zones; use 2 or 3.');
+    // The VPC is split evenly into a public and a private subnet per zone; EC2 takes subnets down to /28.
+    const prefix = Number(cidr.split('/')[1]);
+    const subnetPrefix = prefix + Math.ceil(Math.log2(2 * azCount));
+    if (!Token.isUnresolved(cidr) && Number.isInteger(azCount) && subnetPrefix > 28) {
+      throw new LabValidationError(this, 'azCount', `${azCount} splits the VPC's ${cidr} into ${2 * azCount} subnets of ` +
+        `/${subnetPrefix}, smaller than the /28 EC2 allows; got ${azCount}. Use fewer zones, or a larger 'cidr' such as '10.0.0.0/16'.`);
+    }
     requireInteger(this, 'natGateways', natGateways, 1, azCount,
       `Nodes in private subnets need a NAT gateway to pull images; use 1 (cheapest) up to ${azCount} (one per zone).`);
 

@@ -291,6 +291,8 @@ describe('eks-lb-lab probe with --url', () => {
   test.each([
     [['--url', 'nlb=http://x/'], /--url takes mode=URL with mode one of ip, instance, instance-local, nlb-ip, nlb-ip-preserve, nlb-instance, nlb-instance-local, tgb-ip, tgb-instance, tgb-instance-local; got 'nlb=http:\/\/x\/'/],
     [['--url', 'ip=x.example.com'], /--url ip= needs an http:\/\/ or https:\/\/ URL; got 'x.example.com'/],
+    [['--url', 'ip=http://[::1'], /--url ip= needs a URL a client can open \(host, and a port from 1 to 65535\); got 'http:\/\/\[::1'\./],
+    [['--url', 'ip=http://127.0.0.1:99999/'], /--url ip= needs a URL a client can open .*got 'http:\/\/127\.0\.0\.1:99999\/'\./],
     [['--requests', '0', '--url', 'ip=http://x/'], /--requests must be a whole number of at least 1; got '0'/],
     [['--client-ip', 'me'], /--client-ip takes an IPv4 address such as 203\.0\.113\.7; got 'me'/],
     [['--node-cidr', '10.0.0.1/16'], /--node-cidr takes an IPv4 CIDR block with zero host bits/],
