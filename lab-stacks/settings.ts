@@ -1,5 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct, Node } from 'constructs';
 import {
   ExternalTrafficPolicy, IngressWorkload, UserError, IngressWorkloadChart, LabCluster, LabValidationError, LabVpc, LoadBalancerController,
@@ -66,6 +67,8 @@ interface Setting<T> {
 }
 
 const LOG_TYPES = Object.values(eks.ClusterLoggingTypes) as string[];
+const KNOWN_REGIONS = new Set(RegionInfo.regions.map((r) => r.name));
+const AWS_CDK_LIB_VERSION = (require('aws-cdk-lib/package.json') as { version: string }).version;
 /** The form of an AWS region name: `us-east-1`, `cn-north-1`, `us-gov-west-1`. */
 export const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
@@ -111,15 +114,16 @@ const setting = <T>(row: Setting<T>): Setting<T> => row;
  */
 export const SETTINGS = {
   region: setting<string>({
-    read: text(REGION), default: 'us-east-1', example: 'eu-west-1', local: 'no effect on the paths',
-    summary: 'Region of every stack (else the CLI\'s default region, else us-east-1)',
+    read: text(REGION),
+    default: 'us-east-1', example: 'eu-west-1', local: 'no effect on the paths',
+    summary: 'Region of every stack (else the CLI\'s default region, else us-east-1); one of aws-cdk-lib\'s region table',
   }),
   clusterName: setting<string>({
     read: text(), default: 'eks-lb-lab', example: 'eks-lb-lab', local: 'no effect on the paths', summary: 'EKS cluster name',
     feeds: [[LabVpc, 'clusterName'], [LabCluster, 'clusterName']],
   }),
   kubernetesVersion: setting<eks.KubernetesVersion>({
-    read: (key, raw, row) => eks.KubernetesVersion.of(text(/^\d+\.\d+$/)(key, raw, row as never)),
+    read: (key, raw, row) => eks.KubernetesVersion.of(text(/^1\.(0|[1-9]\d*)$/)(key, raw, row as never)),
     default: eks.KubernetesVersion.V1_36, example: '1.36', local: 'no effect on the paths', summary: 'Kubernetes version',
     feeds: [[LabCluster, 'version'], [LabCluster, 'kubectlLayer']], fix: 'Pass -c kubernetesVersion=1.36.',
   }),
@@ -244,8 +248,8 @@ export const SETTINGS = {
   }),
 } satisfies { readonly [K in keyof LabSettings]-?: Setting<LabSettings[K]> };
 
-/** The lab's own context keys besides the settings. */
-const OTHER_KEYS = ['nag'];
+/** The lab's own context keys besides the settings: cdk-nag, and taking a region aws-cdk-lib's table lacks. */
+const OTHER_KEYS = ['nag', 'newRegion'];
 /** Context keys of the CDK CLI and aws-cdk-lib without a colon (feature flags and internal keys all have one). */
 const CDK_KEYS = ['cli-telemetry', 'acknowledged-issue-numbers'];
 
@@ -281,6 +285,12 @@ export function readLabSettings(node: Node, env: Readonly<Record<string, string 
     if (value !== undefined) values[key] = value;
   }
   const settings = values as unknown as LabSettings;
+  // A region only shaped like one (us-east-12, a mistyped AWS_REGION) would fail at deploy; a new one is taken on request.
+  if (!KNOWN_REGIONS.has(settings.region) && context.newRegion !== true && context.newRegion !== 'true') {
+    throw new ContextError(`Context 'region' is not a region aws-cdk-lib ${AWS_CDK_LIB_VERSION} knows; got ${show(settings.region)}` +
+      `${context.region === undefined ? ' (from CDK_DEFAULT_REGION)' : ''}. Pass -c region=eu-west-1, or add -c newRegion=true ` +
+      'for a region opened since.');
+  }
   if (settings.tgbNodePort === settings.nodePort) {
     throw new ContextError(`Context 'tgbNodePort' must differ from 'nodePort'; got ${settings.tgbNodePort} for both. ` +
       `Each NodePort Service needs its own port; pass -c tgbNodePort=${settings.nodePort === 30081 ? 30082 : 30081}.`);

@@ -10,7 +10,7 @@ import { LabCleanup } from './lab-cleanup';
 import { LabVpc } from './lab-vpc';
 import { LoadBalancerController, LoadBalancerControllerOptions } from '../controller/load-balancer-controller';
 import { acknowledgeNag, managedPolicyFinding } from '../private/nag';
-import { INSTANCE_TYPE_ID, requireClusterName } from '../private/names';
+import { INSTANCE_TYPE_ID, requireClusterName, requireKnownInstanceType } from '../private/names';
 import { minorOf, minorSkew } from '../private/versions';
 import { cidrWithin, cidrsOverlap, parseIpv4Cidr, requireInteger, requireIpv4Cidr, show } from '../private/validate';
 
@@ -151,6 +151,7 @@ export class LabCluster extends Construct {
       throw new LabValidationError(this, 'nodeInstanceType', `must be an EC2 instance type; got ` +
         `${show(instanceType.toString())}. Use one such as 't3.medium' or 'm7g.large'.`);
     }
+    requireKnownInstanceType(this, instanceType.toString());
     const publicEndpointCidrs = props.publicEndpointCidrs ?? ['0.0.0.0/0'];
     if (publicEndpointCidrs.length === 0) {
       throw new LabValidationError(this, 'publicEndpointCidrs', `must list at least one CIDR block; got []. ` +

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { LabValidationError } from '../errors';
 import { show } from './validate';
@@ -16,3 +17,20 @@ export function requireClusterName(scope: IConstruct, prop: string, value: strin
 
 /** An EC2 instance type identifier as aws-cdk-lib parses it: family, generation, attributes, size. */
 export const INSTANCE_TYPE_ID = /^[a-z]+\d{1,2}[a-z-]*\.[a-z0-9-]+$/;
+
+const INSTANCE_CLASSES = new Set<string>(Object.values(ec2.InstanceClass));
+const INSTANCE_SIZES = new Set<string>(Object.values(ec2.InstanceSize));
+
+/**
+ * Throws unless the class and size of `type` are ones aws-cdk-lib's EC2 tables know (`t3` and `medium`): a type that only
+ * looks like one (`t3.mediun`) would fail at deploy, after the VPC and the control plane.
+ */
+export function requireKnownInstanceType(scope: IConstruct, type: string): void {
+  if (Token.isUnresolved(type)) return;
+  const [family, size] = type.split('.');
+  if (!INSTANCE_CLASSES.has(family) || !INSTANCE_SIZES.has(size)) {
+    const which = !INSTANCE_CLASSES.has(family) ? `the class '${family}'` : `the size '${size}'`;
+    throw new LabValidationError(scope, 'nodeInstanceType', `must be an EC2 instance type, but ${which} is not one EC2 has ` +
+      `(as aws-cdk-lib knows them); got ${show(type)}. Check the spelling, e.g. 't3.medium' or 'm7g.large'.`);
+  }
+}

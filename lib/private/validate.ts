@@ -90,3 +90,14 @@ export function requireCidrList(scope: IConstruct, prop: string, cidrs: readonly
   }
   cidrs.forEach((cidr, i) => requireIpv4Cidr(scope, `${prop}[${i}]`, cidr));
 }
+
+/** Inbound rules a security group holds by default (the EC2 quota); the load balancer's takes one per client CIDR. */
+export const SECURITY_GROUP_RULES = 60;
+
+/** Throws when `cidrs` would take more inbound rules than a security group holds. */
+export function requireRuleCount(scope: IConstruct, prop: string, cidrs: readonly string[]): void {
+  if (cidrs.length > SECURITY_GROUP_RULES) {
+    throw new LabValidationError(scope, prop, `must list at most ${SECURITY_GROUP_RULES} CIDR blocks, one inbound rule each on ` +
+      `the load balancer's security group (the EC2 default quota); got ${cidrs.length}. Merge them into wider blocks.`);
+  }
+}

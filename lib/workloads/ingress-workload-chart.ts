@@ -6,7 +6,7 @@ import { LabValidationError } from '../errors';
 import { EchoPodProps, EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels } from './echo-pod';
 import { albAnnotationProblem } from '../private/alb-annotations';
 import { ALB } from '../private/annotations';
-import { requireCidrList, requireInteger, requireOneOf, show } from '../private/validate';
+import { requireCidrList, requireInteger, requireOneOf, requireRuleCount, show } from '../private/validate';
 
 /** How the ALB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
 export type TargetType = 'ip' | 'instance';
@@ -283,6 +283,7 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
       throw new LabValidationError(this, 'healthCheckPath', `must start with '/'; got ${show(v.healthCheckPath)}. Use '/'.`);
     }
     requireCidrList(this, 'inboundCidrs', v.inboundCidrs);
+    requireRuleCount(this, 'inboundCidrs', v.inboundCidrs);
     if (!v.path.startsWith('/')) {
       throw new LabValidationError(this, 'path', `must start with '/'; got ${show(v.path)}. Use '/' or a prefix such as '/ip'.`);
     }

@@ -9,7 +9,7 @@ import { requireNodePort } from './echo-pod';
 import { LoadBalancerController } from '../controller/load-balancer-controller';
 import { applyAfterController } from './private/apply-chart';
 import { acknowledgeNag } from '../private/nag';
-import { requireCidrList, requireInteger } from '../private/validate';
+import { requireCidrList, requireInteger, requireRuleCount } from '../private/validate';
 import { TargetGroupBindingChart, TargetGroupBindingChartProps } from './target-group-binding-chart';
 
 /** Path prefixes the listener forwards to each target group. */
@@ -68,6 +68,7 @@ export class TargetGroupBindingWorkload extends Construct {
     const inboundCidrs = cidrs ?? ['0.0.0.0/0'];
     const containerPort = props.containerPort ?? ECHO_PORT;
     requireCidrList(this, 'inboundCidrs', inboundCidrs);
+    requireRuleCount(this, 'inboundCidrs', inboundCidrs);
     // The ports shape the security group and target groups below, before the chart would check them.
     requireNodePort(this, props.nodePort, { example: 30081 });
     requireInteger(this, 'containerPort', containerPort, 1, 65535, `The echoserver image listens on ${ECHO_PORT}.`);

@@ -139,3 +139,12 @@ describe('settingsMessage', () => {
     expect(settingsMessage(new Error('boom'))).toBeUndefined();
   });
 });
+
+describe('regions', () => {
+  test('a region aws-cdk-lib knows passes; one only shaped like a region needs -c newRegion=true', () => {
+    expect(read({ region: 'ap-southeast-7' }).region).toBe('ap-southeast-7');
+    expect(() => read({ region: 'us-east-12' })).toThrow(/^Context 'region' is not a region aws-cdk-lib [\d.]+ knows; got 'us-east-12'\./);
+    expect(read({ region: 'us-east-12', newRegion: 'true' }).region).toBe('us-east-12');
+    expect(() => read({}, { CDK_DEFAULT_REGION: 'mars-1' })).toThrow(/got 'mars-1' \(from CDK_DEFAULT_REGION\)/);
+  });
+});
