@@ -1,8 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { LabSettings, SETTINGS, givenSettings, readLabSettings, readNag, settingsMessage } from '../../lab-stacks/settings';
 import { newStack } from '../fixtures';
 import { LabCluster, LabValidationError, LabVpc } from '../../lib';
 import { tempDir } from '../temp';
+import { ROOT } from '../paths';
 
 function read(context: Record<string, unknown>, env: Record<string, string> = {}) {
   return readLabSettings(new App({ context, outdir: tempDir('cdk.out-') }).node, env);
@@ -146,5 +149,14 @@ describe('regions', () => {
     expect(() => read({ region: 'us-east-12' })).toThrow(/^Context 'region' is not a region aws-cdk-lib [\d.]+ knows; got 'us-east-12'\./);
     expect(read({ region: 'us-east-12', newRegion: 'true' }).region).toBe('us-east-12');
     expect(() => read({}, { CDK_DEFAULT_REGION: 'mars-1' })).toThrow(/got 'mars-1' \(from CDK_DEFAULT_REGION\)/);
+  });
+});
+
+describe('the README', () => {
+  test('its Configuration table lists every setting, nag and newRegion, and nothing else', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## The constructs'));
+    const keys = [...section.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]).sort();
+    expect(keys).toEqual([...Object.keys(SETTINGS), 'nag', 'newRegion'].sort());
   });
 });
