@@ -44,11 +44,15 @@ function compiledIsCurrent() {
   return true;
 }
 
-if (compiledIsCurrent()) {
-  // Node keeps the compiled code of aws-cdk-lib and the app between synths; compiling it again is a tenth of a second.
-  require('module').enableCompileCache?.(path.join(ROOT, 'node_modules', '.cache', 'node-compile-cache'));
-  require(path.join(DIST, 'bin', 'app.js'));
-} else {
-  require('tsx/cjs/api').register();
-  require(path.join(__dirname, 'app.ts'));
+if (require.main === module) {
+  if (compiledIsCurrent()) {
+    // Node keeps the compiled code of aws-cdk-lib and the app between synths; compiling it again is a tenth of a second.
+    require('module').enableCompileCache?.(path.join(ROOT, 'node_modules', '.cache', 'node-compile-cache'));
+    require(path.join(DIST, 'bin', 'app.js'));
+  } else {
+    require('tsx/cjs/api').register();
+    require(path.join(__dirname, 'app.ts'));
+  }
 }
+
+module.exports = { compiledIsCurrent };
