@@ -24,35 +24,33 @@ export interface ResourceDuration {
   readonly source: string;
 }
 
-const OBSERVED = 'typical observed time; varies by region and load';
-
 /** The durations the model uses, by CloudFormation resource type; `matches` picks a row for a resource. */
 export const RESOURCE_DURATIONS: readonly (ResourceDuration & { readonly matches: (type: string, props: Props) => boolean })[] = [
   { kind: 'AWS::EKS::Cluster', create: 600, delete: 300, matches: (t) => t === 'AWS::EKS::Cluster',
-    source: 'the EKS control plane; AWS quoted about 15 minutes in 2020 and has cut it since (containers-roadmap #1227); ' + OBSERVED },
+    source: 'AWS reported an average of 15 minutes for a control plane in 2020 (aws/containers-roadmap#1227) and has cut it since; both figures are estimates' },
   { kind: 'AWS::EKS::Nodegroup', create: 180, delete: 300, matches: (t) => t === 'AWS::EKS::Nodegroup',
-    source: 'instances launch and join; deletion drains and terminates them; ' + OBSERVED },
-  { kind: 'AWS::EKS::Addon', create: 60, delete: 30, matches: (t) => t === 'AWS::EKS::Addon', source: OBSERVED },
+    source: 'estimate: instances launch, join and become Ready; deletion drains and terminates them' },
+  { kind: 'AWS::EKS::Addon', create: 60, delete: 30, matches: (t) => t === 'AWS::EKS::Addon',
+    source: 'estimate: until the add-on is active' },
   { kind: 'Custom::AWSCDK-EKS-HelmChart, Wait true', create: 120, delete: 30,
     matches: (t, p) => t === 'Custom::AWSCDK-EKS-HelmChart' && isTrue(p.Wait),
-    source: 'helm install --wait: image pulls and readiness of the controller\'s pods; ' + OBSERVED },
+    source: 'estimate: helm install --wait until the controller\'s pods are ready, image pulls included' },
   { kind: 'Custom::AWSCDK-EKS-HelmChart', create: 30, delete: 30, matches: (t) => t === 'Custom::AWSCDK-EKS-HelmChart',
-    source: 'one kubectl-handler invocation; ' + OBSERVED },
+    source: 'estimate: one invocation of the kubectl handler' },
   { kind: 'Custom::AWSCDK-EKS-KubernetesResource', create: 30, delete: 60, matches: (t) => t === 'Custom::AWSCDK-EKS-KubernetesResource',
-    source: 'kubectl apply through the kubectl handler; delete waits for finalizers (the controller removing its load balancer); ' + OBSERVED },
+    source: 'estimate: kubectl apply through the kubectl handler; deletion waits for finalizers, such as the controller removing its load balancer' },
   { kind: 'Custom::AWSCDK-EKS-KubernetesObjectValue', create: 150, delete: 5,
     matches: (t) => t === 'Custom::AWSCDK-EKS-KubernetesObjectValue',
-    source: 'polls until the controller has made the load balancer and written its hostname to the status; ' + OBSERVED },
+    source: 'estimate: polling until the controller has made the load balancer and written its hostname into the status' },
   { kind: 'AWS::ElasticLoadBalancingV2::LoadBalancer', create: 180, delete: 30,
-    matches: (t) => t === 'AWS::ElasticLoadBalancingV2::LoadBalancer', source: 'provisioning until active; ' + OBSERVED },
+    matches: (t) => t === 'AWS::ElasticLoadBalancingV2::LoadBalancer', source: 'estimate: provisioning until active' },
   { kind: 'AWS::EC2::NatGateway', create: 90, delete: 60, matches: (t) => t === 'AWS::EC2::NatGateway',
-    source: 'pending until available, and deleting until deleted; ' + OBSERVED },
+    source: 'estimate: pending until available; deleting until deleted' },
   { kind: 'AWS::Lambda::Function in a VPC', create: 60, delete: 60,
     matches: (t, p) => t === 'AWS::Lambda::Function' && p.VpcConfig !== undefined,
-    source: 'Lambda creates its network interfaces before the function is active, and releases them after deletion; ' +
-      'estimate (the release can take much longer)' },
+    source: 'estimate: its network interfaces are made before the function is active and released after its deletion, which can take much longer' },
   { kind: 'any other resource', create: 5, delete: 5, matches: () => true,
-    source: 'IAM, EC2 networking, Lambda, custom resources and the rest finish in seconds; estimate' },
+    source: 'estimate: IAM, EC2 networking, Lambda functions, custom resources and the rest take seconds' },
 ];
 
 /** Seconds a stack spends outside its resources: change set, start and completion polling. */

@@ -173,6 +173,8 @@ describe('LabCluster options', () => {
     });
     template.resourceCountIs('Custom::LabCleanup', 0);
     expect(labCluster.cleanup).toBeUndefined();
+    // Nothing left to wait for but what the control plane references.
+    expect(template.toJSON().Resources[logicalId(template, 'AWS::EKS::Cluster')].DependsOn).toBeUndefined();
   });
 
   test('an Arm instance type gets the Arm AMI type', () => {
