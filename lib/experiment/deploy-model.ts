@@ -27,7 +27,7 @@ export interface ResourceDuration {
 /** The durations the model uses, by CloudFormation resource type; `matches` picks a row for a resource. */
 export const RESOURCE_DURATIONS: readonly (ResourceDuration & { readonly matches: (type: string, props: Props) => boolean })[] = [
   { kind: 'AWS::EKS::Cluster', create: 600, delete: 300, matches: (t) => t === 'AWS::EKS::Cluster',
-    source: 'AWS reported an average of 15 minutes for a control plane in 2020 (aws/containers-roadmap#1227) and has cut it since; both figures are estimates' },
+    source: 'AWS once gave 15 minutes as the average for a control plane (aws/containers-roadmap#1227); 10 minutes is an estimate of it today, as is the deletion' },
   { kind: 'AWS::EKS::Nodegroup', create: 180, delete: 300, matches: (t) => t === 'AWS::EKS::Nodegroup',
     source: 'estimate: instances launch, join and become Ready; deletion drains and terminates them' },
   { kind: 'AWS::EKS::Addon', create: 60, delete: 30, matches: (t) => t === 'AWS::EKS::Addon',

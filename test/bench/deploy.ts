@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  DeployOperation, RunEstimate, StackInput, assemblyStacks, estimateRun, formatDuration,
+  DeployOperation, RunEstimate, STACK_OVERHEAD_SECONDS, StackInput, assemblyStacks, estimateRun, formatDuration,
 } from '../../lib/experiment/deploy-model';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -42,13 +42,14 @@ function peerStacks(): StackInput[] {
   }
 }
 
-function describe(label: string, run: RunEstimate): string {
+function report(label: string, run: RunEstimate): string {
   const lines = [`${label.padEnd(58)} ${formatDuration(run.seconds)}`];
   for (const s of run.criticalPath) {
     const waited = s.after ? ` after ${s.after.stack}${s.after.reason === 'slot' ? ' (a free slot)' : ''}` : '';
     lines.push(`    ${s.stack.padEnd(22)} ${clock(s.start)} → ${clock(s.end)}${waited}`);
     for (const step of s.path.filter((p) => p.end - p.start >= 30)) {
-      lines.push(`      ${clock(s.start + 20 + step.start)} → ${clock(s.start + 20 + step.end)}  ${step.type} ${step.name}`);
+      const at = s.start + STACK_OVERHEAD_SECONDS;
+      lines.push(`      ${clock(at + step.start)} → ${clock(at + step.end)}  ${step.type} ${step.name}`);
     }
   }
   return lines.join('\n');
@@ -74,8 +75,8 @@ console.log(`deploy-time model over ${path.relative(process.cwd(), labDir) || '.
 for (const operation of ['create', 'delete'] as DeployOperation[]) {
   const verb = operation === 'create' ? 'deploy' : 'destroy';
   console.log(`\n${verb}:`);
-  console.log(describe(`cdk ${verb} --all --concurrency ${concurrency} (npm run ${verb})`, estimateRun(lab, operation, concurrency)));
-  console.log(describe(`cdk ${verb} --all (one stack at a time)`, estimateRun(lab, operation, 1)));
-  if (operation === 'create') console.log(describe('cdk deploy IpModeLab (and what it needs)', estimateRun(upstream('IpModeLab'), operation, concurrency)));
-  console.log(describe(`peer: one stack with aws-cdk-lib's AlbController`, estimateRun(peer, operation, 1)));
+  console.log(report(`cdk ${verb} --all --concurrency ${concurrency} (npm run ${verb})`, estimateRun(lab, operation, concurrency)));
+  console.log(report(`cdk ${verb} --all (one stack at a time)`, estimateRun(lab, operation, 1)));
+  if (operation === 'create') console.log(report('cdk deploy IpModeLab (and what it needs)', estimateRun(upstream('IpModeLab'), operation, concurrency)));
+  console.log(report(`peer: one stack with aws-cdk-lib's AlbController`, estimateRun(peer, operation, 1)));
 }
