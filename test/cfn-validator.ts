@@ -21,24 +21,26 @@ export interface Finding {
   readonly message: string;
 }
 
-/** Validates templates with one engine (building the engine is the slow part) at warning level and above. */
+let engine: InstanceType<ReturnType<typeof loadValidator>['CompositeEngine']> | undefined;
+
+/**
+ * Validates templates at warning level and above. One engine serves every call of a test file: building it is the
+ * slow part, and the region is an option of each validation, not of the engine.
+ */
 export function validateTemplates(templates: Readonly<Record<string, unknown>>, region: string): Finding[] {
   const v = loadValidator();
-  const engine = new v.CompositeEngine();
-  try {
-    return Object.entries(templates).flatMap(([stack, template]) => {
-      const report = engine.validateTemplate(new v.TemplateContent(JSON.stringify(template), stack), {
-        detailLevel: 'STANDARD', severityLevel: 'WARN', pseudoParameterOverrides: { region },
-      });
-      return report.diagnostics.map((d) => ({
-        stack,
-        severity: String(d.severity),
-        rule: d.ruleId,
-        resource: d.entity && 'logicalId' in d.entity ? String(d.entity.logicalId) : '',
-        message: d.message,
-      }));
+  engine ??= new v.CompositeEngine();
+  const shared = engine;
+  return Object.entries(templates).flatMap(([stack, template]) => {
+    const report = shared.validateTemplate(new v.TemplateContent(JSON.stringify(template), stack), {
+      detailLevel: 'STANDARD', severityLevel: 'WARN', pseudoParameterOverrides: { region },
     });
-  } finally {
-    engine.free();
-  }
+    return report.diagnostics.map((d) => ({
+      stack,
+      severity: String(d.severity),
+      rule: d.ruleId,
+      resource: d.entity && 'logicalId' in d.entity ? String(d.entity.logicalId) : '',
+      message: d.message,
+    }));
+  });
 }

@@ -1,6 +1,8 @@
+import { ChildProcess, spawn } from 'child_process';
 import { App, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as cdkJson from '../cdk.json';
+import { ROOT } from './paths';
 import { tempDir } from './temp';
 
 /**
@@ -13,6 +15,25 @@ export function newApp(context: Record<string, unknown> = {}): App {
     outdir: tempDir('cdk.out-'),
     builtinCloudFormationValidation: false,
     context: { ...cdkJson.context, [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true, ...context },
+  });
+}
+
+/**
+ * Runs the CDK app the way cdk.json names it, without the CLI, with the context the CLI would hand it for `-c`
+ * `context` (cdk.json's context, path metadata, no version reporting) and no asset staging; output to `outdir`.
+ * For tests of what the app writes and prints, where the CLI around it is not under test.
+ */
+export function runApp(outdir: string, context: Record<string, string>, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const [command, ...args] = cdkJson.app.split(' ');
+  return spawn(command === 'node' ? process.execPath : command, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env, ...env, CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify({
+        ...cdkJson.context, [cxapi.PATH_METADATA_ENABLE_CONTEXT]: true, 'aws:cdk:disable-version-reporting': true,
+        [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true, ...context,
+      }),
+    },
   });
 }
 

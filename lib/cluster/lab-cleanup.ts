@@ -97,10 +97,10 @@ export class LabCleanup extends Construct {
       // CloudFormation stops waiting shortly after the function would have been cut off.
       serviceTimeout: timeout.plus(Duration.minutes(2)),
     });
-    // Deleted before any part of the VPC: load balancers in its subnets would block their deletion.
-    // (The VPC resource itself is ordered by the VpcId reference already.)
-    for (const child of props.vpc.node.children) {
-      if (child !== props.vpc.node.defaultChild) this.resource.node.addDependency(child);
-    }
+    // Deleted before the subnets, where load balancers hold network interfaces, and before the internet gateway's
+    // attachment, which an internet-facing load balancer's public addresses keep from detaching. (The VPC itself is
+    // ordered by the VpcId reference.) NAT gateways and routes hold nothing of a load balancer's and need not wait.
+    this.resource.node.addDependency(...props.vpc.node.findAll()
+      .filter((c) => c instanceof ec2.CfnSubnet || c instanceof ec2.CfnVPCGatewayAttachment));
   }
 }

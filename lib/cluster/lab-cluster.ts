@@ -1,9 +1,9 @@
-import { Annotations, CfnCondition, CfnElement, FeatureFlags, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnCondition, CfnElement, CfnResource, FeatureFlags, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { Construct, DependencyGroup, IDependable } from 'constructs';
+import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
 import { LabValidationError } from '../errors';
 import { KubectlLayer } from './kubectl-layer';
 import { LabCleanup } from './lab-cleanup';
@@ -201,6 +201,7 @@ export class LabCluster extends Construct {
     });
 
     this.acknowledgeInternals();
+    this.startBeforeNat(props.vpc);
 
     // Hop limit 1: a pod's packets to the metadata service take a second hop through the node and are dropped.
     // The controller gets region and VPC from its values, so it needs no metadata either.
@@ -231,10 +232,12 @@ export class LabCluster extends Construct {
       });
     }
     this.addons = addons;
-    // Pod networking and service routing before nodes (nodes stay NotReady without a CNI);
-    // CoreDNS after them, since its pods need somewhere to run.
-    this.nodegroup.node.addDependency(addons['vpc-cni'], addons['kube-proxy']);
+    // vpc-cni and kube-proxy are DaemonSets: created alongside the node group, they land on each node as it joins,
+    // and the node group's wait for Ready nodes covers them (nodes stay NotReady only until the CNI runs).
+    // CoreDNS is a Deployment and waits for the nodes: without them its pods pend and the add-on does not become
+    // active. The nodes pull images through NAT, so they wait for the private subnets' default routes.
     addons.coredns.node.addDependency(this.nodegroup);
+    this.nodegroup.node.addDependency(props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).internetConnectivityEstablished);
     acknowledgeNag(this.nodegroup.role, ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly']
       .map(managedPolicyFinding), 'A managed node group\'s role needs the AWS managed worker node, VPC CNI and ECR ' +
       'read-only policies; EKS documents no narrower replacement.');
@@ -264,6 +267,26 @@ export class LabCluster extends Construct {
     const controller = new LoadBalancerController(this, 'LoadBalancerController', { ...options, cluster: this.cluster });
     controller.chart.node.addDependency(this.capacity);
     return controller;
+  }
+
+  /**
+   * aws-eks-v2 makes the control plane wait for every resource of the VPC, the NAT gateway and routes included, so
+   * that kubectl still reaches the cluster while its objects are deleted. What reaches anything through NAT here
+   * carries its own dependency: the kubectl handler's functions on the private routes (aws-cdk-lib adds it) and the
+   * node group on the private subnets' connectivity (above). The control plane itself needs only the subnets and
+   * the security group it references, so it starts while the NAT gateway is still pending (about 90 seconds).
+   */
+  private startBeforeNat(vpc: ec2.IVpc): void {
+    const resource = this.cluster.node.defaultChild as CfnResource;
+    const stack = Stack.of(this);
+    resource.addOverride('DependsOn', Lazy.list({
+      produce: () => {
+        const inVpc = new Set<IConstruct>(vpc.node.findAll());
+        return resource.obtainDependencies()
+          .filter((d): d is CfnResource => CfnResource.isCfnResource(d) && !inVpc.has(d))
+          .map((d) => stack.resolve(d.logicalId) as string).sort();
+      },
+    }, { omitEmpty: true }));
   }
 
   /** aws-cdk-lib's own resources for the cluster and its kubectl handler, which this construct cannot change. */

@@ -134,9 +134,10 @@ export class TargetGroupBindingWorkload extends Construct {
       vpcId: vpc.vpcId,
       loadBalancerSecurityGroupId: this.securityGroup.securityGroupId,
     });
+    // The bindings reference the target groups and the security group, not the ALB: they are applied while the ALB
+    // is still provisioning (minutes). Targets registered before a listener rule uses their group wait as `unused`
+    // and are health-checked as soon as the rule exists.
     this.manifest = applyAfterController(this, cluster, controller, this.chart);
-    // The ALB health-checks only target groups a listener uses: bind after the rules, so new targets are checked at once.
-    this.manifest.node.addDependency(this.listener);
 
     const dns = this.loadBalancer.loadBalancerDnsName;
     this.urls = { ip: `http://${dns}${TARGET_GROUP_BINDING_PATHS.ip}`, instance: `http://${dns}${TARGET_GROUP_BINDING_PATHS.instance}` };

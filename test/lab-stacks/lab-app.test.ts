@@ -378,10 +378,6 @@ const ACCEPTED_WARNINGS: readonly { rule: string; resource: RegExp; reason: stri
     rule: 'W3005', resource: /^(AWSCDKCfnUtilsProvider|CustomVpcRestrictDefaultSG|LabCleanup[A-Za-z0-9]*)CustomResourceProviderHandler[0-9A-F]{8}$/,
     reason: 'aws-cdk-lib\'s CustomResourceProvider adds an explicit DependsOn on its role next to the GetAtt of it',
   },
-  {
-    rule: 'W3005', resource: /^Cluster9EE0221C$/,
-    reason: 'aws-eks-v2 makes the cluster depend on the VPC\'s private subnets explicitly as well as through SubnetIds',
-  },
 ];
 
 const REGIONS = ['us-east-1', 'cn-north-1', 'us-gov-west-1'] as const;

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { HealthCheckModel, ListenerModel } from '../path-model';
 import { UserError } from '../../errors';
 
@@ -59,6 +59,8 @@ export interface DeployedStack {
  * Any other failure (credentials, permissions, the network) is a {@link StackOutputsError} naming the stack.
  */
 export async function describeStack(client: CloudFormationClient, stackName: string, region: string): Promise<DeployedStack | undefined> {
+  // Loaded on first use: the CDK app imports this module for the output's name, and the SDK is a tenth of its start-up.
+  const { DescribeStacksCommand } = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
   let stack;
   try {
     stack = (await client.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];

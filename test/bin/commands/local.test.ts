@@ -9,13 +9,17 @@ import { missingForLocal, thisHost } from '../../../lib/experiment/local/preflig
 import { ROOT } from '../../paths';
 
 
+/** The CLI from this checkout: compiled when dist/ is current (as cdk.json's app decides), else the sources through tsx. */
+const CLI: readonly string[] = (require('../../../bin/cdk-app.js') as { compiledIsCurrent(): boolean }).compiledIsCurrent()
+  ? ['dist/bin/cli.js'] : ['--require', 'tsx/cjs', 'bin/cli.ts'];
+
 /**
  * Runs the CLI from this checkout. `prefix` runs it under another command: the not-root case uses a user namespace
  * (uid 65534 inside, this user outside), so the child reads the checkout and writes TMPDIR wherever they are.
  */
 function run(args: string[], prefix: readonly string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const command = [...prefix, process.execPath, '--require', 'tsx/cjs', 'bin/cli.ts', 'local', ...args];
+    const command = [...prefix, process.execPath, ...CLI, 'local', ...args];
     const child = spawn(command[0], command.slice(1), { cwd: ROOT });
     let stdout = '';
     let stderr = '';

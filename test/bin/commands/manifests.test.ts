@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { App, Yaml } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { main } from '../../../bin/cli';
 import { TARGET_GROUP_ARN_FORM, targetGroupArnProblem } from '../../../bin/commands/manifests';
 import { LAB_DEFAULTS } from '../../../lab-stacks/settings';
@@ -56,11 +57,9 @@ const missing = (name: string) => Object.assign(new Error(`Stack with id ${name}
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec: any };
 
-/** The YAML documents of a rendered file. */
+/** The YAML documents of a rendered file, parsed in-process (cdk8s's Yaml.load starts a node process per call). */
 function objects(yaml: string): K8sObject[] {
-  const file = path.join(dir, `parsed-${Math.random().toString(36).slice(2)}.yaml`);
-  fs.writeFileSync(file, yaml);
-  return Yaml.load(file);
+  return parseAllDocuments(yaml).map((d) => d.toJSON()).filter((o) => o !== null);
 }
 
 const byKind = (objs: K8sObject[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name)!;

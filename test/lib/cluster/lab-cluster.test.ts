@@ -49,15 +49,34 @@ describe('LabCluster defaults', () => {
     });
   });
 
-  test('vpc-cni and kube-proxy before the nodes, coredns after them', () => {
+  test('vpc-cni and kube-proxy alongside the nodes, coredns after them', () => {
     const addons = template.findResources('AWS::EKS::Addon');
     const idOf = (name: string) => Object.entries(addons).find(([, r]) => r.Properties.AddonName === name)![0];
     expect(Object.values(addons).map((r) => r.Properties.AddonName).sort()).toEqual(['coredns', 'kube-proxy', 'vpc-cni']);
-    const nodegroupId = Object.keys(template.findResources('AWS::EKS::Nodegroup'))[0];
-    const nodegroup = template.findResources('AWS::EKS::Nodegroup')[nodegroupId];
-    expect(nodegroup.DependsOn).toEqual(expect.arrayContaining([idOf('vpc-cni'), idOf('kube-proxy')]));
+    const nodegroupId = logicalId(template, 'AWS::EKS::Nodegroup');
+    const clusterId = logicalId(template, 'AWS::EKS::Cluster');
+    // The DaemonSets join each node as it registers; neither waits for the other, both for the cluster.
+    for (const name of ['vpc-cni', 'kube-proxy']) {
+      expect([name, createdAfter(template, nodegroupId, idOf(name)), createdAfter(template, idOf(name), nodegroupId)]).toEqual([name, false, false]);
+      expect(createdAfter(template, idOf(name), clusterId)).toBe(true);
+    }
     expect(addons[idOf('coredns')].DependsOn).toContain(nodegroupId);
     for (const addon of Object.values(addons)) expect(addon.Properties.PreserveOnDelete).toBe(false);
+  });
+
+  test('the control plane starts before the NAT gateway is up; the nodes and the kubectl handler wait for it', () => {
+    const clusterId = logicalId(template, 'AWS::EKS::Cluster');
+    const nat = logicalId(template, 'AWS::EC2::NatGateway');
+    const privateRoutes = Object.keys(template.findResources('AWS::EC2::Route')).filter((id) => /^VpcPrivate/.test(id));
+    expect(privateRoutes).toHaveLength(2);
+    expect(template.toJSON().Resources[clusterId].DependsOn).toEqual([logicalId(template, 'Custom::LabCleanup')]);
+    expect(createdAfter(template, clusterId, nat)).toBe(false);
+    // Created after the routes through NAT, so deleted before them: images pull and kubectl reaches AWS until the end.
+    const kubectlFunctions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => /^ClusterKubectlProvider/.test(id));
+    expect(kubectlFunctions).toHaveLength(2);
+    for (const id of [logicalId(template, 'AWS::EKS::Nodegroup'), logicalId(template, 'Custom::AWSCDK-EKS-HelmChart'), ...kubectlFunctions]) {
+      for (const route of privateRoutes) expect([id, route, createdAfter(template, id, route)]).toEqual([id, route, true]);
+    }
   });
 
   test('IRSA through the native IAM OIDC provider, not the custom-resource one', () => {
@@ -119,14 +138,17 @@ describe('LabCluster security defaults and teardown', () => {
     });
   });
 
-  test('teardown: controller before nodes, nodes before the cluster, the cluster before the cleanup, the cleanup before the VPC', () => {
+  test('teardown: controller before nodes, nodes before the cluster, the cluster before the cleanup, the cleanup before the subnets, the internet gateway and the VPC', () => {
     const chart = logicalId(template, 'Custom::AWSCDK-EKS-HelmChart');
     const nodegroup = logicalId(template, 'AWS::EKS::Nodegroup');
     const cluster = logicalId(template, 'AWS::EKS::Cluster');
     const cleanup = logicalId(template, 'Custom::LabCleanup');
     const role = logicalId(template, 'AWS::IAM::Role', /LoadBalancerControllerServiceAccountRole/);
     const policy = logicalId(template, 'AWS::IAM::ManagedPolicy');
-    const vpcParts = Object.keys(template.toJSON().Resources).filter((id) => /^Vpc/.test(id));
+    const resources = template.toJSON().Resources as Record<string, { Type: string }>;
+    const vpcParts = Object.keys(resources).filter((id) => /^Vpc/.test(id) &&
+      ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::InternetGateway', 'AWS::EC2::VPCGatewayAttachment'].includes(resources[id].Type));
+    expect(vpcParts).toHaveLength(7);
     expect(createdAfter(template, chart, nodegroup)).toBe(true);
     // The controller's role and policy are created before it and so outlive it.
     expect(createdAfter(template, chart, role)).toBe(true);
@@ -151,6 +173,8 @@ describe('LabCluster options', () => {
     });
     template.resourceCountIs('Custom::LabCleanup', 0);
     expect(labCluster.cleanup).toBeUndefined();
+    // Nothing left to wait for but what the control plane references.
+    expect(template.toJSON().Resources[logicalId(template, 'AWS::EKS::Cluster')].DependsOn).toBeUndefined();
   });
 
   test('an Arm instance type gets the Arm AMI type', () => {

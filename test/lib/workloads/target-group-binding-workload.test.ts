@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LabCluster, LabVpc, LoadBalancerController, TargetGroupBindingWorkload } from '../../../lib';
 import { targetGroupBindingValidator } from '../../crds';
-import { flatten, newStack } from '../../fixtures';
+import { createdAfter, flatten, newStack } from '../../fixtures';
 
 describe('TargetGroupBindingWorkload', () => {
   let template: Template;
@@ -58,11 +58,12 @@ describe('TargetGroupBindingWorkload', () => {
     }
   });
 
-  test('applied after the controller chart and the listener rules', () => {
-    expect(manifest.DependsOn).toEqual(expect.arrayContaining([ids.chart, ids.listener]));
-    const rules = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'));
-    expect(rules).toHaveLength(2);
-    expect(manifest.DependsOn).toEqual(expect.arrayContaining(rules));
+  test('applied after the controller chart and the target groups, while the ALB is still provisioning', () => {
+    expect(manifest.DependsOn).toContain(ids.chart);
+    const manifestId = Object.keys(template.findResources('Custom::AWSCDK-EKS-KubernetesResource')).find((id) => id.startsWith('Tgb'))!;
+    for (const id of [ids.ipTargetGroup, ids.instanceTargetGroup, ids.securityGroup]) expect([id, createdAfter(template, manifestId, id)]).toEqual([id, true]);
+    const alb = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer')).find((id) => id.startsWith('Tgb'))!;
+    for (const id of [alb, ids.listener]) expect([id, createdAfter(template, manifestId, id)]).toEqual([id, false]);
   });
 
   test('an ip target group on the pod port and an instance target group on the NodePort, in the VPC', () => {
