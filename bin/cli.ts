@@ -39,7 +39,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     io.stdout(usage());
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     io.stderr(`eks-lb-lab: unknown command '${name}'; use one of: ${Object.keys(COMMANDS).join(', ')}.\n`);
     return EXIT_USAGE;

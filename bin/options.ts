@@ -26,10 +26,12 @@ export function wholeNumber(flag: string, value: string | undefined, fallback: n
 
 /** `-c key=value` pairs as a record, as the CDK CLI takes them. */
 export function contextPairs(flag: string, pairs: readonly string[]): Record<string, string> {
-  const context: Record<string, string> = {};
+  const context: Record<string, string> = Object.create(null);
   for (const kv of pairs) {
     const eq = kv.indexOf('=');
     if (eq <= 0) throw new CliError(`${flag} takes key=value, e.g. -c replicas=1; got '${kv}'.`);
+    // A plain object cannot hold this key, so it would vanish between here and the settings.
+    if (kv.slice(0, eq) === '__proto__') throw new CliError(`${flag} __proto__ is not a setting of the lab; got '${kv}'. Drop it.`);
     context[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
   return context;

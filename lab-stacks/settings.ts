@@ -272,7 +272,7 @@ export function readNag(node: Node): boolean {
 export function readLabSettings(node: Node, env: Readonly<Record<string, string | undefined>> = process.env): LabSettings {
   const context = node.getAllContext() as Record<string, unknown>;
   for (const key of Object.keys(context)) {
-    if (key in SETTINGS || OTHER_KEYS.includes(key) || CDK_KEYS.includes(key) || /[:@/]/.test(key)) continue;
+    if (Object.hasOwn(SETTINGS, key) || OTHER_KEYS.includes(key) || CDK_KEYS.includes(key) || /[:@/]/.test(key)) continue;
     const known = [...Object.keys(SETTINGS), ...OTHER_KEYS];
     throw new ContextError(`Context '${key}' is not a setting of the lab; got ${show(context[key])}. ` +
       `Did you mean '${closest(key, known)}'? The settings are ${known.join(', ')}.`);

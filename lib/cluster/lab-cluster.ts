@@ -12,7 +12,7 @@ import { LoadBalancerController, LoadBalancerControllerOptions } from '../contro
 import { acknowledgeNag, managedPolicyFinding } from '../private/nag';
 import { INSTANCE_TYPE_ID, requireClusterName, requireKnownInstanceType } from '../private/names';
 import { minorOf, minorSkew } from '../private/versions';
-import { cidrWithin, cidrsOverlap, parseIpv4Cidr, requireInteger, requireIpv4Cidr, show } from '../private/validate';
+import { cidrWithin, cidrsOverlap, nonPublicBlock, parseIpv4Cidr, PUBLIC_ENDPOINT_CIDRS, requireInteger, requireIpv4Cidr, show } from '../private/validate';
 
 /** The Kubernetes version LabCluster runs unless told otherwise. */
 export const DEFAULT_KUBERNETES_VERSION = eks.KubernetesVersion.V1_36;
@@ -158,6 +158,18 @@ export class LabCluster extends Construct {
         `Use ['0.0.0.0/0'] for anywhere, or your address as ['203.0.113.7/32'].`);
     }
     publicEndpointCidrs.forEach((cidr, i) => requireIpv4Cidr(this, `publicEndpointCidrs[${i}]`, cidr));
+    if (publicEndpointCidrs.length > PUBLIC_ENDPOINT_CIDRS) {
+      throw new LabValidationError(this, 'publicEndpointCidrs', `must list at most ${PUBLIC_ENDPOINT_CIDRS} CIDR blocks ` +
+        `(the EKS quota, not adjustable); got ${publicEndpointCidrs.length}. Merge them into wider blocks.`);
+    }
+    publicEndpointCidrs.forEach((cidr, i) => {
+      const block = Token.isUnresolved(cidr) ? undefined : nonPublicBlock(cidr);
+      if (block !== undefined) {
+        throw new LabValidationError(this, `publicEndpointCidrs[${i}]`, `must be a public block: ${cidr} lies in ${block}, ` +
+          `which no internet client has, and EKS refuses it; got ${show(cidr)}. Callers inside the VPC use the private ` +
+          'endpoint already; list the public address you connect from, such as \'203.0.113.7/32\'.');
+      }
+    });
     for (const type of props.controlPlaneLogging ?? []) {
       if (!LOG_TYPES.includes(type)) {
         throw new LabValidationError(this, 'controlPlaneLogging', `must hold EKS log types (${LOG_TYPES.join(', ')}); ` +

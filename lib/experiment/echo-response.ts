@@ -174,9 +174,9 @@ export function parseEchoResponse(text: string): EchoResponse {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   let section: Section = 'start';
   let hostname: string | undefined;
-  const pod: Record<string, string> = {};
-  const request: Record<string, string> = {};
-  const server: Record<string, string> = {};
+  const pod: Record<string, string> = Object.create(null);
+  const request: Record<string, string> = Object.create(null);
+  const server: Record<string, string> = Object.create(null);
   const headers: EchoHeader[] = [];
   const bodyLines: string[] = [];
 

@@ -91,6 +91,23 @@ export function requireCidrList(scope: IConstruct, prop: string, cidrs: readonly
   cidrs.forEach((cidr, i) => requireIpv4Cidr(scope, `${prop}[${i}]`, cidr));
 }
 
+/** Public endpoint CIDR blocks an EKS cluster takes (the EKS quota, not adjustable). */
+export const PUBLIC_ENDPOINT_CIDRS = 40;
+
+/**
+ * Special-purpose IPv4 blocks no client on the internet has (RFC 6890): private, shared, loopback, link-local,
+ * multicast and reserved. EKS refuses them as public endpoint CIDRs; the documentation blocks stay allowed.
+ */
+const NON_PUBLIC_BLOCKS = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12',
+  '192.168.0.0/16', '224.0.0.0/4', '240.0.0.0/4'];
+
+/** The special-purpose block `value` lies in, when it lies wholly in one (`0.0.0.0/0` lies in none). */
+export function nonPublicBlock(value: string): string | undefined {
+  const cidr = parseIpv4Cidr(value);
+  if (!cidr) return undefined;
+  return NON_PUBLIC_BLOCKS.find((block) => cidrWithin(cidr, parseIpv4Cidr(block)!));
+}
+
 /** Inbound rules a security group holds by default (the EC2 quota); the load balancer's takes one per client CIDR. */
 export const SECURITY_GROUP_RULES = 60;
 

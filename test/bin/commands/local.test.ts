@@ -47,6 +47,8 @@ describe('parseLocalArgs', () => {
     expect(() => parseLocalArgs(['--modes', 'nlb'])).toThrow(/^--modes takes ip, instance, instance-local, nlb-ip, .*; got 'nlb'.$/);
     expect(() => parseLocalArgs(['--requests', '0'])).toThrow("--requests must be a whole number of at least 1; got '0'.");
     expect(() => parseLocalArgs(['-c', 'replicas'])).toThrow(/-c takes key=value/);
+    expect(() => parseLocalArgs(['-c', '__proto__=1'])).toThrow("-c __proto__ is not a setting of the lab; got '__proto__=1'. Drop it.");
+    expect(() => localPaths(parseLocalArgs(['-c', 'toString=1']), {})).toThrow(/^Context 'toString' is not a setting of the lab; got '1'\. /);
     expect(() => parseLocalArgs(['--requests', '2000000'])).toThrow("--requests must be at most 1,000,000; got '2000000'.");
     expect(() => parseLocalArgs(['--bogus'])).toThrow("Unknown option '--bogus'. Run `eks-lb-lab local --help`.");
   });

@@ -244,4 +244,10 @@ describe('eks-lb-lab policy show', () => {
     await main(['--help'], { stdout: (t) => out.push(t), stderr: () => undefined, env: {}, cwd: dir });
     expect(out.join('')).toMatch(/\n {2}policy +compare a controller IAM policy/);
   });
+
+  test.each(['constructor', 'toString', 'plicy'])('an unknown command %s is refused in one line, exit 2', async (name) => {
+    const err: string[] = [];
+    const code = await main([name], { stdout: () => undefined, stderr: (t) => err.push(t), env: {}, cwd: dir });
+    expect([code, err.join('')]).toEqual([2, `eks-lb-lab: unknown command '${name}'; use one of: policy, probe, manifests, doctor, local.\n`]);
+  });
 });
