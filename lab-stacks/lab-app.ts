@@ -4,6 +4,7 @@ import type { LabSettings } from './settings';
 import { IngressLabStack } from './ingress-lab-stack';
 import { LabClusterStack } from './lab-cluster-stack';
 import { NlbLabStack } from './nlb-lab-stack';
+import { checkPodCapacity } from './pod-capacity';
 import { TgbLabStack } from './tgb-lab-stack';
 
 
@@ -62,5 +63,7 @@ export function createLab(app: App, settings: LabSettings): Lab {
   const tgb = new TgbLabStack(app, 'TgbLab', {
     ...common('TgbLab', 'CloudFormation-owned ALB and target groups fed by TargetGroupBindings'), paths: stackPaths('TgbLab', settings),
   });
+  checkPodCapacity(cluster.labCluster, [ipMode, instanceMode, nlbIpMode, nlbInstanceMode, tgb]
+    .map((stack) => ({ stack, chart: stack.workload.chart })), settings.nodeInstanceType.toString());
   return { cluster, ipMode, instanceMode, nlbIpMode, nlbInstanceMode, tgb };
 }

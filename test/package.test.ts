@@ -114,6 +114,7 @@ describe('the tarball', () => {
       'dist/bin/commands/local.js', 'dist/bin/commands/local-run.js', 'dist/lib/experiment/local/agent.js',
       'dist/lab-stacks/catalogue.js', 'dist/lab-stacks/settings.js',
       'dist/lib/cluster/cleanup-handler/index.js',
+      'dist/lib/cluster/private/eks-ami/instance-info.jsonl', 'dist/lib/cluster/private/eks-ami/LICENSE',
       'dist/lib/private/policies/v3.5.0/iam_policy.json', 'dist/lib/private/policies/v2.4.7/iam_policy.json',
     ]));
     const vendored = filesUnder(path.join(ROOT, 'lib/private/policies')).map((f) => `dist/lib/private/policies/${f}`);

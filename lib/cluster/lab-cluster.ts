@@ -10,6 +10,7 @@ import { LabCleanup } from './lab-cleanup';
 import { LabVpc } from './lab-vpc';
 import { LoadBalancerController, LoadBalancerControllerOptions } from '../controller/load-balancer-controller';
 import { acknowledgeNag, managedPolicyFinding } from '../private/nag';
+import { vpcCniMaxPods } from './private/max-pods';
 import { INSTANCE_TYPE_ID, requireClusterName, requireKnownInstanceType } from '../private/names';
 import { minorOf, minorSkew } from '../private/versions';
 import { cidrWithin, cidrsOverlap, nonPublicBlock, parseIpv4Cidr, PUBLIC_ENDPOINT_CIDRS, requireInteger, requireIpv4Cidr, show } from '../private/validate';
@@ -133,6 +134,15 @@ export class LabCluster extends Construct {
   /** The kubectl version of the handler's layer. */
   public readonly kubectlVersion: string;
 
+  /** Nodes in the managed node group. */
+  public readonly nodeCount: number;
+
+  /**
+   * Pods each node takes with the VPC CNI's one address per pod (kubelet's max-pods, as EKS's node AMIs compute it
+   * from the instance type's ENIs); undefined for an instance type EKS's table lacks, or a token.
+   */
+  public readonly maxPodsPerNode?: number;
+
   /** Node launch template: IMDSv2 only, one network hop, so pods cannot take the nodes' credentials. */
   public readonly launchTemplate: ec2.CfnLaunchTemplate;
 
@@ -184,6 +194,8 @@ export class LabCluster extends Construct {
     if (props.serviceCidr !== undefined) this.checkServiceCidr(props.serviceCidr, labVpc instanceof LabVpc ? labVpc.cidr : undefined);
     const kubectlLayer = this.checkVersions(version.version, props.kubectlLayer);
     this.kubectlVersion = kubectlLayer.kubectlVersion;
+    this.nodeCount = nodeCount;
+    this.maxPodsPerNode = Token.isUnresolved(instanceType.toString()) ? undefined : vpcCniMaxPods(instanceType.toString());
     if (nodeCount < 2) {
       Annotations.of(this).addWarningV2('eks-lb-lab:singleNode', `'nodeCount' is ${nodeCount}: with one node, ` +
         'instance mode cannot show traffic entering one node and served on another. Use 2 or more.');

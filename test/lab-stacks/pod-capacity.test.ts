@@ -1,0 +1,40 @@
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { App as Cdk8sApp } from 'cdk8s';
+import { createLab } from '../../lab-stacks/lab-app';
+import { deploymentPods } from '../../lab-stacks/pod-capacity';
+import { readLabSettings } from '../../lab-stacks/settings';
+import { IngressWorkloadChart, TargetGroupBindingChart } from '../../lib';
+import { newApp } from '../fixtures';
+
+const lab = (context: Record<string, unknown>) => {
+  const app = newApp(context);
+  return createLab(app, readLabSettings(app.node, {}));
+};
+const capacityWarnings = (context: Record<string, unknown>) =>
+  Annotations.fromStack(lab(context).cluster).findWarning('*', Match.stringLikeRegexp('echo pods do not all fit'));
+
+describe('pods against what the nodes take', () => {
+  test('a chart\'s pods are its Deployments\' replicas', () => {
+    expect(deploymentPods(new IngressWorkloadChart(new Cdk8sApp(), 'Chart', { targetType: 'ip', replicas: 3 }))).toBe(3);
+    expect(deploymentPods(new TargetGroupBindingChart(new Cdk8sApp(), 'Chart', {
+      ipTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/ip/0123456789abcdef',
+      instanceTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/instance/fedcba9876543210',
+      vpcId: 'vpc-0123456789abcdef0', loadBalancerSecurityGroupId: 'sg-0123456789abcdef0', nodePort: 30081, replicas: 4,
+    }))).toBe(4);
+  });
+
+  test('the defaults fit with no warning: 10 echo pods and 8 system pods in 34', () => {
+    expect(capacityWarnings({})).toEqual([]);
+  });
+
+  test('each stack fits alone but not all together: a warning with the count left Pending', () => {
+    const [warning] = capacityWarnings({ replicas: '6' });
+    expect(warning.entry.data).toMatch(/^The lab stacks' 30 echo pods do not all fit beside the 8 system pods on 2 t3\.medium nodes, .*deploying every stack leaves 4 Pending\./);
+  });
+
+  test('the limit is exact: 26 echo pods fit in one stack, and a third node makes room for 27', () => {
+    expect(() => lab({ replicas: '26' })).not.toThrow();
+    expect(() => lab({ replicas: '27' })).toThrow(/^Context 'replicas' is too large for the nodes/);
+    expect(() => lab({ replicas: '27', nodeCount: '3' })).not.toThrow();
+  });
+});
