@@ -92,6 +92,6 @@ describe('where things live', () => {
 
 /** Tests of the whole rather than of one file. */
 const CROSS_CUTTING = [
-  'test/bad-inputs.test.ts', 'test/layout.test.ts', 'test/package.test.ts', 'test/setup/setup.test.ts', 'test/bin/cdk-diff.test.ts',
+  'test/bad-inputs.test.ts', 'test/layout.test.ts', 'test/package.test.ts', 'test/setup/setup.test.ts', 'test/bin/cdk-diff.test.ts', 'test/bin/hostile-inputs.test.ts',
   'test/lib/cluster/cleanup-handler.test.ts', 'test/lib/controller/load-balancer-controller-chart.test.ts',
 ];

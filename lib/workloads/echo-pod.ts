@@ -82,7 +82,32 @@ export function echoPodSettings(scope: Construct, props: EchoPodProps): Required
     throw new LabValidationError(scope, 'image', `must name a container image; got ${show(image)}. ` +
       `Leave it unset for ${ECHO_IMAGE}, or give a mirror of it.`);
   }
+  if (!Token.isUnresolved(image) && !isImageReference(image)) {
+    throw new LabValidationError(scope, 'image', `must be an image reference as the container runtime parses it ` +
+      `([registry[:port]/]lower-case/path[:tag][@sha256:digest], at most 255 characters before the tag), or the pods ` +
+      `never start (InvalidImageName); got ${show(image.length > 80 ? `${image.slice(0, 80)}…` : image)}. ` +
+      `Leave it unset for ${ECHO_IMAGE}, or give a mirror of it.`);
+  }
   return { image, containerPort, replicas };
+}
+
+// The image reference grammar of the container runtimes (github.com/distribution/reference), piece by piece.
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?`;
+const NAME = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+
+/** Whether `image` parses as a container image reference: a name of at most 255 characters, a tag, a digest. */
+export function isImageReference(image: string): boolean {
+  const at = image.indexOf('@');
+  const [named, digest] = at < 0 ? [image, undefined] : [image.slice(0, at), image.slice(at + 1)];
+  if (digest !== undefined && !DIGEST.test(digest)) return false;
+  const colon = named.lastIndexOf(':');
+  const hasTag = colon > named.lastIndexOf('/');
+  const [name, tag] = hasTag ? [named.slice(0, colon), named.slice(colon + 1)] : [named, undefined];
+  return name.length <= 255 && NAME.test(name) && (tag === undefined || TAG.test(tag));
 }
 
 /** Labels every object of a lab workload carries; the Service selects pods by them. */
