@@ -6,6 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterUnreachableError, gatherFacts } from '../../lib/experiment/doctor/gather';
 import { doctorReport, renderDoctorJson, renderDoctorText } from '../../lib/experiment/doctor/report';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../cli-io';
+import { readInputFile } from '../read-input';
 
 const HELP = `Usage: eks-lb-lab doctor [options]
 
@@ -98,8 +99,11 @@ function loadKubeConfig(flag: string | undefined, io: CliIo): KubeConfig {
   }
   const [first, ...rest] = present.map((file) => {
     const one = new KubeConfig();
+    // Read here with a bound (a kubeconfig is kilobytes; /dev/zero never ends), parsed as loadFromFile would.
+    const text = readInputFile(file, file, 16 * 1024 * 1024, 'kubeconfig');
     try {
-      one.loadFromFile(file);
+      one.loadFromString(text);
+      one.makePathsAbsolute(path.dirname(file));
     } catch (error) {
       throw new CliError(`cannot read the kubeconfig ${file}: ${(error as Error).message.split('\n')[0]}.`);
     }

@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { GetPolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LoadBalancerControllerVersion, PolicyJson } from '../../lib';
@@ -8,6 +7,7 @@ import {
 } from '../../lib/experiment';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK } from '../cli-io';
 import { parseOptions } from '../options';
+import { readInputFile } from '../read-input';
 
 const USAGE = `Usage:
   eks-lb-lab policy diff <file.json> [--version v3.5.0] [--partition aws]
@@ -91,12 +91,8 @@ interface Input {
 }
 
 function readFile(file: string, io: CliIo): Input {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.resolve(io.cwd, file), 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${file}: ${readFailure(error as NodeJS.ErrnoException)}.`);
-  }
+  // Even `aws iam get-policy-version` output of the largest document IAM stores is a few tens of kilobytes.
+  const text = readInputFile(file, path.resolve(io.cwd, file), 1024 * 1024, 'policy document');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -106,17 +102,6 @@ function readFile(file: string, io: CliIo): Input {
   // The output of `aws iam get-policy-version` wraps the document.
   const wrapped = (json as { PolicyVersion?: { Document?: unknown } } | null)?.PolicyVersion?.Document;
   return { source: file, document: wrapped === undefined ? json : decodeDocument(wrapped, file) };
-}
-
-/** Why a file cannot be read, in words, with the error code for searching. */
-function readFailure(error: NodeJS.ErrnoException): string {
-  const words = new Map([
-    ['ENOENT', 'no such file'], ['EACCES', 'permission denied'], ['EPERM', 'permission denied'],
-    ['EISDIR', 'it is a directory, not a file'], ['ENOTDIR', 'a part of the path is not a directory'],
-    ['ELOOP', 'too many symbolic links'], ['ENAMETOOLONG', 'the name is too long'], ['EMFILE', 'too many open files'],
-  ]).get(error.code ?? '');
-  if (words) return `${words} (${error.code})`;
-  return error.code ? `${error.message.split('\n')[0]}` : error.message;
 }
 
 function decodeDocument(document: unknown, source: string): unknown {

@@ -90,9 +90,14 @@ describe('every flag with every hostile value', () => {
     expect(failures).toEqual([]);
   }, 60_000);
 
-  test.each(['/nonexistent/folder/policy.json', '.', 'kubeconfig', '/dev/null'])('policy diff of the file %s', async (file) => {
+  test.each(['/nonexistent/folder/policy.json', '.', 'kubeconfig', '/dev/null', '/dev/zero'])('policy diff of the file %s', async (file) => {
     const { code, stderr } = await run(['policy', 'diff', file]);
     expect([code, clean(stderr)]).toEqual([2, true]);
+  });
+
+  test('doctor with the kubeconfig /dev/zero', async () => {
+    const { code, stderr } = await run(['doctor', '--kubeconfig', '/dev/zero']);
+    expect([code, stderr]).toEqual([2, 'eks-lb-lab doctor: cannot read /dev/zero: it holds more than 16 MiB, far more than any kubeconfig; give the kubeconfig itself.\n']);
   });
 });
 
