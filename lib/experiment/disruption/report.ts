@@ -29,6 +29,7 @@ export function renderDisruptionText(report: DisruptionReport): string {
   ]), '');
   for (const s of report.summaries) {
     out.push(`${s.path} (${s.variant}, ${s.event})`);
+    for (const n of s.notes ?? []) out.push(`  ${n}`);
     const [bar, mark] = timelineBar(s);
     out.push(`  timeline  |${bar}|`);
     if (mark) out.push(`             ${mark}`);
@@ -58,7 +59,9 @@ export function renderDisruptionMarkdown(report: DisruptionReport): string {
       `${FAILURE_KINDS.map((k) => s.failures[k]).join(' | ')} | ${modelCell(s)} | ${s.agrees === false ? '**contradicts**' : verdict(s)} |`), '');
   for (const s of report.summaries) {
     const [bar, mark] = timelineBar(s);
-    out.push(`## ${s.path} (${s.variant}, ${s.event})`, '', '```text', `|${bar}|`, ...(mark ? [` ${mark}`] : []), '```', '');
+    out.push(`## ${s.path} (${s.variant}, ${s.event})`, '');
+    if (s.notes) out.push(...s.notes.map((n) => `- ${n}`), '');
+    out.push('```text', `|${bar}|`, ...(mark ? [` ${mark}`] : []), '```', '');
     const failing = s.timeline.filter((t) => t.failed > 0);
     if (failing.length > 0) {
       out.push('| second | answered | failed |', '|---:|---:|---:|', ...failing.map((t) => `| ${t.second} | ${t.ok} | ${t.failed} |`), '');
