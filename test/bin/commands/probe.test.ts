@@ -377,7 +377,7 @@ describe('eks-lb-lab probe --rollout, --drain, --load-only', () => {
     expect(stdout).toMatch(/^path +variant +event +requests +ok +502 +503 +504 +HTTP other +reset +refused +timeout +model$/m);
     expect(stdout).toMatch(/^ip +graceful +rollout +\d+ +\d+ +0 +0 +0 +0 +\d+ +[1-9]\d* +0 +none +CONTRADICTS$/m);
     expect(stdout).toMatch(/^ {2}rollout restart of deployment ip-mode\/echo: rolled out \d+\.\d s after the restart$/m);
-    expect(stdout).toMatch(/^ {2}timeline {2}\|[.xX_]+\|$/m);
+    expect(stdout).toMatch(/^ {2}timeline {2}\|[.xX-]+\|$/m);
     expect(stdout).toMatch(/^ {2}pods {6}before: echo-\d+\n {12}after: {2}echo-\d+$/m);
     expect(stdout).toContain('  model     no request may fail:\n            - preStop delay 15 s');
     expect(stdout).toContain('The measurements contradict the model');
