@@ -171,7 +171,10 @@ class ClusterStandIn {
   private generation = 0;
   private created = 0;
   private endpointsKey = '';
-  private chain: Promise<void> = Promise.resolve();
+  /** Each stand-in's steps, one at a time: a slow one (a shell step) holds up only its own. */
+  private readonly chains: Record<'kubelet' | 'kube-proxy' | 'controller', Promise<void>> = {
+    'kubelet': Promise.resolve(), 'kube-proxy': Promise.resolve(), 'controller': Promise.resolve(),
+  };
   private changeQueued = false;
   private closed = false;
   /** The first error of a stand-in's step; the run fails with it. */
@@ -257,14 +260,14 @@ class ClusterStandIn {
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
-    await this.chain;
+    await Promise.all(Object.values(this.chains));
     await Promise.all(this.pods.filter((p) => p.phase !== 'exited' && p.sandbox).map((p) => this.agentOf(p).call({ method: 'stopEcho', how: 'fast' })));
   }
 
   /** Writes kube-proxy's rules now, after the steps already queued. */
   async syncKubeProxyNow(): Promise<void> {
-    this.serially(() => this.syncKubeProxy());
-    await this.chain;
+    this.serially('kube-proxy', () => this.syncKubeProxy());
+    await this.chains['kube-proxy'];
   }
 
   async targetHealth(): Promise<TargetHealth[]> {
@@ -288,9 +291,9 @@ class ClusterStandIn {
     this.timers.add(timer);
   }
 
-  /** Runs `step` after the steps queued before it: the stand-ins' API calls and rule writes happen one at a time. */
-  private serially(step: () => Promise<void>): void {
-    this.chain = this.chain.then(() => (this.closed ? undefined : step())).catch((e: Error) => { this.failure ??= e; });
+  /** Runs `step` after the steps of the same stand-in queued before it. */
+  private serially(who: keyof ClusterStandIn['chains'], step: () => Promise<void>): void {
+    this.chains[who] = this.chains[who].then(() => (this.closed ? undefined : step())).catch((e: Error) => { this.failure ??= e; });
   }
 
   /** Something changed: the controllers react at once, kube-proxy and the load balancer controller after their lag. */
@@ -305,8 +308,8 @@ class ClusterStandIn {
         .map((p) => [p.address, this.ready(p), p.containersReady, p.phase === 'terminating']));
       if (key === this.endpointsKey) return;
       this.endpointsKey = key;
-      if (!this.ipTargets) this.after(ROLLOUT_TIMINGS.kubeProxySyncSeconds, () => this.serially(() => this.syncKubeProxy()));
-      else this.after(this.ctx.options.controllerLagSeconds, () => this.serially(() => this.reconcileTargets()));
+      if (!this.ipTargets) this.after(ROLLOUT_TIMINGS.kubeProxySyncSeconds, () => this.serially('kube-proxy', () => this.syncKubeProxy()));
+      else this.after(this.ctx.options.controllerLagSeconds, () => this.serially('controller', () => this.reconcileTargets()));
     });
   }
 
@@ -356,7 +359,7 @@ class ClusterStandIn {
       phase: 'starting', containersReady: false, probeFailures: 0, gatePassed: !this.path.shutdown.readinessGate,
     };
     this.pods.push(placeholder);
-    this.serially(async () => {
+    this.serially('kubelet', async () => {
       const { sandbox, address } = await this.ctx.pool.take(node);
       Object.assign(placeholder, { sandbox, address });
       this.after(ROLLOUT_TIMINGS.containerStartSeconds, async () => {
@@ -443,7 +446,7 @@ class ClusterStandIn {
       if (health.find((t) => t.address === p.address)?.state === 'healthy') p.gatePassed = true;
     }
     if (gated.some((p) => p.gatePassed)) this.changed();
-    if (gated.some((p) => !p.gatePassed)) this.after(this.ctx.options.controllerLagSeconds, () => this.serially(() => this.reconcileTargets()));
+    if (gated.some((p) => !p.gatePassed)) this.after(this.ctx.options.controllerLagSeconds, () => this.serially('controller', () => this.reconcileTargets()));
   }
 }
 
@@ -503,11 +506,10 @@ export async function runDisruption(emulation: Emulation, plan: RolloutPlan, poo
       clearInterval(extend);
     }
     const samples = await load.done;
-    const windowMs = load.windowMs();
     return summarizeDisruption({
       path: subject.mode, variant: subject.variant, event: options.event,
       samples: samples.map((s) => ({ ...s, startMs: s.startMs * ROLLOUT_TIME_SCALE })),
-      eventAtMs: eventAtMs * ROLLOUT_TIME_SCALE, windowMs: windowMs * ROLLOUT_TIME_SCALE,
+      eventAtMs: eventAtMs * ROLLOUT_TIME_SCALE,
       expectation: expectDisruption(subject.path, options.event, { deregistrationLagSeconds: options.controllerLagSeconds }),
     });
   } finally {
