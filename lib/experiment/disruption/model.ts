@@ -92,15 +92,15 @@ function instanceFindings(path: ExpectedPath, event: 'rollout' | 'drain'): Findi
         'and a cordoned node keeps all three, so the drained node still takes traffic and kube-proxy forwards it'
       : 'the targets are nodes, and a rollout does not change them: the target group and its health checks stay as they were',
   });
-  const graceful = s.stop === 'graceful';
-  out.push(graceful
+  out.push(s.stop === 'graceful'
     ? {
-      fails: false, reason: `kube-proxy sends new connections only to ready pods; the old pod keeps serving the load balancer's connections that conntrack ties to it ` +
-        `for its ${s.preStopDelaySeconds} s preStop delay, then nginx quits gracefully (SIGQUIT): in-flight requests finish and keep-alive connections close, so the load balancer reconnects to a live pod`,
+      fails: true, reason: `kube-proxy sends new connections only to ready pods, and the old pod serves the load balancer's connections that conntrack ties ` +
+        `to it for its ${s.preStopDelaySeconds} s preStop delay; then nginx quits gracefully (SIGQUIT): in-flight requests finish, but the idle keep-alive ` +
+        'connections it closes are ones the load balancer may be sending a request on at that instant, and such a request fails (502): a race no pod setting closes with instance targets',
     }
     : {
       fails: true, reason: `the load balancer's keep-alive connections to a node stay tied to the old pod by conntrack after kube-proxy drops it; the pod stops at once ` +
-        `(${s.stop === 'fast' ? 'SIGTERM to nginx, fast shutdown' : 'SIGTERM'}), so requests in flight on those connections are cut`,
+        `(${s.stop === 'fast' ? 'SIGTERM to nginx, fast shutdown' : 'SIGTERM'}), so requests in flight or sent on those connections as they close fail`,
     });
   out.push(graceFinding(path));
   if (local) {

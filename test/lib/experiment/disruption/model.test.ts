@@ -13,8 +13,8 @@ describe('expectDisruption, from the lab\'s charts', () => {
     ['ip', 'graceful', 'drain', 'none'],
     ['ip', 'naive', 'rollout', 'some'],
     ['ip', 'naive', 'drain', 'some'],
-    ['instance', 'graceful', 'rollout', 'none'],
-    ['instance', 'graceful', 'drain', 'none'],
+    ['instance', 'graceful', 'rollout', 'some'],
+    ['instance', 'graceful', 'drain', 'some'],
     ['instance', 'naive', 'rollout', 'some'],
     ['instance', 'naive', 'drain', 'some'],
     ['instance-local', 'graceful', 'rollout', 'some'],
@@ -33,6 +33,11 @@ describe('expectDisruption, from the lab\'s charts', () => {
   test('graceful ip: the preStop delay covers the controller\'s lag, unless the lag allowed for is longer', () => {
     expect(expectDisruption(path('ip', 'graceful'), 'rollout').reasons[0]).toMatch(/^preStop delay 15 s ≥ the 10 s the controller takes/);
     expect(expectDisruption(path('ip', 'graceful'), 'rollout', { deregistrationLagSeconds: 20 }).errors).toBe('some');
+  });
+
+  test('graceful instance: only the keep-alive close race is left', () => {
+    const findings = expectDisruption(path('instance', 'graceful'), 'rollout').reasons.join('\n');
+    expect(findings).toMatch(/the idle keep-alive connections it closes are ones the load balancer may be sending a request on/);
   });
 
   test('a drained node stays registered with instance targets; one replica makes an ip drain cost requests', () => {
