@@ -103,7 +103,7 @@ export async function checkLoadTarget(label: string, targetUrl: string, timeoutM
     if (sample.ok) return sample.pod!;
     const why = sample.status !== undefined ? `HTTP ${sample.status}${sample.status === 200 ? ', not an echo body' : ''}` : sample.failure;
     throw new LoadTargetError(`${label}: ${targetUrl} does not answer like the echo server (${why}); ` +
-      'check the URL, or that the path is deployed and healthy, before disrupting it.');
+      'check the URL, and that the path is deployed and healthy.');
   } finally {
     agent.destroy();
   }
