@@ -109,7 +109,7 @@ export class DisruptionActions {
    * `kubectl drain <node> --ignore-daemonsets --delete-emptydir-data`, then waits for the Deployment to be whole
    * again elsewhere, then uncordons (unless the node was cordoned before). Evictions go through the Eviction API, so
    * PodDisruptionBudgets hold: a 429 is tried again every `evictionRetryMs` until the timeout. DaemonSet and mirror
-   * pods stay; a pod that no controller owns stops the drain before the node is cordoned, as kubectl refuses it
+   * pods stay, finished ones are left alone; a pod that no controller owns stops the drain before the node is cordoned, as kubectl refuses it
    * without `--force`.
    */
   async drain(node: string, workload: WorkloadRef): Promise<DrainResult> {

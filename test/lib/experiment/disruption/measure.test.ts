@@ -10,11 +10,11 @@ import { KubernetesStandIn, startKubernetesStandIn } from '../../../kubernetes-s
 let echo: EchoStandIn;
 let standIn: KubernetesStandIn;
 let cluster: SimulatedCluster;
-const LOAD = { ratePerSecond: 200, windowMs: 600, timeoutMs: 500 };
+const LOAD = { ratePerSecond: 200, windowMs: 400, timeoutMs: 2000 };
 
 async function start(replace: 'gap' | 'seamless') {
   echo = await startEchoStandIn('echo-old');
-  cluster = simulatedCluster([{ namespace: 'ip-mode', name: 'echo', echo, replace }], { switchAfterMs: 40, gapMs: 150 });
+  cluster = simulatedCluster([{ namespace: 'ip-mode', name: 'echo', echo, replace }], { switchAfterMs: 30, gapMs: 120 });
   standIn = await startKubernetesStandIn({}, cluster.handler);
   const kc = new KubeConfig();
   kc.loadFromFile(standIn.kubeconfig);
@@ -36,9 +36,10 @@ describe('measureDisruption', () => {
     const actions = await start('gap');
     const first = echo.pod;
     const s = await measureDisruption({ ...target('none'), variant: 'naive' }, 'rollout', actions, LOAD);
-    // Connections open when the pod exits are reset; new ones are refused until the next pod listens.
+    // Connections open when the pod exits are reset; new ones are refused until the next pod listens (on a loaded
+    // machine a request may also wait out its deadline).
     expect(s.failures.refused).toBeGreaterThan(10);
-    expect(s.requests - s.successes).toBe(s.failures.refused + s.failures.reset);
+    expect(s.requests - s.successes).toBe(s.failures.refused + s.failures.reset + s.failures.timeout);
     expect([s.podsBefore, s.podsAfter]).toEqual([[first], [echo.pod]]);
     expect(s.eventAtMs).toBeGreaterThan(settleMs(LOAD.windowMs) - 5);
     expect(s.timeline.some((t) => t.second > 0 && t.failed > 0) || s.timeline[0].failed > 0).toBe(true);
@@ -51,7 +52,7 @@ describe('measureDisruption', () => {
   test('a rollout whose new pod answers before the old one goes: no failure, as a model of none says', async () => {
     const actions = await start('seamless');
     const s = await measureDisruption(target('none'), 'rollout', actions, LOAD);
-    expect([s.requests > 100, s.successes === s.requests, s.agrees]).toEqual([true, true, true]);
+    expect([s.requests >= 80, s.successes === s.requests, s.agrees]).toEqual([true, true, true]);
     expect(s.podsBefore).not.toEqual(s.podsAfter);
   });
 
@@ -59,7 +60,7 @@ describe('measureDisruption', () => {
     const actions = await start('gap');
     const s = await measureDisruption(target('some'), 'drain', actions, LOAD);
     expect(s.failures.refused + s.failures.reset).toBeGreaterThan(0);
-    expect(s.requests - s.successes).toBe(s.failures.refused + s.failures.reset);
+    expect(s.requests - s.successes).toBe(s.failures.refused + s.failures.reset + s.failures.timeout);
     expect(s.notes).toEqual([expect.stringMatching(
       /^drained node ip-10-0-130-77\.ec2\.internal: 1 pod evicted, the deployment whole again \d+\.\d s after the drain began, the node uncordoned$/)]);
     expect(s.timeline.length).toBeGreaterThanOrEqual(1);
