@@ -61,6 +61,24 @@ describe('DisruptionActions', () => {
     expect(cluster.cordoned['ip-10-0-130-77.ec2.internal']).toBe(false);
   });
 
+  test('a pod no controller owns stops the drain before the node is cordoned; a 403 names the user', async () => {
+    echo = await startEchoStandIn('echo-old');
+    cluster = simulatedCluster([{ ...WORKLOAD, echo, replace: 'gap' }]);
+    const bare = { metadata: { name: 'debug', namespace: 'default', uid: 'b' }, spec: { nodeName: 'ip-10-0-130-77.ec2.internal' }, status: { phase: 'Running' } };
+    standIn = await startKubernetesStandIn({}, (req) => {
+      if (req.path === '/api/v1/pods') return { status: 200, body: { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: [bare] } };
+      if (req.method === 'PATCH' && req.path.startsWith('/apis/apps/')) return { status: 403, body: undefined };
+      return cluster.handler(req);
+    });
+    const kc = new KubeConfig();
+    kc.loadFromFile(standIn.kubeconfig);
+    const actions = new DisruptionActions(kc, FAST);
+    await expect(actions.drain('ip-10-0-130-77.ec2.internal', WORKLOAD)).rejects.toThrow(
+      /^node ip-10-0-130-77\.ec2\.internal runs pods no controller owns \(default\/debug\); an eviction would lose them, so the drain stops before cordoning\./);
+    expect(cluster.writes).toEqual([]);
+    await expect(actions.restart(WORKLOAD)).rejects.toThrow(/^rollout restart of deployment ip-mode\/echo: the API server answered 403 \(forbidden to the kubeconfig's user\): Forbidden: /);
+  });
+
   test('API answers and an unreachable server are one line naming the action', async () => {
     const actions = await start('gap');
     await expect(actions.restart({ namespace: 'ip-mode', name: 'nope' })).rejects.toThrow(
