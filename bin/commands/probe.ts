@@ -8,12 +8,11 @@ import {
 import { LAB_PATHS, LabPath, PATH_SETTING_KEYS, PATH_STACKS, PathSettings, expectedPath, labPath } from '../../lab-stacks/catalogue';
 import { checkOutputPath, writeOutputFile } from '../write-output';
 import { MAX_CONCURRENCY, MAX_RATE, MAX_REQUESTS, MAX_WINDOW_SECONDS, parseOptions, wholeNumber } from '../options';
-import { DisruptionActions } from '../../lib/experiment/disruption/kube';
 import { DisruptionTarget, measureDisruption } from '../../lib/experiment/disruption/measure';
 import { expectDisruption } from '../../lib/experiment/disruption/model';
 import { disruptionReport, renderDisruptionJson, renderDisruptionMarkdown, renderDisruptionText } from '../../lib/experiment/disruption/report';
 import { DisruptionEvent, DisruptionSummary, ShutdownVariant } from '../../lib/experiment/disruption/types';
-import { selectedKubeConfig } from './doctor';
+
 import { LAB_DEFAULTS } from '../../lab-stacks/settings';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
 
@@ -249,9 +248,14 @@ async function probeDisruptions(events: readonly DisruptionEvent[], options: Pro
       if (options[flag] !== undefined) throw new CliError(`--${flag} applies to --rollout and --drain; --load-only does not talk to the cluster.`);
     }
   }
-  const kubeConfig = disrupts ? selectedKubeConfig(options.kubeconfig, options.context, io) : undefined;
+  // Loaded only here: the Kubernetes client takes a second to load, and the probe without a disruption needs none.
+  const kube = disrupts ? {
+    ...(require('./doctor') as typeof import('./doctor')),
+    ...(require('../../lib/experiment/disruption/kube') as typeof import('../../lib/experiment/disruption/kube')),
+  } : undefined;
+  const kubeConfig = kube?.selectedKubeConfig(options.kubeconfig, options.context, io);
   const targets = options.url.length > 0 ? urlTargets(options.url) : await stackTargets(options, io);
-  const actions = kubeConfig && new DisruptionActions(kubeConfig, { timeoutMs: Math.max(600_000, windowSeconds * 1000) });
+  const actions = kube && kubeConfig && new kube.DisruptionActions(kubeConfig, { timeoutMs: Math.max(600_000, windowSeconds * 1000) });
   const step = options['no-progress'] ? undefined : (line: string) => io.stderr(`${line}\n`);
   const summaries: DisruptionSummary[] = [];
   for (const t of targets) {

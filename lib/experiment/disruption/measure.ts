@@ -1,4 +1,5 @@
-import { DisruptionActions, WorkloadRef } from './kube';
+// Types only: the Kubernetes client loads with the actions, not with the toolkit.
+import type { DisruptionActions, WorkloadRef } from './kube';
 import { checkLoadTarget, startLoad } from './load';
 import { summarizeDisruption } from './summarize';
 import { DisruptionEvent, DisruptionExpectation, DisruptionSummary, ShutdownVariant } from './types';
