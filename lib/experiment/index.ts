@@ -11,4 +11,3 @@ export * from './disruption/types';
 export * from './disruption/summarize';
 export * from './disruption/report';
 export * from './disruption/load';
-export * from './disruption/measure';
