@@ -249,13 +249,11 @@ async function probeDisruptions(events: readonly DisruptionEvent[], options: Pro
     }
   }
   // Loaded only here: the Kubernetes client takes a second to load, and the probe without a disruption needs none.
-  const kube = disrupts ? {
-    ...(require('./doctor') as typeof import('./doctor')),
-    ...(require('../../lib/experiment/disruption/kube') as typeof import('../../lib/experiment/disruption/kube')),
-  } : undefined;
-  const kubeConfig = kube?.selectedKubeConfig(options.kubeconfig, options.context, io);
+  const kubeConfig = disrupts
+    ? (require('./doctor') as typeof import('./doctor')).selectedKubeConfig(options.kubeconfig, options.context, io) : undefined;
   const targets = options.url.length > 0 ? urlTargets(options.url) : await stackTargets(options, io);
-  const actions = kube && kubeConfig && new kube.DisruptionActions(kubeConfig, { timeoutMs: Math.max(600_000, windowSeconds * 1000) });
+  const actions = kubeConfig && new (require('../../lib/experiment/disruption/kube') as typeof import('../../lib/experiment/disruption/kube'))
+    .DisruptionActions(kubeConfig, { timeoutMs: Math.max(600_000, windowSeconds * 1000) });
   const step = options['no-progress'] ? undefined : (line: string) => io.stderr(`${line}\n`);
   const summaries: DisruptionSummary[] = [];
   for (const t of targets) {
