@@ -346,6 +346,8 @@ describe('eks-lb-lab probe --rollout, --drain, --load-only', () => {
   let echoes: EchoStandIn[] = [];
   let standIn: KubernetesStandIn | undefined;
   let cluster: SimulatedCluster | undefined;
+  // Each run holds a window of at least a second, and the first loads the Kubernetes client.
+  const SLOW = 20_000;
   afterEach(async () => {
     await cluster?.settle();
     await Promise.all([...echoes.map((e) => e.stop()), standIn?.close()]);
@@ -383,7 +385,7 @@ describe('eks-lb-lab probe --rollout, --drain, --load-only', () => {
     expect(stdout).toContain('The measurements contradict the model');
     expect(cluster!.writes.map((w) => `${w.method} ${w.path}`)).toEqual(['PATCH /apis/apps/v1/namespaces/ip-mode/deployments/echo']);
     expect(cfn.calls()).toHaveLength(0);
-  });
+  }, SLOW);
 
   test('stacks: ip deployed naive, a rollout then a drain; failures where the model says they may come: exit 0, JSON and markdown', async () => {
     const kubeconfig = await lab([{ namespace: 'ip-mode', name: 'echo', replace: 'gap' }]);
@@ -405,7 +407,7 @@ describe('eks-lb-lab probe --rollout, --drain, --load-only', () => {
     expect(md).toContain('## ip (naive, drain)');
     expect(md).toMatch(/\| second \| answered \| failed \|/);
     expect(md).toContain('The measurements agree with the model.');
-  });
+  }, SLOW);
 
   test('--load-only: the load alone, no cluster needed; a clean window agrees with the graceful model', async () => {
     const echo = await startEchoStandIn('echo-steady');
@@ -414,7 +416,7 @@ describe('eks-lb-lab probe --rollout, --drain, --load-only', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ip +graceful +load-only +100 +100 +(0 +){7}none +agrees$/m);
     expect(stdout).toContain('  pods      before: echo-steady\n            after:  echo-steady\n');
-  });
+  }, SLOW);
 
   test.each([
     [['--load-only', '--rollout'], /--load-only runs the load without a disruption; got it with --rollout\. Use one or the other\./],
