@@ -10,3 +10,6 @@ export * from './addresses';
 export * from './disruption/types';
 export * from './disruption/summarize';
 export * from './disruption/report';
+export * from './disruption/load';
+export * from './disruption/kube';
+export * from './disruption/measure';

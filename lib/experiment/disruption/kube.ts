@@ -9,7 +9,7 @@ export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 
 /** How long to wait, and how often to look. */
 export interface WaitOptions {
-  /** Time between reads of the API. @default 1000 */
+  /** Time between reads of the API. @default 250 */
   readonly pollMs?: number;
   /** How long the action may take before it is given up. @default 600000 */
   readonly timeoutMs?: number;
@@ -48,7 +48,7 @@ export class DisruptionActions {
   constructor(private readonly kc: k8s.KubeConfig, options: WaitOptions = {}) {
     this.apps = kc.makeApiClient(k8s.AppsV1Api);
     this.core = kc.makeApiClient(k8s.CoreV1Api);
-    this.pollMs = options.pollMs ?? 1000;
+    this.pollMs = options.pollMs ?? 250;
     this.timeoutMs = options.timeoutMs ?? 600_000;
     this.evictionRetryMs = options.evictionRetryMs ?? 5000;
   }

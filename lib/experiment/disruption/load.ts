@@ -26,10 +26,14 @@ export interface LoadOptions {
 export interface LoadRun {
   /** Milliseconds since the window began. */
   elapsedMs(): number;
-  /** Keeps starting requests until `ms` from the start of the window, when that is later than its end. */
+  /** Keeps starting requests past the window's end until {@link extendTo} says when to stop (a disruption under way). */
+  hold(): void;
+  /** Keeps starting requests until `ms` from the start of the window, when that is later than its end; ends a hold. */
   extendTo(ms: number): void;
   /** The window's length so far. */
   windowMs(): number;
+  /** Ends the window now (after a failed disruption: nothing more to measure). */
+  stop(): void;
   /** Every request, once the window has ended and the last request has answered or timed out. */
   readonly done: Promise<RequestSample[]>;
 }
@@ -52,17 +56,19 @@ export function startLoad(options: LoadOptions): LoadRun {
   const t0 = performance.now();
   const elapsedMs = () => performance.now() - t0;
   let endMs = options.windowMs;
+  let held = false;
+  const end = () => (held ? Infinity : endMs);
   const pending: Promise<RequestSample>[] = [];
 
   const done = new Promise<RequestSample[]>((resolve) => {
     let next = 0;
     const tick = () => {
       // Catch up on every request due by now, so timer lateness does not lower the rate.
-      while (next * intervalMs <= Math.min(elapsedMs(), endMs) && next * intervalMs < endMs) {
+      while (next * intervalMs <= Math.min(elapsedMs(), end()) && next * intervalMs < end()) {
         pending.push(requestSample(lib, url, agent, keepAlive, timeoutMs, next * intervalMs));
         next += 1;
       }
-      if (next * intervalMs < endMs) {
+      if (next * intervalMs < end()) {
         setTimeout(tick, Math.max(0, next * intervalMs - elapsedMs()));
         return;
       }
@@ -73,7 +79,13 @@ export function startLoad(options: LoadOptions): LoadRun {
     };
     tick();
   });
-  return { elapsedMs, extendTo: (ms) => { endMs = Math.max(endMs, ms); }, windowMs: () => endMs, done };
+  return {
+    elapsedMs, done,
+    hold: () => { held = true; },
+    extendTo: (ms) => { endMs = Math.max(endMs, ms); held = false; },
+    windowMs: () => endMs,
+    stop: () => { endMs = Math.min(endMs, elapsedMs()); held = false; },
+  };
 }
 
 /**
@@ -91,7 +103,7 @@ export async function checkLoadTarget(label: string, targetUrl: string, timeoutM
     if (sample.ok) return sample.pod!;
     const why = sample.status !== undefined ? `HTTP ${sample.status}${sample.status === 200 ? ', not an echo body' : ''}` : sample.failure;
     throw new LoadTargetError(`${label}: ${targetUrl} does not answer like the echo server (${why}); ` +
-      'check the URL, or that the path is deployed and healthy, before disrupting it.');
+      'check the URL, and that the path is deployed and healthy.');
   } finally {
     agent.destroy();
   }

@@ -17,7 +17,7 @@ const KIND_HEADINGS: Readonly<Record<FailureKind, string>> = {
   'http-502': '502', 'http-503': '503', 'http-504': '504', 'http-other': 'HTTP other', 'reset': 'reset', 'refused': 'refused', 'timeout': 'timeout',
 };
 
-const LEGEND = 'one character a second: . all answered, x some failed, X all failed, _ no request; ^ the disruption began';
+const LEGEND = 'one character a second: . all answered, x some failed, X all failed, - no request; ^ the disruption began';
 
 /** The report for a terminal: one table of every path, then per path its timeline, its pods and the model's reasons. */
 export function renderDisruptionText(report: DisruptionReport): string {
@@ -29,6 +29,7 @@ export function renderDisruptionText(report: DisruptionReport): string {
   ]), '');
   for (const s of report.summaries) {
     out.push(`${s.path} (${s.variant}, ${s.event})`);
+    for (const n of s.notes ?? []) out.push(`  ${n}`);
     const [bar, mark] = timelineBar(s);
     out.push(`  timeline  |${bar}|`);
     if (mark) out.push(`             ${mark}`);
@@ -58,7 +59,9 @@ export function renderDisruptionMarkdown(report: DisruptionReport): string {
       `${FAILURE_KINDS.map((k) => s.failures[k]).join(' | ')} | ${modelCell(s)} | ${s.agrees === false ? '**contradicts**' : verdict(s)} |`), '');
   for (const s of report.summaries) {
     const [bar, mark] = timelineBar(s);
-    out.push(`## ${s.path} (${s.variant}, ${s.event})`, '', '```text', `|${bar}|`, ...(mark ? [` ${mark}`] : []), '```', '');
+    out.push(`## ${s.path} (${s.variant}, ${s.event})`, '');
+    if (s.notes) out.push(...s.notes.map((n) => `- ${n}`), '');
+    out.push('```text', `|${bar}|`, ...(mark ? [` ${mark}`] : []), '```', '');
     const failing = s.timeline.filter((t) => t.failed > 0);
     if (failing.length > 0) {
       out.push('| second | answered | failed |', '|---:|---:|---:|', ...failing.map((t) => `| ${t.second} | ${t.ok} | ${t.failed} |`), '');
@@ -77,7 +80,7 @@ export function renderDisruptionMarkdown(report: DisruptionReport): string {
 
 /** The window as one character a second, and a line with `^` under the second the disruption began. */
 export function timelineBar(s: DisruptionSummary): [string, string | undefined] {
-  const bar = s.timeline.map((t) => (t.ok + t.failed === 0 ? '_' : t.failed === 0 ? '.' : t.ok === 0 ? 'X' : 'x')).join('');
+  const bar = s.timeline.map((t) => (t.ok + t.failed === 0 ? '-' : t.failed === 0 ? '.' : t.ok === 0 ? 'X' : 'x')).join('');
   const at = s.eventAtMs === undefined ? undefined : Math.min(Math.floor(s.eventAtMs / 1000), Math.max(0, s.timeline.length - 1));
   return [bar, at === undefined ? undefined : `${' '.repeat(at)}^ ${(s.eventAtMs! / 1000).toFixed(1)} s`];
 }

@@ -12,17 +12,21 @@ export interface DisruptionInput {
   readonly samples: readonly RequestSample[];
   /** When the disruption began, in milliseconds from the start of the window. @default - none: the load alone */
   readonly eventAtMs?: number;
+  /** When the disruption had ended, in milliseconds from the start of the window. @default - unknown */
+  readonly eventEndMs?: number;
   /** How long the load ran, so that trailing seconds without requests show. @default - up to the last request's second */
   readonly windowMs?: number;
   /** The model's expectation. @default - none: measured only */
   readonly expectation?: DisruptionExpectation;
+  /** What the disruption did, one line each. @default - none */
+  readonly notes?: readonly string[];
 }
 
 /**
  * Counts a window's requests: successes, failures by kind, one row per second, the pods before and after.
  *
  * Pods before are those that answered before `eventAtMs` (without an event time: in the window's first second);
- * pods after are those that answered in the window's last second.
+ * pods after are those that answered from `eventEndMs` on (without an end time: in the window's last second).
  *
  * Against the expectation: `none` agrees only with no failed request; `some` means requests *may* fail, so it agrees
  * with any count, zero included — a rollout that happened to cost nothing does not contradict a model that says it
@@ -46,7 +50,8 @@ export function summarizeDisruption(input: DisruptionInput): DisruptionSummary {
 
   const before = input.eventAtMs ?? 1000;
   const podsBefore = pods(samples.filter((s) => s.startMs < before));
-  const podsAfter = pods(samples.filter((s) => secondOf(s.startMs) === seconds - 1));
+  const after = input.eventEndMs;
+  const podsAfter = pods(samples.filter((s) => (after === undefined ? secondOf(s.startMs) === seconds - 1 : s.startMs >= after)));
   const expectation = input.expectation;
   return {
     path: input.path,
@@ -57,9 +62,11 @@ export function summarizeDisruption(input: DisruptionInput): DisruptionSummary {
     failures,
     timeline,
     ...(input.eventAtMs === undefined ? {} : { eventAtMs: input.eventAtMs }),
+    ...(input.eventEndMs === undefined ? {} : { eventEndMs: input.eventEndMs }),
     podsBefore,
     podsAfter,
     ...(expectation ? { expectation, agrees: expectation.errors === 'none' ? failed === 0 : true } : {}),
+    ...(input.notes && input.notes.length > 0 ? { notes: input.notes } : {}),
   };
 }
 

@@ -27,6 +27,8 @@ describe('the disruption report', () => {
   test('the timeline: a character a second and a caret under the second the disruption began', () => {
     expect(timelineBar(naive)).toEqual(['.xX.', ' ^ 1.2 s']);
     expect(timelineBar(measuredOnly)).toEqual(['.', undefined]);
+    const quiet = summarizeDisruption({ path: 'ip', variant: 'naive', event: 'load-only', samples: [ok(0, 'a'), ok(2500, 'a')], windowMs: 4000 });
+    expect(timelineBar(quiet)).toEqual(['.-.-', undefined]);
   });
 
   test('text: the table by kind, then per path the timeline, the failed seconds, the pods and the model', () => {

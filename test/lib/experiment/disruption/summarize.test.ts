@@ -33,6 +33,11 @@ describe('summarizeDisruption', () => {
     expect(s).not.toHaveProperty('eventAtMs');
   });
 
+  test('with an end time, pods after are those that answered from it on', () => {
+    const s = summarizeDisruption({ path: 'ip', variant: 'naive', event: 'rollout', samples: SAMPLES, eventAtMs: 1500, eventEndMs: 2500, windowMs: 4000 });
+    expect([s.podsBefore, s.podsAfter, s.eventEndMs]).toEqual([['echo-a', 'echo-b'], ['echo-new'], 2500]);
+  });
+
   test('`none` agrees only with no failure; `some` means may fail and agrees with any count', () => {
     const clean = SAMPLES.filter((x) => x.ok);
     const agrees = (samples: RequestSample[], expectation: DisruptionExpectation) =>
