@@ -41,6 +41,9 @@ export const ROLLOUT_TIMINGS = {
   limitSeconds: 900,
 } as const;
 
+/** The least wall-clock time the ALB stand-in waits for a health check's answer. */
+const HEALTH_CHECK_TIMEOUT_FLOOR_MS = 300;
+
 /** How long the controller stand-in takes from an endpoint change to the ELB API call taking effect, by default. */
 export const DEFAULT_CONTROLLER_LAG_SECONDS = 5;
 
@@ -475,7 +478,8 @@ export async function runDisruption(emulation: Emulation, plan: RolloutPlan, poo
     listener: {
       name: row.mode, listenAddress: row.publicAddress, listenPort: row.listenPort, sourceAddress: row.vpcAddress, targets,
       healthCheck: {
-        path: row.workload.healthCheckPath, intervalMs: wallMs(hc.intervalSeconds), timeoutMs: wallMs(hc.timeoutSeconds),
+        // The timeout has a floor: on a busy machine, scheduling delays would otherwise read as failed checks.
+        path: row.workload.healthCheckPath, intervalMs: wallMs(hc.intervalSeconds), timeoutMs: Math.max(wallMs(hc.timeoutSeconds), HEALTH_CHECK_TIMEOUT_FLOOR_MS),
         healthyThreshold: hc.healthyThreshold, unhealthyThreshold: hc.unhealthyThreshold,
       },
     },
@@ -496,12 +500,22 @@ export async function runDisruption(emulation: Emulation, plan: RolloutPlan, poo
     // a load whose window ran out while this process was busy would end for good.
     const extend = setInterval(() => load.extendTo(load.elapsedMs() + 1000), 20);
     let eventAtMs: number;
+    let eventEndMs: number;
+    let note: string;
     try {
       await sleep(wallMs(ROLLOUT_TIMINGS.warmupSeconds));
       eventAtMs = load.elapsedMs();
+      const before = cluster.pods.filter((p) => p.phase === 'running').map((p) => p.name);
       const evicted = options.event === 'rollout' ? (cluster.rollout(), []) : cluster.drain();
       await cluster.until(() => cluster.settled(evicted));
+      eventEndMs = load.elapsedMs();
       cluster.uncordonAll();
+      const w = subject.path.workload;
+      const took = `settled ${((eventEndMs - eventAtMs) * ROLLOUT_TIME_SCALE / 1000).toFixed(0)} s later`;
+      note = options.event === 'rollout'
+        ? `rollout restart of ${w.namespace}/${w.name} (maxSurge ${subject.path.shutdown.maxSurge}, maxUnavailable ${subject.path.shutdown.maxUnavailable}): ` +
+          `${before.length} pods replaced, ${took}`
+        : `drain of ${evicted[0]?.node.name ?? 'a node'}: evicted ${evicted.map((p) => p.name).join(', ')}, ${took}, uncordoned`;
     } finally {
       clearInterval(extend);
     }
@@ -509,7 +523,7 @@ export async function runDisruption(emulation: Emulation, plan: RolloutPlan, poo
     return summarizeDisruption({
       path: subject.mode, variant: subject.variant, event: options.event,
       samples: samples.map((s) => ({ ...s, startMs: s.startMs * ROLLOUT_TIME_SCALE })),
-      eventAtMs: eventAtMs * ROLLOUT_TIME_SCALE,
+      eventAtMs: eventAtMs * ROLLOUT_TIME_SCALE, eventEndMs: eventEndMs * ROLLOUT_TIME_SCALE, notes: [note],
       expectation: expectDisruption(subject.path, options.event, { deregistrationLagSeconds: options.controllerLagSeconds }),
     });
   } finally {
