@@ -40,3 +40,7 @@ export function contextPairs(flag: string, pairs: readonly string[]): Record<str
 /** Requests per mode and in flight at most: enough for any measurement, and a bound on the work one flag can ask for. */
 export const MAX_REQUESTS = 1_000_000;
 export const MAX_CONCURRENCY = 1_000;
+
+/** The disruption load: requests per second and seconds of window at most, and requests in all (rate × window). */
+export const MAX_RATE = 1_000;
+export const MAX_WINDOW_SECONDS = 3_600;

@@ -5,6 +5,8 @@ import {
 import { TargetGroupBindingWorkloadProps } from '../lib/workloads/target-group-binding-workload';
 import { DeployedPath, ExpectedPath, KubernetesObject, PathModelOptions, expectedPaths } from '../lib/experiment';
 import type { LabSettings } from './settings';
+import type { ShutdownVariant } from '../lib/experiment/disruption/types';
+import { Duration } from 'aws-cdk-lib';
 
 /** The lab stacks that hold workload paths, in report order. */
 export const PATH_STACKS = ['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab'] as const;
@@ -12,12 +14,12 @@ export type PathStack = typeof PATH_STACKS[number];
 
 /** The settings a path's chart reads; every other setting shapes the VPC, the cluster or the controller. */
 export type PathSettings = Pick<LabSettings, 'image' | 'replicas' | 'allowedCidr' | 'externalTrafficPolicy' | 'nodePort'
-  | 'sharedAlb' | 'nlbPreserveClientIp' | 'nlbProxyProtocol' | 'tgbNodePort'>;
+  | 'sharedAlb' | 'nlbPreserveClientIp' | 'nlbProxyProtocol' | 'tgbNodePort' | 'shutdown'>;
 
 /** The keys of {@link PathSettings}, in the order a stack records them. */
 export const PATH_SETTING_KEYS: readonly (keyof PathSettings)[] = [
   'image', 'replicas', 'allowedCidr', 'externalTrafficPolicy', 'nodePort', 'sharedAlb', 'nlbPreserveClientIp', 'nlbProxyProtocol',
-  'tgbNodePort',
+  'tgbNodePort', 'shutdown',
 ];
 
 /** TgbLab's workload, less what only the deployed stack knows (its cluster, controller and VPC). */
@@ -65,6 +67,28 @@ export function labPath(id: string): LabPath | undefined {
   return BY_ID.get(id);
 }
 
+/** The ways `-c shutdown` lets the ALB paths' pods stop, the default first. */
+export const SHUTDOWN_VARIANTS: readonly ShutdownVariant[] = ['graceful', 'naive'];
+
+/** The knobs of an ALB path's chart that decide what a rollout or a drain costs. */
+export type ShutdownProps = Pick<IngressWorkloadChartProps, 'readinessGate' | 'preStopDelay' | 'stopSignal' | 'terminationGracePeriod' | 'deregistrationDelay'>;
+
+/**
+ * Both ways the ALB paths' pods can stop, by `-c shutdown`. `graceful` is the production practice: a readiness gate
+ * (ip targets; instance targets have none), a preStop delay longer than the controller's deregistration lag, then nginx's
+ * graceful quit, a grace period covering both, and a deregistration delay that suits requests of milliseconds.
+ * `naive` keeps every default and stops nginx at once (SIGTERM, its fast shutdown), as a server does that exits on the
+ * kubelet's SIGTERM.
+ */
+export function shutdownProps(variant: ShutdownVariant, targetType: TargetType): ShutdownProps {
+  return variant === 'graceful'
+    ? {
+      readinessGate: targetType === 'ip', preStopDelay: Duration.seconds(15), stopSignal: 'SIGQUIT',
+      terminationGracePeriod: Duration.seconds(30), deregistrationDelay: Duration.seconds(30),
+    }
+    : { stopSignal: 'SIGTERM' };
+}
+
 /** The IngressGroup both ALB Ingresses join when `sharedAlb` is on. */
 export const SHARED_ALB_GROUP = 'eks-lb-lab';
 
@@ -79,13 +103,13 @@ export function pathChart(path: LabPath, settings: PathSettings): LabChart {
   const shared = (groupOrder: number) => (s.sharedAlb ? { groupName: SHARED_ALB_GROUP, groupOrder, path: `/${path.targetType}` } : {});
   switch (path.stack) {
     case 'IpModeLab':
-      return { kind: 'ingress', props: { ...echo, inboundCidrs: s.allowedCidr, targetType: 'ip', ...shared(10) } };
+      return { kind: 'ingress', props: { ...echo, inboundCidrs: s.allowedCidr, targetType: 'ip', ...shared(10), ...shutdownProps(s.shutdown, 'ip') } };
     case 'InstanceModeLab':
       return {
         kind: 'ingress',
         props: {
           ...echo, inboundCidrs: s.allowedCidr, targetType: 'instance', nodePort: s.nodePort,
-          externalTrafficPolicy: s.externalTrafficPolicy, ...shared(20),
+          externalTrafficPolicy: s.externalTrafficPolicy, ...shared(20), ...shutdownProps(s.shutdown, 'instance'),
         },
       };
     case 'NlbIpModeLab':

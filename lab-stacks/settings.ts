@@ -7,6 +7,7 @@ import {
   LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkloadChart, TargetGroupBindingChart, TargetGroupBindingWorkload,
 } from '../lib';
 import { ECHO_IMAGE } from '../lib/workloads/echo-pod';
+import type { ShutdownVariant } from '../lib/experiment/disruption/types';
 
 /** Everything the lab app can be told through cdk context, as typed values. */
 export interface LabSettings {
@@ -23,6 +24,8 @@ export interface LabSettings {
   readonly replicas: number;
   readonly externalTrafficPolicy: ExternalTrafficPolicy;
   readonly nodePort: number;
+  /** How the ALB paths' echo pods stop: the production practice (`graceful`) or Kubernetes' and AWS's defaults (`naive`). */
+  readonly shutdown: ShutdownVariant;
   /** The AWS Load Balancer Controller release, one of `LoadBalancerControllerVersion.KNOWN`. */
   readonly controllerVersion: LoadBalancerControllerVersion;
   /** The release whose IAM policy the controller's role gets instead of that of `controllerVersion`; unset for that one. */
@@ -175,6 +178,17 @@ export const SETTINGS = {
   nodePort: setting<number>({
     read: whole, default: 30080, example: '30080', local: 'shapes the paths', summary: 'NodePort of the ALB instance-mode Service',
     feeds: [[IngressWorkloadChart, 'nodePort'], [IngressWorkload, 'nodePort']],
+  }),
+  shutdown: setting<ShutdownVariant>({
+    read: (key, raw) => {
+      if (raw !== 'graceful' && raw !== 'naive') {
+        throw new ContextError(`Context '${key}' must be graceful or naive; got ${show(raw)}. ` +
+          `Pass -c ${key}=naive for Kubernetes' and AWS's defaults (no readiness gate, no preStop delay, 300 s deregistration delay).`);
+      }
+      return raw;
+    },
+    default: 'graceful', example: 'naive', local: 'shapes the paths',
+    summary: 'How the ALB paths\' echo pods stop: readiness gate, preStop delay, grace period, deregistration delay (graceful), or the defaults (naive)',
   }),
   controllerVersion: setting<LoadBalancerControllerVersion>({
     read: (key, raw) => {

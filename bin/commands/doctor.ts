@@ -53,18 +53,8 @@ export const doctor: Command = async (args, io) => {
     io.stdout(HELP);
     return EXIT_OK;
   }
-  const kubeConfig = loadKubeConfig(values.kubeconfig, io);
-  if (values.context !== undefined) {
-    const names = kubeConfig.getContexts().map((c) => c.name);
-    if (!names.includes(values.context)) {
-      throw new CliError(`--context ${values.context} is not in the kubeconfig; use one of ${names.join(', ') || '(none)'}.`);
-    }
-    kubeConfig.setCurrentContext(values.context);
-  }
+  const kubeConfig = selectedKubeConfig(values.kubeconfig, values.context, io);
   const context = kubeConfig.getCurrentContext();
-  if (!context || !kubeConfig.getCurrentCluster()) {
-    throw new CliError('the kubeconfig has no current context with a cluster; pass --context <name>.');
-  }
   const namespace = values.namespace ?? 'kube-system';
   let facts;
   try {
@@ -77,6 +67,22 @@ export const doctor: Command = async (args, io) => {
   io.stdout(values.json ? renderDoctorJson(report) : renderDoctorText(report));
   return report.result === 'problems' ? EXIT_FINDING : report.result === 'incomplete' ? EXIT_USAGE : EXIT_OK;
 };
+
+/** The kubeconfig {@link loadKubeConfig} finds, on the context of `--context` or its current one, which must name a cluster. */
+export function selectedKubeConfig(flag: string | undefined, contextFlag: string | undefined, io: CliIo): KubeConfig {
+  const kubeConfig = loadKubeConfig(flag, io);
+  if (contextFlag !== undefined) {
+    const names = kubeConfig.getContexts().map((c) => c.name);
+    if (!names.includes(contextFlag)) {
+      throw new CliError(`--context ${contextFlag} is not in the kubeconfig; use one of ${names.join(', ') || '(none)'}.`);
+    }
+    kubeConfig.setCurrentContext(contextFlag);
+  }
+  if (!kubeConfig.getCurrentContext() || !kubeConfig.getCurrentCluster()) {
+    throw new CliError('the kubeconfig has no current context with a cluster; pass --context <name>.');
+  }
+  return kubeConfig;
+}
 
 /** The kubeconfig of `--kubeconfig`, else of KUBECONFIG (merged, the first file's context winning), else ~/.kube/config. */
 function loadKubeConfig(flag: string | undefined, io: CliIo): KubeConfig {

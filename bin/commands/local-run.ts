@@ -2,7 +2,10 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { writeOutputFile } from '../write-output';
 import { CliError, CliIo, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../cli-io';
-import { LabPath, expectedPath, labPath } from '../../lab-stacks/catalogue';
+import { LabPath, SHUTDOWN_VARIANTS, expectedPath, labPath } from '../../lab-stacks/catalogue';
+import { DisruptionReport, disruptionReport, renderDisruptionMarkdown, renderDisruptionText } from '../../lib/experiment/disruption/report';
+import { DisruptionSummary } from '../../lib/experiment/disruption/types';
+import { DisruptionSubject, ROLLOUT_TIME_SCALE, SandboxPool, planRollout, runDisruption } from '../../lib/experiment/local/rollout';
 import { LabSettings, SETTINGS, givenSettings, readLabSettings } from '../../lab-stacks/settings';
 import { ExpectedPath } from '../../lib/experiment/path-model';
 import { ModeResult, ProbeError, ProbeReport, probePaths } from '../../lib/experiment/probe/measure';
@@ -26,6 +29,12 @@ export interface LocalOptions {
   readonly json: boolean;
   readonly markdown?: string;
   readonly help: boolean;
+  /** `--rollout` and `--drain`: the disruptions to run instead of the probe; none for the probe. */
+  readonly events: readonly ('rollout' | 'drain')[];
+  /** `--lag`: the controller stand-in's lag, in cluster seconds. */
+  readonly controllerLagSeconds: number;
+  /** `--rate`: requests per wall-clock second of the disruption's load. */
+  readonly rate: number;
 }
 
 
@@ -57,6 +66,21 @@ export function localPaths(options: LocalOptions, env: NodeJS.ProcessEnv): { set
   return { settings, paths: modes.map((p) => ({ mode: p.id, path: expectedPath(p, settings) })) };
 }
 
+/**
+ * What `--rollout` and `--drain` disrupt: each mode in each shutdown variant (the one `-c shutdown` names, else both),
+ * its expected path built as `cdk deploy` would build it with that variant.
+ */
+export function disruptionSubjects(options: LocalOptions, env: NodeJS.ProcessEnv): { settings: LabSettings; subjects: DisruptionSubject[] } {
+  const { settings } = localPaths(options, env);
+  const app = new App();
+  for (const [k, v] of Object.entries(options.context)) app.node.setContext(k, v);
+  const variants = givenSettings(app.node).includes('shutdown') ? [settings.shutdown] : SHUTDOWN_VARIANTS;
+  const subjects = options.modes.flatMap((mode) => variants.map((variant) => ({
+    mode, variant, path: expectedPath(labPath(mode)!, { ...settings, shutdown: variant }),
+  })));
+  return { settings, subjects };
+}
+
 /** The run inside its own namespaces: build, probe each mode, report, tear down. */
 export async function runInside(options: LocalOptions, io: CliIo): Promise<number> {
   const started = Date.now();
@@ -65,6 +89,7 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
   process.stdin.on('end', () => process.exit(129)).on('error', () => process.exit(129)).resume();
   process.stdin.unref();
   await runScript('mkdir -p /run/netns && mount -t tmpfs -o size=1m tmpfs /run/netns');
+  if (options.events.length > 0) return runDisruptionsInside(options, io, started);
 
   const { settings, paths } = localPaths(options, io.env);
   const plan: EmulationPlan = planEmulation(paths, { vpcCidr: settings.vpcCidr, nodeCount: settings.nodeCount });
@@ -118,6 +143,56 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
   io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderReportText(report)}\n${renderEmulationText(result)}`);
   if (options.markdown) {
     writeOutputFile(options.markdown, path.resolve(io.cwd, options.markdown), `${renderReportMarkdown(report)}\n${renderEmulationMarkdown(result)}`);
+  }
+  return report.agree ? EXIT_OK : EXIT_FINDING;
+}
+
+/** What `--rollout --json` prints: the disruptions' report, the time scale, and the run's wall time. */
+export interface LocalDisruptionReport extends DisruptionReport {
+  /** Cluster seconds per wall-clock second. */
+  readonly timeScale: number;
+  readonly controllerLagSeconds: number;
+  readonly ratePerSecond: number;
+  readonly seconds: { readonly up: number; readonly disruptions: number; readonly total: number };
+}
+
+/** Each mode and variant disrupted in turn, on one set of namespaces. */
+async function runDisruptionsInside(options: LocalOptions, io: CliIo, started: number): Promise<number> {
+  const { settings, subjects } = disruptionSubjects(options, io.env);
+  const plan = planRollout(subjects, { vpcCidr: settings.vpcCidr, nodeCount: settings.nodeCount });
+  let emulation: Emulation;
+  try {
+    emulation = await Emulation.up(plan, { idlePods: true });
+  } catch (e) {
+    throw new CliError(`could not build the namespaces: ${(e as Error).message.split('\n')[0]}`, EXIT_USAGE);
+  }
+  const up = Date.now();
+  const pool = new SandboxPool(plan);
+  const summaries: DisruptionSummary[] = [];
+  try {
+    for (const event of options.events) {
+      for (const subject of subjects) {
+        if (!options.json) io.stderr(`${subject.mode} (${subject.variant}): ${event} under ${options.rate} requests/s\n`);
+        summaries.push(await runDisruption(emulation, plan, pool, subject, { event, controllerLagSeconds: options.controllerLagSeconds, ratePerSecond: options.rate }));
+      }
+    }
+  } catch (e) {
+    if (e instanceof Error && !(e instanceof CliError)) throw new CliError(`the emulation failed: ${e.message.split('\n')[0]}`, EXIT_FINDING);
+    throw e;
+  } finally {
+    emulation.down();
+  }
+  const done = Date.now();
+  const report = disruptionReport(summaries);
+  const result: LocalDisruptionReport = {
+    ...report, timeScale: ROLLOUT_TIME_SCALE, controllerLagSeconds: options.controllerLagSeconds, ratePerSecond: options.rate,
+    seconds: { up: (up - started) / 1000, disruptions: (done - up) / 1000, total: (done - started) / 1000 },
+  };
+  const note = `Emulated: timers ${ROLLOUT_TIME_SCALE} times faster than on a cluster, times in cluster seconds; ` +
+    `controller lag ${options.controllerLagSeconds} s; ${options.rate} requests per wall second; ${result.seconds.total.toFixed(1)} s of wall time.\n`;
+  io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderDisruptionText(report)}\n${note}`);
+  if (options.markdown) {
+    writeOutputFile(options.markdown, path.resolve(io.cwd, options.markdown), `${renderDisruptionMarkdown(report)}\n_${note.trim()}_\n`);
   }
   return report.agree ? EXIT_OK : EXIT_FINDING;
 }

@@ -5,11 +5,16 @@ import { LocalOptions, localPaths } from './local-run';
 import { nodeCommand } from '../../lib/experiment/local/netns';
 import { missingForLocal, thisHost } from '../../lib/experiment/local/preflight';
 import { LAB_PATHS } from '../../lab-stacks/catalogue';
+import { DEFAULT_CONTROLLER_LAG_SECONDS, ROLLOUT_TIME_SCALE } from '../../lib/experiment/local/rollout';
 
 /** The paths the emulation builds: the ALB rows by default, the NLB rows with --nlb. */
 export const LOCAL_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated).map((p) => p.id);
 export const ALB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && !p.stack.startsWith('Nlb')).map((p) => p.id);
 export const NLB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && p.stack.startsWith('Nlb')).map((p) => p.id);
+/** The modes `--rollout` and `--drain` disrupt: the ALB paths with each target type. */
+export const ROLLOUT_MODES: readonly string[] = ['ip', 'instance'];
+/** Requests per wall-clock second of the load during a rollout or drain. */
+export const DEFAULT_ROLLOUT_RATE = 150;
 import { checkOutputPath } from '../write-output';
 import { MAX_CONCURRENCY, MAX_REQUESTS, contextPairs, parseOptions, wholeNumber } from '../options';
 
@@ -35,6 +40,14 @@ Options:
                        vpcCidr shape them); one the emulation cannot follow is refused
   --json               print the report as JSON
   --markdown <file>    also write the report as markdown
+
+Rollouts and drains (instead of the probe; modes ${ROLLOUT_MODES.join(' and ')}, both -c shutdown variants unless one is given):
+  --rollout            restart each mode's Deployment under a steady load, as kubectl rollout restart does
+  --drain              drain a node under the load (cordon, evict its pods, uncordon); with --rollout, both
+  --lag <seconds>      the controller stand-in's delay from an endpoint change to the target group's
+                       (de)registration, in cluster seconds (default ${DEFAULT_CONTROLLER_LAG_SECONDS})
+  --rate <n>           requests per second of wall time (default ${DEFAULT_ROLLOUT_RATE})
+  Timers run ${ROLLOUT_TIME_SCALE} times faster than on a cluster; the report gives cluster seconds.
 Exit status: 0 when every mode matches the model, 1 when one does not, 2 when it cannot run.
 `;
 
@@ -51,7 +64,19 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
     'concurrency': { type: 'string' },
     'modes': { type: 'string' },
     'context': { type: 'string', short: 'c', multiple: true, default: [] },
+    'rollout': { type: 'boolean', default: false },
+    'drain': { type: 'boolean', default: false },
+    'lag': { type: 'string' },
+    'rate': { type: 'string' },
   });
+  const disrupt = values.rollout || values.drain;
+  if (!disrupt) {
+    const stray = (['lag', 'rate'] as const).find((k) => values[k] !== undefined);
+    if (stray) throw new CliError(`--${stray} applies only with --rollout or --drain; got '${values[stray]}'. Add --rollout, or remove --${stray}.`);
+  } else {
+    const stray = (['requests', 'concurrency', 'keep-alive', 'instance-local', 'nlb'] as const).find((k) => values[k] !== undefined && values[k] !== false);
+    if (stray) throw new CliError(`--${stray} is an option of the probe, which --rollout and --drain replace with a steady load; remove --${stray}.`);
+  }
   let modes: string[] = [...ALB_MODES];
   let modesGiven = false;
   if (values.modes !== undefined) {
@@ -67,12 +92,22 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
     modesGiven = true;
   }
   if (values.nlb) modes = LOCAL_MODES.filter((m) => modes.includes(m) || NLB_MODES.includes(m));
+  if (disrupt) {
+    const other = modes.filter((m) => !ROLLOUT_MODES.includes(m));
+    if (modesGiven && other.length > 0) {
+      throw new CliError(`--rollout and --drain disrupt ${ROLLOUT_MODES.join(' and ')}; got --modes ${other.join(',')}. Use --modes ${ROLLOUT_MODES.join(',')} or fewer.`);
+    }
+    if (!modesGiven) modes = [...ROLLOUT_MODES];
+  }
   return {
     modes, modesGiven,
     requests: wholeNumber('--requests', values.requests, 200, MAX_REQUESTS),
     concurrency: wholeNumber('--concurrency', values.concurrency, 8, MAX_CONCURRENCY),
     keepAlive: values['keep-alive'], context: contextPairs('-c', values.context), json: values.json, markdown: values.markdown,
     help: values.help,
+    events: [...(values.rollout ? ['rollout' as const] : []), ...(values.drain ? ['drain' as const] : [])],
+    controllerLagSeconds: wholeNumber('--lag', values.lag, DEFAULT_CONTROLLER_LAG_SECONDS, 300),
+    rate: wholeNumber('--rate', values.rate, DEFAULT_ROLLOUT_RATE, 5000),
   };
 }
 

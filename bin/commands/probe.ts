@@ -7,7 +7,12 @@ import {
 } from '../../lib/experiment';
 import { LAB_PATHS, LabPath, PATH_SETTING_KEYS, PATH_STACKS, PathSettings, expectedPath, labPath } from '../../lab-stacks/catalogue';
 import { checkOutputPath, writeOutputFile } from '../write-output';
-import { MAX_CONCURRENCY, MAX_REQUESTS, parseOptions, wholeNumber } from '../options';
+import { MAX_CONCURRENCY, MAX_RATE, MAX_REQUESTS, MAX_WINDOW_SECONDS, parseOptions, wholeNumber } from '../options';
+import { DisruptionTarget, measureDisruption } from '../../lib/experiment/disruption/measure';
+import { expectDisruption } from '../../lib/experiment/disruption/model';
+import { disruptionReport, renderDisruptionJson, renderDisruptionMarkdown, renderDisruptionText } from '../../lib/experiment/disruption/report';
+import { DisruptionEvent, DisruptionSummary, ShutdownVariant } from '../../lib/experiment/disruption/types';
+
 import { LAB_DEFAULTS } from '../../lab-stacks/settings';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
 
@@ -36,6 +41,19 @@ Classifying the pod's TCP peer (see the README, "Run the experiment"):
   --node-cidr <cidr>              a block of node addresses (repeatable)
   --lb-address <address>          a load balancer address (repeatable)
   --lb-cidr <cidr>                a block of load balancer addresses (repeatable)
+
+Rollouts and drains (see the README, "Rollouts and drains"): per path, a steady load for a window and, a fifth
+of the way in (5 s at most), a disruption; the load runs on as long after it ends. Exit 1 when requests failed
+where the model expects none.
+  --rollout                       restart the path's Deployment (as \`kubectl rollout restart\`) and wait for it
+  --drain                         drain the node running most of the path's pods (cordon, evictions that respect
+                                  PodDisruptionBudgets, uncordon); with --rollout, a second window per path
+  --load-only                     the load alone, for a rollout or drain you start yourself
+  --rate <n>                      requests per second (default 20)
+  --window <s>                    seconds of load at least (default 60)
+  --kubeconfig <file>             kubeconfig for --rollout and --drain (default: KUBECONFIG, else ~/.kube/config)
+  --context <name>                kubeconfig context (default: its current context)
+  --timeout and --keep-alive apply to the load as to the probe.
 
 Output:
   --json                          the report as JSON on stdout
@@ -89,6 +107,11 @@ export const probe: Command = async (args, io) => {
     return EXIT_OK;
   }
   if (options.markdown !== undefined) checkOutputPath(options.markdown, path.resolve(io.cwd, options.markdown));
+  const events = disruptionEvents(options);
+  if (events.length > 0) return probeDisruptions(events, options, io);
+  for (const flag of DISRUPTION_ONLY) {
+    if (options[flag] !== undefined) throw new CliError(`--${flag} applies to --rollout, --drain or --load-only; add one, or leave --${flag} out.`);
+  }
   const hints: PeerHints = {
     clientIp: options['client-ip'] === undefined ? undefined : requireAddress('--client-ip', options['client-ip']),
     nodeAddresses: Object.fromEntries(options['node-address'].map((v) => {
@@ -140,13 +163,23 @@ function parse(args: readonly string[]) {
     'node-cidr': { type: 'string', multiple: true, default: [] },
     'lb-address': { type: 'string', multiple: true, default: [] },
     'lb-cidr': { type: 'string', multiple: true, default: [] },
+    'rollout': { type: 'boolean', default: false },
+    'drain': { type: 'boolean', default: false },
+    'load-only': { type: 'boolean', default: false },
+    'rate': { type: 'string' },
+    'window': { type: 'string' },
+    'kubeconfig': { type: 'string' },
+    'context': { type: 'string' },
     'json': { type: 'boolean', default: false },
     'markdown': { type: 'string' },
     'no-progress': { type: 'boolean', default: false },
   }).values;
 }
 
-function urlTargets(specs: readonly string[]): ProbeTarget[] {
+/** A path to probe, and how its pods stop (the `shutdown` setting it was deployed with). */
+type LabTarget = ProbeTarget & { readonly expected: ExpectedPath; readonly shutdown: ShutdownVariant };
+
+function urlTargets(specs: readonly string[]): LabTarget[] {
   return specs.map((spec) => {
     const eq = spec.indexOf('=');
     const [mode, url] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : ['', spec];
@@ -160,20 +193,89 @@ function urlTargets(specs: readonly string[]): ProbeTarget[] {
     } catch {
       throw new CliError(`--url ${mode}= needs a URL a client can open (host, and a port from 1 to 65535); got '${url}'.`);
     }
-    return { mode, url, expected: expectedFor(mode, path, LAB_DEFAULTS) };
+    return { mode, url, expected: expectedFor(mode, path, LAB_DEFAULTS), shutdown: LAB_DEFAULTS.shutdown };
   });
 }
 
-async function stackTargets(options: { stack: string[]; region?: string }, io: CliIo): Promise<ProbeTarget[]> {
+async function stackTargets(options: { stack: string[]; region?: string }, io: CliIo): Promise<LabTarget[]> {
   const region = stackRegion(options.region, io.env, io.cwd);
   const named = options.stack.length > 0;
   const client = new CloudFormationClient({ region });
   try {
     const deployed = await readLabStacks(client, named ? options.stack : PATH_STACKS, region, !named);
-    return deployed.map((d) => ({ mode: d.path, url: d.url, expected: deployedExpectation(d) }));
+    return deployed.map((d) => ({ mode: d.path, url: d.url, expected: deployedExpectation(d), shutdown: recordedSettings(d.settings).shutdown }));
   } finally {
     client.destroy();
   }
+}
+
+type ProbeOptionValues = ReturnType<typeof parse>;
+
+/** Flags of the disruption mode only. */
+const DISRUPTION_ONLY = ['rate', 'window', 'kubeconfig', 'context'] as const;
+/** Flags of the classic probe only. */
+const PROBE_ONLY = ['requests', 'concurrency', 'client-ip'] as const;
+const PROBE_ONLY_LISTS = ['node-address', 'node-cidr', 'lb-address', 'lb-cidr'] as const;
+
+/** The disruptions asked for, in run order; none for the classic probe. */
+function disruptionEvents(options: ProbeOptionValues): DisruptionEvent[] {
+  if (options['load-only'] && (options.rollout || options.drain)) {
+    throw new CliError(`--load-only runs the load without a disruption; got it with --${options.rollout ? 'rollout' : 'drain'}. Use one or the other.`);
+  }
+  if (options['load-only']) return ['load-only'];
+  return [...(options.rollout ? ['rollout' as const] : []), ...(options.drain ? ['drain' as const] : [])];
+}
+
+/** `probe --rollout | --drain | --load-only`: each path under a steady load while it is disrupted, beside the model. */
+async function probeDisruptions(events: readonly DisruptionEvent[], options: ProbeOptionValues, io: CliIo): Promise<number> {
+  const mode = `--${events[0] === 'load-only' ? 'load-only' : events[0]}`;
+  for (const flag of PROBE_ONLY) {
+    if (options[flag] !== undefined) throw new CliError(`--${flag} applies to the probe without ${mode}; the load is --rate requests a second for --window seconds.`);
+  }
+  for (const flag of PROBE_ONLY_LISTS) {
+    if (options[flag].length > 0) throw new CliError(`--${flag} applies to the probe without ${mode}; the disruption report does not classify TCP peers.`);
+  }
+  const ratePerSecond = wholeNumber('--rate', options.rate, 20, MAX_RATE);
+  const windowSeconds = wholeNumber('--window', options.window, 60, MAX_WINDOW_SECONDS);
+  if (ratePerSecond * windowSeconds > MAX_REQUESTS) {
+    throw new CliError(`--rate × --window must be at most ${MAX_REQUESTS.toLocaleString('en-US')} requests a path; got ${ratePerSecond} × ${windowSeconds}. ` +
+      'Lower the rate or shorten the window.');
+  }
+  const timeoutMs = wholeNumber('--timeout', options.timeout, 5000, 600_000);
+  const disrupts = events.some((e) => e !== 'load-only');
+  if (!disrupts) {
+    for (const flag of ['kubeconfig', 'context'] as const) {
+      if (options[flag] !== undefined) throw new CliError(`--${flag} applies to --rollout and --drain; --load-only does not talk to the cluster.`);
+    }
+  }
+  // Loaded only here: the Kubernetes client takes a second to load, and the probe without a disruption needs none.
+  const kubeConfig = disrupts
+    ? (require('./doctor') as typeof import('./doctor')).selectedKubeConfig(options.kubeconfig, options.context, io) : undefined;
+  const targets = options.url.length > 0 ? urlTargets(options.url) : await stackTargets(options, io);
+  const actions = kubeConfig && new (require('../../lib/experiment/disruption/kube') as typeof import('../../lib/experiment/disruption/kube'))
+    .DisruptionActions(kubeConfig, { timeoutMs: Math.max(600_000, windowSeconds * 1000) });
+  const step = options['no-progress'] ? undefined : (line: string) => io.stderr(`${line}\n`);
+  const summaries: DisruptionSummary[] = [];
+  for (const t of targets) {
+    const target: DisruptionTarget = {
+      path: t.mode, url: t.url, variant: t.shutdown,
+      workload: { namespace: t.expected.workload.namespace, name: t.expected.workload.name },
+      expectation: (event) => expectDisruption(t.expected, event),
+    };
+    for (const event of events) {
+      step?.(`${t.mode}: ${ratePerSecond} requests a second to ${t.url} for ${windowSeconds} s${event === 'load-only' ? '' : `, a ${event} in the window`}`);
+      summaries.push(await measureDisruption(target, event, actions, {
+        ratePerSecond, windowMs: windowSeconds * 1000, timeoutMs, keepAlive: options['keep-alive'], onStep: step,
+      }));
+    }
+  }
+  const report = disruptionReport(summaries);
+  io.stdout(options.json ? renderDisruptionJson(report) : renderDisruptionText(report));
+  if (options.markdown !== undefined) {
+    writeOutputFile(options.markdown, path.resolve(io.cwd, options.markdown), renderDisruptionMarkdown(report));
+    if (!options.json) io.stdout(`wrote ${options.markdown}\n`);
+  }
+  return report.agree ? EXIT_OK : EXIT_FINDING;
 }
 
 function requireAddress(flag: string, value: string): string {

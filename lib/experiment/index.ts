@@ -7,3 +7,7 @@ export * from './probe/report';
 export * from './probe/stack-outputs';
 export * from './policy';
 export * from './addresses';
+export * from './disruption/types';
+export * from './disruption/summarize';
+export * from './disruption/report';
+export * from './disruption/load';

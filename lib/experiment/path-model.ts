@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { ALB, INGRESS_CLASS_ANNOTATION, NLB } from '../private/annotations';
+import { ALB, INGRESS_CLASS_ANNOTATION, NLB, READINESS_GATE_INJECT_LABEL, TARGET_HEALTH_CONDITION_PREFIX } from '../private/annotations';
 /**
  * The expected data path of each load-balanced entry point in a set of Kubernetes objects, derived from the
  * objects alone (no cluster, no AWS): which load balancer, what it registers and health-checks, the hops to the
@@ -15,7 +15,10 @@ import { ALB, INGRESS_CLASS_ANNOTATION, NLB } from '../private/annotations';
 export interface KubernetesObject {
   readonly apiVersion?: string;
   readonly kind: string;
-  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> };
+  readonly metadata?: {
+    readonly name?: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>>;
+    readonly labels?: Readonly<Record<string, string>>;
+  };
   /** Read through the views below; fields the model does not use may be anything. */
   readonly spec?: object;
 }
@@ -42,9 +45,15 @@ interface IngressSpecView {
 
 interface DeploymentSpecView {
   readonly replicas?: number;
-  readonly template?: { readonly metadata?: { readonly labels?: Readonly<Record<string, string>> }; readonly spec?: { readonly containers?: readonly {
-    readonly ports?: readonly { readonly name?: string; readonly containerPort?: number }[];
-  }[] } };
+  readonly strategy?: { readonly type?: string; readonly rollingUpdate?: { readonly maxSurge?: number | string; readonly maxUnavailable?: number | string } };
+  readonly template?: { readonly metadata?: { readonly labels?: Readonly<Record<string, string>> }; readonly spec?: {
+    readonly terminationGracePeriodSeconds?: number;
+    readonly readinessGates?: readonly { readonly conditionType?: string }[];
+    readonly containers?: readonly {
+      readonly ports?: readonly { readonly name?: string; readonly containerPort?: number }[];
+      readonly lifecycle?: { readonly preStop?: { readonly exec?: { readonly command?: readonly string[] }; readonly sleep?: { readonly seconds?: number } } };
+    }[];
+  } };
 }
 
 interface TargetGroupBindingSpecView {
@@ -128,6 +137,39 @@ export interface WorkloadModel {
   readonly healthCheckNodePort?: number;
 }
 
+/**
+ * How the path's pods stop and how the target group lets them go, read from the objects: what a rollout or a node
+ * drain costs rests on it.
+ */
+export interface ShutdownModel {
+  /**
+   * The pods carry the controller's target-health readiness gate: the namespace has the label
+   * `elbv2.k8s.aws/pod-readiness-gate-inject: enabled` (the `mpod.elbv2.k8s.aws` webhook injects the gate into pods
+   * created once a target group binds the Service) or the pod template declares it. Only ip targets have one.
+   */
+  readonly readinessGate: boolean;
+  /** Seconds the first container's preStop hook waits before it stops the server; 0 without a hook or a sleep. */
+  readonly preStopDelaySeconds: number;
+  /**
+   * How the server stops once the preStop delay is over: `graceful` (the hook sends nginx SIGQUIT, `nginx -s quit`:
+   * no new connections, in-flight requests finish, keep-alive connections close), `fast` (SIGTERM, `nginx -s stop`:
+   * every connection closed at once), or `sigterm` (no hook stops it: the kubelet's SIGTERM, taken as a fast stop).
+   */
+  readonly stop: 'graceful' | 'fast' | 'sigterm';
+  /** `terminationGracePeriodSeconds`, 30 where unset (the Kubernetes default). */
+  readonly terminationGracePeriodSeconds: number;
+  /**
+   * The target group's `deregistration_delay.timeout_seconds` from the target-group-attributes annotation, 300
+   * where unset (the ELB default; also for a TargetGroupBinding, whose target group is defined outside the objects).
+   */
+  readonly deregistrationDelaySeconds: number;
+  /** Whether the objects set the deregistration delay (a TargetGroupBinding's never does). */
+  readonly deregistrationDelayFromObjects: boolean;
+  /** The Deployment's rolling update, resolved against its replicas as the Deployment controller does (25% each by default). */
+  readonly maxSurge: number;
+  readonly maxUnavailable: number;
+}
+
 /** The expected path of one entry point. */
 export interface ExpectedPath {
   /** `<kind>/<namespace>/<name>` of the object the path starts at, plus the backend Service for an Ingress. */
@@ -166,6 +208,8 @@ export interface ExpectedPath {
   readonly crossNode: boolean;
   /** Caveats in one line each. */
   readonly notes: readonly string[];
+  /** How the pods stop and the target group lets them go. */
+  readonly shutdown: ShutdownModel;
 }
 
 /** Facts about the cluster that the objects do not carry. */
@@ -248,6 +292,7 @@ function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, o
   const hcPort = healthCheckPortOf(annotations[ALB_HEALTHCHECK_PORT_ANNOTATION], svc, targetType, id);
   return build({
     id, entryPoint: 'Ingress', loadBalancer: 'ALB', provisioner: 'aws-load-balancer-controller', targetType, svc, objects,
+    targetGroupAttributes: parseAttributes(annotations[ALB.targetGroupAttributes] ?? ''),
     proxy: true, preserveClientIp: false, proxyProtocol: false, listener: albListener(annotations, idOf(ingress)),
     // No port, or `traffic-port` (the controller's default): the port the target receives traffic on.
     healthCheck: (port) => ({ protocol: 'HTTP', path, port: hcPort ?? port }),
@@ -336,7 +381,7 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
   };
   return build({
     id: idOf(svc), entryPoint: 'Service', classFromWebhook, loadBalancer: 'NLB', provisioner: 'aws-load-balancer-controller',
-    targetType, svc, objects, proxy: false, proxyProtocol, healthCheck, notes, listener: serviceListener(svc),
+    targetType, svc, objects, proxy: false, proxyProtocol, healthCheck, notes, listener: serviceListener(svc), targetGroupAttributes: attributes,
     preserveClientIp: preserve === undefined ? targetType === 'instance' : preserve === 'true',
   });
 }
@@ -402,6 +447,8 @@ interface BuildInput {
   readonly listener?: ListenerModel;
   readonly healthCheck: (port: number | string, etp: 'Cluster' | 'Local' | undefined, hcNodePort: number | string) => HealthCheckModel;
   readonly notes?: readonly string[];
+  /** The target group's attributes, where the objects set them. */
+  readonly targetGroupAttributes?: Readonly<Record<string, string>>;
 }
 
 function build(input: BuildInput): ExpectedPath {
@@ -417,7 +464,10 @@ function build(input: BuildInput): ExpectedPath {
     id: input.id, entryPoint: input.entryPoint, classFromWebhook: input.classFromWebhook ?? false,
     ...(input.listener ? { listener: input.listener } : {}), workload: workloadOf(svc, input.objects, input.id),
   };
-  const extra = { proxyProtocol: input.proxyProtocol, ...(lb === 'NLB' ? { preserveClientIp: input.preserveClientIp } : {}) };
+  const extra = {
+    proxyProtocol: input.proxyProtocol, ...(lb === 'NLB' ? { preserveClientIp: input.preserveClientIp } : {}),
+    shutdown: shutdownOf(input, origin.workload),
+  };
   const clientIp: ClientIpLocation = input.proxyProtocol ? 'proxy-protocol'
     : lb === 'ALB' ? 'x-forwarded-for'
       : rewrites ? 'none' : 'tcp-source';
@@ -464,6 +514,50 @@ function build(input: BuildInput): ExpectedPath {
     kubeProxy: true, loadBalancerRewritesSource: rewrites, nodeSnat: !local, ...extra,
     podPeer, clientIp: finalClientIp(clientIp, podPeer), xForwardedFor: lb === 'ALB', crossNode: !local, notes,
   };
+}
+
+/** The ELB's default `deregistration_delay.timeout_seconds`. */
+export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300;
+/** Kubernetes' default `terminationGracePeriodSeconds`. */
+export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
+
+function shutdownOf(input: BuildInput, workload: WorkloadModel): ShutdownModel {
+  const deployment = input.objects.find((o) => o.kind === 'Deployment' && namespaceOf(o) === workload.namespace && o.metadata?.name === workload.name);
+  const spec = deploymentSpec(deployment ?? { kind: 'Deployment' });
+  const pod = spec.template?.spec;
+  const namespace = input.objects.find((o) => o.kind === 'Namespace' && o.metadata?.name === workload.namespace);
+  // The webhook injects the gate only for ip target groups (pkg/inject/pod_readiness/pod_readiness_gate.go skips other types).
+  const gate = input.provisioner === 'aws-load-balancer-controller' && input.targetType === 'ip'
+    && (namespace?.metadata?.labels?.[READINESS_GATE_INJECT_LABEL] === 'enabled'
+      || (pod?.readinessGates ?? []).some((g) => g.conditionType?.startsWith(TARGET_HEALTH_CONDITION_PREFIX) === true));
+  const preStop = pod?.containers?.[0]?.lifecycle?.preStop;
+  const command = (preStop?.exec?.command ?? []).join(' ');
+  const sleep = preStop?.sleep?.seconds ?? Number(/\bsleep\s+(\d+)/.exec(command)?.[1] ?? 0);
+  const stop = /\bnginx\s+-s\s+quit\b/.test(command) ? 'graceful' : /\bnginx\s+-s\s+stop\b/.test(command) ? 'fast' : 'sigterm';
+  const delay = input.targetGroupAttributes?.['deregistration_delay.timeout_seconds'];
+  const delaySeconds = delay !== undefined && /^\d+$/.test(delay) ? Number(delay) : undefined;
+  const replicas = workload.replicas;
+  const rolling = spec.strategy?.type === 'Recreate' ? { maxSurge: 0, maxUnavailable: '100%' } : spec.strategy?.rollingUpdate ?? {};
+  const maxSurge = resolveCount(rolling.maxSurge ?? '25%', replicas, Math.ceil);
+  const maxUnavailable = resolveCount(rolling.maxUnavailable ?? '25%', replicas, Math.floor);
+  return {
+    readinessGate: gate,
+    preStopDelaySeconds: sleep,
+    stop,
+    terminationGracePeriodSeconds: pod?.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+    deregistrationDelaySeconds: delaySeconds ?? DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+    deregistrationDelayFromObjects: delaySeconds !== undefined,
+    maxSurge,
+    // Both zero would stall a rollout; the Deployment controller then lets one pod be unavailable.
+    maxUnavailable: maxSurge === 0 && maxUnavailable === 0 ? 1 : maxUnavailable,
+  };
+}
+
+/** A rolling update's count or percentage of `replicas`: percentages round up for the surge, down for unavailability. */
+function resolveCount(value: number | string, replicas: number, round: (n: number) => number): number {
+  if (typeof value === 'number') return value;
+  const m = /^(\d+)%$/.exec(value);
+  return m ? round((Number(m[1]) * replicas) / 100) : Number(value) || 0;
 }
 
 /** `:30080`, or ` (an allocated NodePort)` where the Service does not fix it. */

@@ -11,7 +11,14 @@ export const ALB = {
   inboundCidrs: 'alb.ingress.kubernetes.io/inbound-cidrs',
   groupName: 'alb.ingress.kubernetes.io/group.name',
   groupOrder: 'alb.ingress.kubernetes.io/group.order',
+  targetGroupAttributes: 'alb.ingress.kubernetes.io/target-group-attributes',
 } as const;
+
+/** The namespace label that has the controller's `mpod.elbv2.k8s.aws` webhook inject pod readiness gates. */
+export const READINESS_GATE_INJECT_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
+
+/** The prefix of the readiness gate condition types the controller injects and sets. */
+export const TARGET_HEALTH_CONDITION_PREFIX = 'target-health.elbv2.k8s.aws';
 
 /** Service annotations for an NLB (`service.beta.kubernetes.io/aws-load-balancer-*`). */
 export const NLB = {

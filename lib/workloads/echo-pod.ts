@@ -115,6 +115,26 @@ export function workloadLabels(name: string, targetType: string): Record<string,
   return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'eks-lb-lab', 'eks-lb-lab/target-type': targetType };
 }
 
+/**
+ * The signal the echo pod's preStop hook sends nginx's master process once the preStop delay is over: `SIGQUIT`
+ * (`nginx -s quit`) is nginx's graceful shutdown — it stops accepting, lets in-flight requests finish and closes
+ * keep-alive connections; `SIGTERM` (`nginx -s stop`) is its fast shutdown — every connection closed at once.
+ */
+export type EchoStopSignal = 'SIGQUIT' | 'SIGTERM';
+
+/**
+ * How an echo pod stops. The echoserver image's entrypoint is a shell script that starts nginx as its child without
+ * `exec`; as PID 1 with no handler, that shell drops the kubelet's SIGTERM, so without a hook nginx would serve on
+ * until the grace period ends and SIGKILL. The preStop hook signals nginx itself.
+ */
+export interface EchoShutdown {
+  /** Whole seconds the preStop hook sleeps before it signals nginx; 0 signals at once. */
+  readonly preStopDelaySeconds: number;
+  readonly stopSignal: EchoStopSignal;
+  /** `terminationGracePeriodSeconds`; unset for the Kubernetes default (30 s), which cdk8s-plus writes. */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
 /** What an echo Deployment needs. */
 export interface EchoDeploymentOptions {
   readonly name: string;
@@ -123,6 +143,14 @@ export interface EchoDeploymentOptions {
   readonly image: string;
   readonly containerPort: number;
   readonly replicas: number;
+  /** The preStop hook and grace period; without it the pod has neither (the Kubernetes defaults). */
+  readonly shutdown?: EchoShutdown;
+}
+
+/** The preStop command that stops nginx with `shutdown`'s signal after its delay. */
+export function echoPreStopCommand(shutdown: EchoShutdown): string[] {
+  const signal = shutdown.stopSignal === 'SIGQUIT' ? 'nginx -s quit' : 'nginx -s stop';
+  return shutdown.preStopDelaySeconds > 0 ? ['/bin/sh', '-c', `sleep ${shutdown.preStopDelaySeconds} && ${signal}`] : signal.split(' ');
 }
 
 /**
@@ -137,6 +165,8 @@ export function echoDeployment(scope: Construct, id: string, o: EchoDeploymentOp
     podMetadata: { labels: o.labels },
     automountServiceAccountToken: false,
     securityContext: { ensureNonRoot: false },
+    ...(o.shutdown?.terminationGracePeriodSeconds !== undefined
+      ? { terminationGracePeriod: Duration.seconds(o.shutdown.terminationGracePeriodSeconds) } : {}),
     containers: [{
       name: 'echo',
       image: o.image,
@@ -149,6 +179,7 @@ export function echoDeployment(scope: Construct, id: string, o: EchoDeploymentOp
         POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP),
       },
       readiness: kplus.Probe.fromHttpGet('/', { port: o.containerPort, periodSeconds: Duration.seconds(5) }),
+      ...(o.shutdown ? { lifecycle: { preStop: kplus.Handler.fromCommand(echoPreStopCommand(o.shutdown)) } } : {}),
       resources: {
         cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
         memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },

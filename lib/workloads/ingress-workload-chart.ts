@@ -1,11 +1,13 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
-import { EchoPodProps, EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels } from './echo-pod';
+import {
+  EchoPodProps, EchoShutdown, EchoStopSignal, EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels,
+} from './echo-pod';
 import { albAnnotationProblem } from '../private/alb-annotations';
-import { ALB } from '../private/annotations';
+import { ALB, READINESS_GATE_INJECT_LABEL } from '../private/annotations';
 import { requireCidrList, requireInteger, requireOneOf, requireRuleCount, show } from '../private/validate';
 
 /** How the ALB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
@@ -21,7 +23,7 @@ export type ExternalTrafficPolicy = 'Cluster' | 'Local';
 export type AlbScheme = 'internet-facing' | 'internal';
 
 export { ECHO_IMAGE, ECHO_PORT, NODE_PORT_RANGE, RESERVED_NAMESPACES } from './echo-pod';
-export type { EchoPodProps } from './echo-pod';
+export type { EchoPodProps, EchoShutdown, EchoStopSignal } from './echo-pod';
 
 
 /** Ingress annotations the chart sets from its props; `annotations` may not set them. */
@@ -109,6 +111,42 @@ export interface IngressWorkloadChartProps extends EchoPodProps {
    * @default - none
    */
   readonly annotations?: Readonly<Record<string, string>>;
+
+  /**
+   * Label the namespace `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`: the controller's `mpod.elbv2.k8s.aws`
+   * webhook then gives every pod created once the target group binds the Service a readiness gate that turns true only
+   * when the pod's target is healthy, so a rolling update waits for the load balancer. ip targets only.
+   * @default false
+   */
+  readonly readinessGate?: boolean;
+
+  /**
+   * How long the echo pods' preStop hook waits, once a pod is told to stop, before it signals nginx: the time the
+   * controller needs to deregister the pod and the load balancer to stop sending to it. Whole seconds, shorter than
+   * `terminationGracePeriod`.
+   * @default - no delay: nginx is signalled as soon as the pod is told to stop
+   */
+  readonly preStopDelay?: Duration;
+
+  /**
+   * The signal the preStop hook sends nginx after `preStopDelay`: `SIGQUIT` (graceful: in-flight requests finish,
+   * keep-alive connections close) or `SIGTERM` (fast: every connection closed at once).
+   * @default 'SIGQUIT'
+   */
+  readonly stopSignal?: EchoStopSignal;
+
+  /**
+   * How long the kubelet lets a stopping pod run, preStop hook included, before it kills it.
+   * @default Duration.seconds(30), the Kubernetes default
+   */
+  readonly terminationGracePeriod?: Duration;
+
+  /**
+   * The target group's `deregistration_delay.timeout_seconds` (through `alb.ingress.kubernetes.io/target-group-attributes`):
+   * how long a deregistered target keeps its in-flight requests. Whole seconds, 0 to 3600.
+   * @default - the ELB default, 300 seconds (not written)
+   */
+  readonly deregistrationDelay?: Duration;
 }
 
 /** IngressGroup names: lower-case letters, digits, '-' and '.', alphanumeric at both ends, at most 63 characters. */
@@ -167,6 +205,15 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
   /** The Ingress. */
   public readonly ingress: kplus.Ingress;
 
+  /** Whether the namespace asks for the controller's pod readiness gates. */
+  public readonly readinessGate: boolean;
+
+  /** How the echo pods stop: the preStop delay, the signal to nginx, the grace period. */
+  public readonly shutdown: EchoShutdown;
+
+  /** The target group's deregistration delay, where the chart sets it. */
+  public readonly deregistrationDelay?: Duration;
+
   constructor(scope: Construct, id: string, props: IngressWorkloadChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const targetType = props.targetType;
@@ -182,6 +229,10 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
     const { image, containerPort, replicas } = echoPodSettings(this, props);
     requireWorkloadNames(this, namespace, name, `${targetType}-mode`);
     this.checkAnnotations(props.annotations ?? {});
+    this.shutdown = this.validateShutdown(props, targetType);
+    this.readinessGate = props.readinessGate ?? false;
+    this.deregistrationDelay = props.deregistrationDelay;
+    const targetGroupAttributes = this.targetGroupAttributes(props);
 
     this.targetType = targetType;
     this.namespaceName = namespace;
@@ -198,8 +249,10 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
     this.externalTrafficPolicy = serviceType === 'NodePort' ? props.externalTrafficPolicy ?? 'Cluster' : undefined;
 
     const labels = workloadLabels(name, targetType);
-    const ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace, labels } });
-    this.deployment = echoDeployment(this, 'Deployment', { name, namespace, labels, image, containerPort, replicas });
+    const ns = new kplus.Namespace(this, 'Namespace', {
+      metadata: { name: namespace, labels: { ...labels, ...(this.readinessGate ? { [READINESS_GATE_INJECT_LABEL]: 'enabled' } : {}) } },
+    });
+    this.deployment = echoDeployment(this, 'Deployment', { name, namespace, labels, image, containerPort, replicas, shutdown: this.shutdown });
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name, namespace, labels },
@@ -225,6 +278,7 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
           ...(props.groupName !== undefined ? { [ALB.groupName]: props.groupName } : {}),
           ...(props.groupOrder !== undefined ? { [ALB.groupOrder]: String(props.groupOrder) } : {}),
           ...props.annotations,
+          ...(targetGroupAttributes !== undefined ? { [ALB.targetGroupAttributes]: targetGroupAttributes } : {}),
         },
       },
       className: 'alb',
@@ -232,6 +286,52 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
     });
 
     for (const obj of [this.deployment, this.service, this.ingress]) ApiObject.of(obj).addDependency(ns);
+  }
+
+  /** The preStop delay, the signal and the grace period, checked against each other and the target type. */
+  private validateShutdown(props: IngressWorkloadChartProps, targetType: string): EchoShutdown {
+    const seconds = (prop: string, d: Duration | undefined, max: number, fix: string): number | undefined => {
+      if (d === undefined) return undefined;
+      const ms = d.toMilliseconds();
+      if (!Number.isInteger(ms / 1000) || ms < 0 || ms > max * 1000) {
+        throw new LabValidationError(this, prop, `must be whole seconds from 0 to ${max}; got ${d.toHumanString()}. ${fix}`);
+      }
+      return ms / 1000;
+    };
+    if (props.readinessGate === true && targetType === 'instance') {
+      throw new LabValidationError(this, 'readinessGate', `applies only to ip targets; got true with targetType 'instance'. ` +
+        'The controller\'s readiness gate reports the health of a pod\'s own target, and instance targets are nodes: its webhook ' +
+        `injects no gate for them. Remove 'readinessGate', or use targetType 'ip'.`);
+    }
+    const stopSignal = props.stopSignal ?? 'SIGQUIT';
+    requireOneOf(this, 'stopSignal', stopSignal, ['SIGQUIT', 'SIGTERM']);
+    const grace = seconds('terminationGracePeriod', props.terminationGracePeriod, 86400, 'Use Duration.seconds(30), the Kubernetes default.');
+    const preStop = seconds('preStopDelay', props.preStopDelay, 86400, 'Use Duration.seconds(15).') ?? 0;
+    const effectiveGrace = grace ?? 30;
+    if (props.preStopDelay !== undefined && preStop >= effectiveGrace) {
+      throw new LabValidationError(this, 'preStopDelay', `must be shorter than the termination grace period (${effectiveGrace} s${grace === undefined ? ', the Kubernetes default' : ''}); ` +
+        `got ${preStop} s. The kubelet kills the pod when the grace period ends, preStop hook or not, so nginx never stops gracefully. ` +
+        `Shorten 'preStopDelay' or set 'terminationGracePeriod' to Duration.seconds(${preStop + 15}).`);
+    }
+    return { preStopDelaySeconds: preStop, stopSignal: stopSignal as EchoStopSignal, ...(grace !== undefined ? { terminationGracePeriodSeconds: grace } : {}) };
+  }
+
+  /** The target-group-attributes annotation: the deregistration delay with any attributes `annotations` gives. */
+  private targetGroupAttributes(props: IngressWorkloadChartProps): string | undefined {
+    const given = props.annotations?.[ALB.targetGroupAttributes];
+    if (props.deregistrationDelay === undefined) return given;
+    const d = props.deregistrationDelay;
+    const ms = d.toMilliseconds();
+    if (!Number.isInteger(ms / 1000) || ms < 0 || ms > 3600_000) {
+      throw new LabValidationError(this, 'deregistrationDelay', `must be whole seconds from 0 to 3600, as the ELB takes it; got ${d.toHumanString()}. ` +
+        'Use Duration.seconds(30), or leave it unset for the ELB default of 300 seconds.');
+    }
+    if (given !== undefined && /(^|,)\s*deregistration_delay\.timeout_seconds\s*=/.test(given)) {
+      throw new LabValidationError(this, 'annotations', `must not set deregistration_delay.timeout_seconds in '${ALB.targetGroupAttributes}' ` +
+        `when 'deregistrationDelay' is set; got ${show(given)}. Set it in one place.`);
+    }
+    const own = `deregistration_delay.timeout_seconds=${ms / 1000}`;
+    return given === undefined ? own : `${given},${own}`;
   }
 
   private checkAnnotations(annotations: Readonly<Record<string, string>>): void {

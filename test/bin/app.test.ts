@@ -43,7 +43,7 @@ const CASES: readonly [string, string][] = [
     "commas; got '203.0.113.7'. Pass -c allowedCidr=203.0.113.7/32 (your address) or 0.0.0.0/0."],
   ['allowedCIDR=203.0.113.7/32', "eks-lb-lab: Context 'allowedCIDR' is not a setting of the lab; got '203.0.113.7/32'. " +
     "Did you mean 'allowedCidr'? The settings are region, clusterName, kubernetesVersion, nodeInstanceType, nodeCount, vpcCidr, " +
-    'azCount, natGateways, allowedCidr, image, replicas, externalTrafficPolicy, nodePort, controllerVersion, controllerPolicyVersion, sharedAlb, ' +
+    'azCount, natGateways, allowedCidr, image, replicas, externalTrafficPolicy, nodePort, shutdown, controllerVersion, controllerPolicyVersion, sharedAlb, ' +
     'nlbPreserveClientIp, nlbProxyProtocol, tgbNodePort, serviceMutatorWebhook, publicEndpointCidrs, controlPlaneLogging, serviceCidr, nag, newRegion.'],
 ];
 

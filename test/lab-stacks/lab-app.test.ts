@@ -154,7 +154,7 @@ describe('the lab app', () => {
       path: 'ip', url: flatten(url.Value), namespace: 'ip-mode', replicas: 2, listener: { protocol: 'HTTP', port: 80 },
       settings: {
         image: 'registry.k8s.io/e2e-test-images/echoserver:2.5', replicas: 2, allowedCidr: ['0.0.0.0/0'], externalTrafficPolicy: 'Cluster',
-        nodePort: 30080, sharedAlb: false, nlbPreserveClientIp: false, nlbProxyProtocol: false, tgbNodePort: 30081,
+        nodePort: 30080, sharedAlb: false, nlbPreserveClientIp: false, nlbProxyProtocol: false, tgbNodePort: 30081, shutdown: 'graceful',
       },
       targetGroup: { port: 8080, healthCheck: { protocol: 'HTTP', path: '/', port: 8080 } },
     }]);

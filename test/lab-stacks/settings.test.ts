@@ -37,6 +37,7 @@ describe('readLabSettings', () => {
       nodePort: 30080,
       controllerVersion: 'v3.5.0',
       sharedAlb: false,
+      shutdown: 'graceful',
       nlbPreserveClientIp: false,
       nlbProxyProtocol: false,
       tgbNodePort: 30081,

@@ -62,10 +62,17 @@ export interface DisruptionSummary {
   readonly timeline: readonly TimelineSecond[];
   /** When the disruption began, in milliseconds from the start of the window. */
   readonly eventAtMs?: number;
-  /** The pods that answered before the disruption began, and those that answered in the window's last second. */
+  /** When the disruption had ended (the rollout done, the drained node's pods back), where that is known. */
+  readonly eventEndMs?: number;
+  /**
+   * The pods that answered before the disruption began, and those that answered after it ended (without an end time:
+   * in the window's last second).
+   */
   readonly podsBefore: readonly string[];
   readonly podsAfter: readonly string[];
   readonly expectation?: DisruptionExpectation;
   /** Whether the measurement agrees with the expectation (`undefined` without one). */
   readonly agrees?: boolean;
+  /** What the disruption did, one line each (e.g. the node drained and the pods evicted). */
+  readonly notes?: readonly string[];
 }

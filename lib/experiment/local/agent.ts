@@ -6,7 +6,8 @@
 import * as http from 'http';
 import * as net from 'net';
 import { AlbListener, AlbListenerConfig } from './alb';
-import { EchoPodIdentity, createEchoServer, createHealthCheckNodePortServer } from './pod-servers';
+import { AlbTarget } from './alb';
+import { EchoPodIdentity, createEchoServer, createHealthCheckNodePortServer, stopEchoServer } from './pod-servers';
 
 /** Requests the parent sends; each gets `{ id, result }` or `{ id, error }` back. */
 export type AgentRequest =
@@ -17,10 +18,15 @@ export type AgentRequest =
   | { readonly method: 'unlisten'; readonly name: string }
   | { readonly method: 'get'; readonly address: string; readonly port: number; readonly path: string; readonly localAddress?: string }
   | { readonly method: 'tcpCheck'; readonly address: string; readonly port: number; readonly localAddress?: string; readonly timeoutMs: number }
-  | { readonly method: 'closeServers' };
+  | { readonly method: 'closeServers' }
+  | { readonly method: 'stopEcho'; readonly how: 'graceful' | 'fast' }
+  | { readonly method: 'register'; readonly name: string; readonly targets: readonly AlbTarget[] }
+  | { readonly method: 'deregister'; readonly name: string; readonly targets: readonly AlbTarget[]; readonly delayMs: number };
 
 const listeners = new Map<string, AlbListener>();
 const servers: http.Server[] = [];
+/** The echo servers of this namespace's pod, still serving. */
+const echoServers: http.Server[] = [];
 
 function listen(server: http.Server, port: number): Promise<void> {
   servers.push(server);
@@ -32,8 +38,22 @@ function listen(server: http.Server, port: number): Promise<void> {
 
 async function handle(request: AgentRequest): Promise<unknown> {
   switch (request.method) {
-    case 'echo':
-      return listen(createEchoServer(request.pod, request.port), request.port);
+    case 'echo': {
+      const server = createEchoServer(request.pod, request.port);
+      echoServers.push(server);
+      server.on('close', () => echoServers.splice(echoServers.indexOf(server), 1));
+      return listen(server, request.port);
+    }
+    case 'stopEcho':
+      // A fast stop also ends a graceful one still waiting for its connections, as SIGKILL at the end of the grace period does.
+      await Promise.all([...echoServers].map((s) => stopEchoServer(s, request.how)));
+      return undefined;
+    case 'register':
+      listeners.get(request.name)?.register(request.targets);
+      return undefined;
+    case 'deregister':
+      listeners.get(request.name)?.deregister(request.targets, request.delayMs);
+      return undefined;
     case 'healthCheckNodePort':
       return listen(createHealthCheckNodePortServer(request.service, request.localEndpoints), request.port);
     case 'closeServers':

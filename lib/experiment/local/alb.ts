@@ -30,7 +30,7 @@ export interface AlbListenerConfig {
   readonly healthCheck: AlbHealthCheck;
 }
 
-export type TargetState = 'initial' | 'healthy' | 'unhealthy';
+export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining';
 
 /** A target's health as the target group reports it. */
 export interface TargetHealth extends AlbTarget {
@@ -93,13 +93,16 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 
 /**
  * A listener in front of a target group, behaving as an Application Load Balancer does for the lab: HTTP
- * requests are routed round robin over healthy targets (all of them when none is healthy), each request
+ * requests are routed round robin over healthy targets (the unhealthy ones when none is healthy: the ALB fails
+ * open; never to targets still `initial` or draining), each request
  * gets the caller's address appended to `X-Forwarded-For` plus `X-Forwarded-Proto`/`-Port`, connections to
  * targets are kept alive and reused, and targets are health-checked over HTTP on their own connections.
  */
 export class AlbListener {
   private readonly server: http.Server;
-  private readonly agent: http.Agent;
+  /** One connection pool per target, so that a drained target's connections can be closed on their own. */
+  private readonly agents = new Map<string, http.Agent>();
+  private readonly targets: AlbTarget[];
   private readonly health = new Map<string, { state: TargetState; passes: number; failures: number; reason?: string; checks: number }>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly settledWaiters: Array<() => void> = [];
@@ -107,7 +110,7 @@ export class AlbListener {
   private closed = false;
 
   constructor(readonly config: AlbListenerConfig) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 64, localAddress: config.sourceAddress });
+    this.targets = [...config.targets];
     this.server = http.createServer((req, res) => this.forward(req, res));
     this.server.keepAliveTimeout = 60_000;
     for (const t of config.targets) this.health.set(key(t), { state: 'initial', passes: 0, failures: 0, checks: 0 });
@@ -120,6 +123,35 @@ export class AlbListener {
       this.server.listen(this.config.listenPort, this.config.listenAddress, () => resolve());
     });
     for (const t of this.config.targets) this.scheduleCheck(t, 0);
+  }
+
+  /** Registers targets, as the controller's RegisterTargets call does: each starts `initial` and is health-checked. */
+  register(targets: readonly AlbTarget[]): void {
+    for (const t of targets) {
+      if (this.health.has(key(t))) continue;
+      this.targets.push(t);
+      this.health.set(key(t), { state: 'initial', passes: 0, failures: 0, checks: 0 });
+      this.scheduleCheck(t, 0);
+    }
+  }
+
+  /**
+   * Deregisters targets, as DeregisterTargets does: each drains at once (no new requests; requests in flight go on)
+   * and leaves the target group when `delayMs` (the deregistration delay) ends, its remaining connections closed.
+   */
+  deregister(targets: readonly AlbTarget[], delayMs: number): void {
+    for (const t of targets) {
+      const h = this.health.get(key(t));
+      if (!h || h.state === 'draining') continue;
+      h.state = 'draining';
+      this.timers.push(setTimeout(() => {
+        this.agents.get(key(t))?.destroy();
+        this.agents.delete(key(t));
+        this.health.delete(key(t));
+        const i = this.targets.findIndex((x) => key(x) === key(t));
+        if (i >= 0) this.targets.splice(i, 1);
+      }, delayMs));
+    }
   }
 
   /** The port the listener took (the configured one, or the kernel's pick for 0). */
@@ -135,7 +167,7 @@ export class AlbListener {
   }
 
   targetHealth(): TargetHealth[] {
-    return this.config.targets.map((t) => {
+    return this.targets.map((t) => {
       const h = this.health.get(key(t))!;
       return { ...t, state: h.state, checks: h.checks, ...(h.reason ? { reason: h.reason } : {}) };
     });
@@ -144,7 +176,7 @@ export class AlbListener {
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
-    this.agent.destroy();
+    for (const a of this.agents.values()) a.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -154,9 +186,10 @@ export class AlbListener {
   }
 
   private pick(): AlbTarget | undefined {
-    const healthy = this.config.targets.filter((t) => this.health.get(key(t))!.state === 'healthy');
-    // With no healthy target the ALB fails open and routes to all of them.
-    const pool = healthy.length > 0 ? healthy : this.config.targets;
+    const inState = (state: TargetState) => this.targets.filter((t) => this.health.get(key(t))?.state === state);
+    const healthy = inState('healthy');
+    // With no healthy target the ALB fails open and routes to the unhealthy ones; initial and draining targets get nothing.
+    const pool = healthy.length > 0 ? healthy : inState('unhealthy');
     if (pool.length === 0) return undefined;
     return pool[this.next++ % pool.length];
   }
@@ -181,7 +214,7 @@ export class AlbListener {
     headers['x-forwarded-port'] = String(this.port);
     headers['x-amzn-trace-id'] ??= `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
     const upstream = http.request({
-      host: target.address, port: target.port, method: req.method, path: req.url, headers, agent: this.agent,
+      host: target.address, port: target.port, method: req.method, path: req.url, headers, agent: this.agentOf(target),
     }, (up) => {
       const out: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(up.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
@@ -198,8 +231,17 @@ export class AlbListener {
     req.pipe(upstream);
   }
 
+  private agentOf(target: AlbTarget): http.Agent {
+    let agent = this.agents.get(key(target));
+    if (!agent) {
+      agent = new http.Agent({ keepAlive: true, maxSockets: 64, localAddress: this.config.sourceAddress });
+      this.agents.set(key(target), agent);
+    }
+    return agent;
+  }
+
   private scheduleCheck(target: AlbTarget, delay: number): void {
-    if (this.closed) return;
+    if (this.closed || !this.health.has(key(target))) return;
     this.timers.push(setTimeout(() => this.check(target), delay));
   }
 
@@ -230,7 +272,9 @@ export class AlbListener {
   }
 
   private record(target: AlbTarget, pass: boolean, reason?: string): void {
-    const h = this.health.get(key(target))!;
+    const h = this.health.get(key(target));
+    // A draining target is no longer checked for traffic; its state stays until it leaves.
+    if (!h || h.state === 'draining') return;
     const hc = this.config.healthCheck;
     h.checks++;
     if (pass) {

@@ -142,8 +142,11 @@ export class Emulation {
     private readonly initialTtl: number,
   ) {}
 
-  /** Builds the namespaces and starts the echo servers. Must run inside the run's own network namespace. */
-  static async up(plan: EmulationPlan): Promise<Emulation> {
+  /**
+   * Builds the namespaces and starts the echo servers (with `idlePods`, only the pods' agents: a rollout starts the
+   * servers). Must run inside the run's own network namespace.
+   */
+  static async up(plan: EmulationPlan, options: { readonly idlePods?: boolean } = {}): Promise<Emulation> {
     await runScript(topologyScript(plan));
     const initialTtl = Number((await runScript(`ip netns exec ${LB_NETNS} cat /proc/sys/net/ipv4/ip_default_ttl`)).trim());
     const hasNlb = plan.rows.some((r) => r.loadBalancer === 'NLB');
@@ -153,6 +156,7 @@ export class Emulation {
       Promise.all(plan.nodes.map(async (n) => [n.name, await Agent.start(n.netns)] as const)),
       Promise.all(plan.pods.map(async (pod) => {
         const agent = await Agent.start(pod.netns);
+        if (options.idlePods) return agent;
         await agent.call({
           method: 'echo', port: pod.port,
           pod: { nodeName: pod.node.name, podName: pod.name, podNamespace: pod.namespace, podIp: pod.address },
@@ -216,6 +220,13 @@ export class Emulation {
         podTtl: await this.readTtl(pods),
       },
     };
+  }
+
+  /** The agent of the load balancer stand-in, of a node (by name), of a pod's namespace. */
+  agentOf(where: { readonly loadBalancer: 'ALB' } | { readonly node: string } | { readonly podNetns: string }): Agent {
+    if ('loadBalancer' in where) return this.lb;
+    if ('node' in where) return this.nodeAgents.get(where.node)!;
+    return this.podAgents[this.plan.pods.findIndex((p) => p.netns === where.podNetns)];
   }
 
   /** Stops the agents; the namespaces go with the run's own namespaces. */

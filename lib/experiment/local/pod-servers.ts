@@ -9,6 +9,22 @@ export interface EchoPodIdentity {
   readonly podIp: string;
 }
 
+/** Echo servers stopping gracefully: each answer closes its connection. */
+const stopping = new WeakSet<http.Server>();
+
+/**
+ * How an echo pod's nginx stops: `graceful` as on SIGQUIT (no new connections, idle keep-alive connections closed,
+ * requests in flight answered, each with its connection closed after), `fast` as on SIGTERM (every connection closed
+ * at once). Resolves once every connection is gone.
+ */
+export function stopEchoServer(server: http.Server, how: 'graceful' | 'fast'): Promise<void> {
+  stopping.add(server);
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  if (how === 'fast') server.closeAllConnections();
+  else server.closeIdleConnections();
+  return closed;
+}
+
 /** An HTTP server answering every request in the echoserver format, as the lab's echo pods do. */
 export function createEchoServer(pod: EchoPodIdentity, port: number): http.Server {
   const server = http.createServer((req, res) => {
@@ -35,7 +51,7 @@ export function createEchoServer(pod: EchoPodIdentity, port: number): http.Serve
         headers,
         body,
       });
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(text);
+      res.writeHead(200, { 'content-type': 'text/plain', ...(stopping.has(server) ? { connection: 'close' } : {}) }).end(text);
     });
   });
   server.keepAliveTimeout = 75_000;

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'child_process';
 import { parseLocalArgs } from '../../../bin/commands/local';
-import { localPaths } from '../../../bin/commands/local-run';
+import { LocalDisruptionReport, disruptionSubjects, localPaths } from '../../../bin/commands/local-run';
 import { main } from '../../../bin/cli';
 import { SETTINGS } from '../../../lab-stacks/settings';
 import { LocalReport } from '../../../lib/experiment/local/report';
@@ -51,6 +51,29 @@ describe('parseLocalArgs', () => {
     expect(() => localPaths(parseLocalArgs(['-c', 'toString=1']), {})).toThrow(/^Context 'toString' is not a setting of the lab; got '1'\. /);
     expect(() => parseLocalArgs(['--requests', '2000000'])).toThrow("--requests must be at most 1,000,000; got '2000000'.");
     expect(() => parseLocalArgs(['--bogus'])).toThrow("Unknown option '--bogus'. Run `eks-lb-lab local --help`.");
+  });
+});
+
+describe('parseLocalArgs: --rollout and --drain', () => {
+  test('ip and instance by default, the controller lag and the load rate, the events in order', () => {
+    expect(parseLocalArgs(['--rollout'])).toMatchObject({ modes: ['ip', 'instance'], events: ['rollout'], controllerLagSeconds: 5, rate: 150 });
+    expect(parseLocalArgs(['--drain', '--rollout', '--modes', 'instance', '--lag', '12', '--rate', '80']))
+      .toMatchObject({ modes: ['instance'], events: ['rollout', 'drain'], controllerLagSeconds: 12, rate: 80 });
+    expect(parseLocalArgs([]).events).toEqual([]);
+  });
+
+  test('bad input: one line naming the option', () => {
+    expect(() => parseLocalArgs(['--rollout', '--modes', 'instance-local'])).toThrow("--rollout and --drain disrupt ip and instance; got --modes instance-local. Use --modes ip,instance or fewer.");
+    expect(() => parseLocalArgs(['--lag', '3'])).toThrow("--lag applies only with --rollout or --drain; got '3'. Add --rollout, or remove --lag.");
+    expect(() => parseLocalArgs(['--rollout', '--requests', '50'])).toThrow('--requests is an option of the probe, which --rollout and --drain replace with a steady load; remove --requests.');
+    expect(() => parseLocalArgs(['--rollout', '--lag', '0'])).toThrow("--lag must be a whole number of at least 1; got '0'.");
+  });
+
+  test('both shutdown variants of each mode, unless -c shutdown names one', () => {
+    const subjects = (args: string[]) => disruptionSubjects(parseLocalArgs(args), {}).subjects
+      .map((s) => [s.mode, s.variant, s.path.shutdown.readinessGate, s.path.shutdown.preStopDelaySeconds]);
+    expect(subjects(['--rollout'])).toEqual([['ip', 'graceful', true, 15], ['ip', 'naive', false, 0], ['instance', 'graceful', false, 15], ['instance', 'naive', false, 0]]);
+    expect(subjects(['--rollout', '-c', 'shutdown=naive', '--modes', 'ip'])).toEqual([['ip', 'naive', false, 0]]);
   });
 });
 
@@ -111,14 +134,32 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
   // Two runs at once: each lives in its own namespaces, so they do not collide.
   let single: { code: number | null; report: LocalReport };
   let spread: { code: number | null; report: LocalReport };
+  let rollout: { code: number | null; report: LocalDisruptionReport };
   beforeAll(async () => {
     const parse = async (args: string[]) => {
       const r = await run(['--json', ...args]);
       if (r.code === null || r.code > 1 || !r.stdout.startsWith('{')) throw new Error(`eks-lb-lab local ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
       return { code: r.code, report: JSON.parse(r.stdout) as LocalReport };
     };
-    [single, spread] = await Promise.all([parse(['--requests', '40', '--nlb', '-c', 'replicas=1']), parse(['--requests', '60'])]);
-  }, 60_000);
+    const rolled = async () => {
+      const r = await run(['--json', '--rollout', '--modes', 'ip']);
+      if (r.code === null || r.code > 1 || !r.stdout.startsWith('{')) throw new Error(`eks-lb-lab local --rollout exited ${r.code}: ${r.stderr}`);
+      return { code: r.code, report: JSON.parse(r.stdout) as LocalDisruptionReport };
+    };
+    [single, spread, rollout] = await Promise.all([parse(['--requests', '40', '--nlb', '-c', 'replicas=1']), parse(['--requests', '60']), rolled()]);
+  }, 90_000);
+
+  test('--rollout, ip: the naive variant fails requests, the graceful one none; both as the model says; exit 0', () => {
+    expect([rollout.code, ...rollout.report.summaries.map((s) => `${s.variant}: ${s.requests - s.successes} failed, ${s.agrees ? 'agrees' : 'contradicts'}`)])
+      .toEqual([0, 'graceful: 0 failed, agrees', expect.stringMatching(/^naive: [1-9]\d* failed, agrees$/)]);
+    const [graceful, naive] = rollout.report.summaries;
+    expect([graceful.variant, graceful.event, graceful.requests - graceful.successes, graceful.agrees]).toEqual(['graceful', 'rollout', 0, true]);
+    expect(graceful.podsBefore).toHaveLength(2);
+    expect(graceful.podsAfter.every((p) => !graceful.podsBefore.includes(p))).toBe(true);
+    expect([naive.variant, naive.expectation?.errors, naive.agrees]).toEqual(['naive', 'some', true]);
+    expect(naive.requests - naive.successes).toBeGreaterThan(0);
+    expect(rollout.report.timeScale).toBe(40);
+  });
 
   const mode = (r: LocalReport, name: string) => {
     const i = r.modes.findIndex((m) => m.mode === name);

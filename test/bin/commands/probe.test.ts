@@ -15,6 +15,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { createLab } from '../../../lab-stacks/lab-app';
 import { LAB_DEFAULTS, readLabSettings } from '../../../lab-stacks/settings';
 import { flatten, newApp } from '../../fixtures';
+import { SimulatedCluster, SimulatedPath, simulatedCluster } from '../../disruption-cluster';
+import { EchoStandIn, startEchoStandIn } from '../../echo-stand-in';
+import { KubernetesStandIn, startKubernetesStandIn } from '../../kubernetes-stand-in';
 
 const cfn = mockClient(CloudFormationClient);
 const CALLER = '198.51.100.23';
@@ -336,5 +339,103 @@ describe('eks-lb-lab probe on a lab deployed with settings', () => {
     const md = fs.readFileSync(path.join(cwd, 'report.md'), 'utf8');
     expect(md).toContain('node:31000');
     expect(md).not.toContain('30080');
+  });
+});
+
+describe('eks-lb-lab probe --rollout, --drain, --load-only', () => {
+  let echoes: EchoStandIn[] = [];
+  let standIn: KubernetesStandIn | undefined;
+  let cluster: SimulatedCluster | undefined;
+  // Each run holds a window of at least a second, and the first loads the Kubernetes client.
+  const SLOW = 20_000;
+  afterEach(async () => {
+    await cluster?.settle();
+    await Promise.all([...echoes.map((e) => e.stop()), standIn?.close()]);
+    [echoes, standIn, cluster] = [[], undefined, undefined];
+  });
+
+  /** Echo servers for `paths` behind a simulated cluster; its kubeconfig. */
+  async function lab(paths: readonly Omit<SimulatedPath, 'echo'>[]) {
+    echoes = await Promise.all(paths.map((p) => startEchoStandIn(`${p.name}-old`)));
+    cluster = simulatedCluster(paths.map((p, i) => ({ ...p, echo: echoes[i] })), { switchAfterMs: 40, gapMs: 150 });
+    standIn = await startKubernetesStandIn({}, cluster.handler);
+    return standIn.kubeconfig;
+  }
+
+  async function probe(args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const cwd = tempDir('probe-');
+    const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env: {}, cwd };
+    const code = await main(['probe', '--rate', '100', '--window', '1', '--no-progress', ...args], io);
+    return { code, stdout, stderr, cwd };
+  }
+
+  test('--url ip with the graceful model, pods that exit at once: failed requests contradict it, exit 1', async () => {
+    const kubeconfig = await lab([{ namespace: 'ip-mode', name: 'echo', replace: 'gap' }]);
+    const { code, stdout, stderr } = await probe(['--url', `ip=${echoes[0].url}`, '--rollout', '--kubeconfig', kubeconfig]);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^path +variant +event +requests +ok +502 +503 +504 +HTTP other +reset +refused +timeout +model$/m);
+    expect(stdout).toMatch(/^ip +graceful +rollout +\d+ +\d+ +0 +0 +0 +0 +\d+ +[1-9]\d* +0 +none +CONTRADICTS$/m);
+    expect(stdout).toMatch(/^ {2}rollout restart of deployment ip-mode\/echo: rolled out \d+\.\d s after the restart$/m);
+    expect(stdout).toMatch(/^ {2}timeline {2}\|[.xX-]+\|$/m);
+    expect(stdout).toMatch(/^ {2}pods {6}before: echo-\d+\n {12}after: {2}echo-\d+$/m);
+    expect(stdout).toContain('  model     no request may fail:\n            - preStop delay 15 s');
+    expect(stdout).toContain('The measurements contradict the model');
+    expect(cluster!.writes.map((w) => `${w.method} ${w.path}`)).toEqual(['PATCH /apis/apps/v1/namespaces/ip-mode/deployments/echo']);
+    expect(cfn.calls()).toHaveLength(0);
+  }, SLOW);
+
+  test('stacks: ip deployed naive, a rollout then a drain; failures where the model says they may come: exit 0, JSON and markdown', async () => {
+    const kubeconfig = await lab([{ namespace: 'ip-mode', name: 'echo', replace: 'gap' }]);
+    notDeployed();
+    cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' })
+      .resolves(stack('IpModeLab', { LabPaths: labPaths([['ip', echoes[0].url]], { shutdown: 'naive' }) }));
+    const { code, stdout, stderr, cwd } = await probe(['--rollout', '--drain', '--kubeconfig', kubeconfig, '--json', '--markdown', 'report.md']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.agree).toBe(true);
+    expect(report.summaries.map((s: any) => [s.path, s.variant, s.event, s.expectation.errors, s.agrees])).toEqual([
+      ['ip', 'naive', 'rollout', 'some', true], ['ip', 'naive', 'drain', 'some', true]]);
+    for (const s of report.summaries) expect(s.failures.refused + s.failures.reset).toBeGreaterThan(0);
+    expect(report.summaries[1].notes).toEqual([expect.stringMatching(/^drained node ip-10-0-130-77\.ec2\.internal: 1 pod evicted, .* the node uncordoned$/)]);
+    expect(cluster!.cordoned['ip-10-0-130-77.ec2.internal']).toBe(false);
+    const md = fs.readFileSync(path.join(cwd, 'report.md'), 'utf8');
+    expect(md).toMatch(/^\| ip \| naive \| rollout \| \d+ \| \d+ \| 0 \| 0 \| 0 \| 0 \| \d+ \| \d+ \| 0 \| some \| agrees \|$/m);
+    expect(md).toContain('## ip (naive, drain)');
+    expect(md).toMatch(/\| second \| answered \| failed \|/);
+    expect(md).toContain('The measurements agree with the model.');
+  }, SLOW);
+
+  test('--load-only: the load alone, no cluster needed; a clean window agrees with the graceful model', async () => {
+    const echo = await startEchoStandIn('echo-steady');
+    echoes = [echo];
+    const { code, stdout } = await probe(['--url', `ip=${echo.url}`, '--load-only']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ip +graceful +load-only +100 +100 +(0 +){7}none +agrees$/m);
+    expect(stdout).toContain('  pods      before: echo-steady\n            after:  echo-steady\n');
+  }, SLOW);
+
+  test.each([
+    [['--load-only', '--rollout'], /--load-only runs the load without a disruption; got it with --rollout\. Use one or the other\./],
+    [['--rollout', '--requests', '20'], /--requests applies to the probe without --rollout; the load is --rate requests a second for --window seconds\./],
+    [['--drain', '--node-cidr', '10.0.0.0/16'], /--node-cidr applies to the probe without --drain; the disruption report does not classify TCP peers\./],
+    [['--load-only', '--rate', '0'], /--rate must be a whole number of at least 1; got '0'\./],
+    [['--load-only', '--rate', '1001'], /--rate must be at most 1,000; got '1001'\./],
+    [['--load-only', '--window', '3601'], /--window must be at most 3,600; got '3601'\./],
+    [['--load-only', '--window', '2s'], /--window must be a whole number of at least 1; got '2s'\./],
+    [['--load-only', '--rate', '1000', '--window', '3600'], /--rate × --window must be at most 1,000,000 requests a path; got 1000 × 3600\. Lower the rate or shorten the window\./],
+    [['--load-only', '--kubeconfig', 'k'], /--kubeconfig applies to --rollout and --drain; --load-only does not talk to the cluster\./],
+    [['--rollout', '--kubeconfig', 'missing-config'], /no kubeconfig: --kubeconfig missing-config does not exist\./],
+    [['--window', '5'], /--window applies to --rollout, --drain or --load-only; add one, or leave --window out\./],
+  ])('usage error %j: one line, exit 2, nothing sent', async (args, message) => {
+    let stderr = '';
+    const io: CliIo = { stdout: () => undefined, stderr: (t) => { stderr += t; }, env: {}, cwd: tempDir('probe-') };
+    const code = await main(['probe', '--url', 'ip=http://127.0.0.1:9/', ...args], io);
+    expect([code, stderr.trimEnd().split('\n').length]).toEqual([2, 1]);
+    expect(stderr).toMatch(message);
+    expect(cfn.calls()).toHaveLength(0);
   });
 });

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { Duration } from 'aws-cdk-lib';
 import { IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps, TargetGroupBindingChart } from '../../../lib';
 import { ExpectedPath, KubernetesObject, PATH_TABLE_COLUMNS, PathModelError, describePath, expectedPaths, pathTable, pathTableMarkdown } from '../../../lib/experiment';
 import { } from '../../../lab-stacks/lab-app';
@@ -345,5 +346,33 @@ describe('the README', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const table = /<!-- paths table: generated from the path model -->\n([\s\S]*?)\n<!-- end of paths table -->/.exec(readme)?.[1];
     expect(`${table}\n`).toBe(pathTableMarkdown(readmePaths()));
+  });
+});
+
+describe('how the pods stop, read from the objects', () => {
+  test('the chart\'s knobs: readiness gate label, preStop sleep and signal, grace period, deregistration delay, rolling update', () => {
+    const p = only(chartObjects({
+      targetType: 'ip', replicas: 4, readinessGate: true, preStopDelay: Duration.seconds(15), terminationGracePeriod: Duration.seconds(40),
+      deregistrationDelay: Duration.seconds(20),
+    }));
+    expect(p.shutdown).toEqual({
+      readinessGate: true, preStopDelaySeconds: 15, stop: 'graceful', terminationGracePeriodSeconds: 40,
+      deregistrationDelaySeconds: 20, deregistrationDelayFromObjects: true, maxSurge: 1, maxUnavailable: 1,
+    });
+  });
+
+  test('defaults where the objects say nothing: no gate, SIGTERM, 30 s grace, 300 s delay, 25% surge (up) and unavailability (down) of one replica', () => {
+    const p = only([...tgb('plain', 'ip', 'ClusterIP')], {});
+    expect(p.shutdown).toEqual({
+      readinessGate: false, preStopDelaySeconds: 0, stop: 'sigterm', terminationGracePeriodSeconds: 30,
+      deregistrationDelaySeconds: 300, deregistrationDelayFromObjects: false, maxSurge: 1, maxUnavailable: 0,
+    });
+  });
+
+  test('an injection label on an instance path gives no gate; a fast stop is read from the hook; surge and unavailability as counts', () => {
+    const objects = chartObjects({ targetType: 'instance', stopSignal: 'SIGTERM', replicas: 3 }).map((o) => (o.kind === 'Namespace'
+      ? { ...o, metadata: { ...o.metadata, labels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } } }
+      : o.kind === 'Deployment' ? { ...o, spec: { ...o.spec, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } } } } : o));
+    expect(only(objects).shutdown).toMatchObject({ readinessGate: false, stop: 'fast', preStopDelaySeconds: 0, maxSurge: 0, maxUnavailable: 1 });
   });
 });

@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { Duration } from 'aws-cdk-lib';
 import { IngressWorkloadChart, IngressWorkloadChartProps } from '../../../lib';
 import { k8sProblems } from '../../k8s-validate';
 
@@ -179,5 +180,37 @@ describe('IngressWorkloadChart rejects', () => {
     [{ targetType: 'ip', containerPort: 0 }, "'containerPort' must be a whole number between 1 and 65535; got 0."],
   ])('%j', (props, message) => {
     expect(() => new IngressWorkloadChart(new App(), 'Chart', props as IngressWorkloadChartProps)).toThrow(`Chart: ${message}`);
+  });
+});
+
+describe('IngressWorkloadChart, how the pods stop', () => {
+  test('by default: a preStop hook sends nginx SIGQUIT at once (the image\'s shell would drop SIGTERM), no gate, no delay attribute', () => {
+    const objects = render({ targetType: 'ip' });
+    const container = objects.Deployment.spec.template.spec.containers[0];
+    expect(container.lifecycle).toEqual({ preStop: { exec: { command: ['nginx', '-s', 'quit'] } } });
+    expect(objects.Namespace.metadata.labels).not.toHaveProperty(['elbv2.k8s.aws/pod-readiness-gate-inject']);
+    expect(objects.Ingress.metadata.annotations).not.toHaveProperty(['alb.ingress.kubernetes.io/target-group-attributes']);
+    expect(objects.Deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
+  });
+
+  test('the production practice: the namespace label, a preStop sleep then graceful quit, the grace period, the delay merged with other attributes', () => {
+    const chart = new IngressWorkloadChart(new App(), 'Chart', {
+      targetType: 'ip', readinessGate: true, preStopDelay: Duration.seconds(15), terminationGracePeriod: Duration.seconds(45),
+      deregistrationDelay: Duration.seconds(30), annotations: { 'alb.ingress.kubernetes.io/target-group-attributes': 'stickiness.enabled=false' },
+    });
+    const objects = Object.fromEntries((chart.toJson() as K8sObject[]).map((o) => [o.kind, o]));
+    expect(objects.Namespace.metadata.labels?.['elbv2.k8s.aws/pod-readiness-gate-inject']).toBe('enabled');
+    expect(objects.Deployment.spec.template.spec.containers[0].lifecycle.preStop.exec.command).toEqual(['/bin/sh', '-c', 'sleep 15 && nginx -s quit']);
+    expect(objects.Deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(45);
+    expect(objects.Ingress.metadata.annotations?.['alb.ingress.kubernetes.io/target-group-attributes'])
+      .toBe('stickiness.enabled=false,deregistration_delay.timeout_seconds=30');
+    expect([chart.readinessGate, chart.shutdown, chart.deregistrationDelay?.toSeconds()])
+      .toEqual([true, { preStopDelaySeconds: 15, stopSignal: 'SIGQUIT', terminationGracePeriodSeconds: 45 }, 30]);
+    expect(k8sProblems(chart.toJson())).toEqual([]);
+  });
+
+  test('the naive stop: SIGTERM to nginx, its fast shutdown', () => {
+    expect(render({ targetType: 'instance', stopSignal: 'SIGTERM' }).Deployment.spec.template.spec.containers[0].lifecycle.preStop.exec.command)
+      .toEqual(['nginx', '-s', 'stop']);
   });
 });

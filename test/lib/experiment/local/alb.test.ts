@@ -74,6 +74,32 @@ describe('AlbListener', () => {
   });
 });
 
+describe('AlbListener registration and draining', () => {
+  test('a registered target takes traffic only once healthy; a deregistered one at once takes none, and leaves after the delay', async () => {
+    const [a, b] = [await target('a'), await target('b')];
+    const alb = await listener([a]);
+    alb.register([b]);
+    expect(alb.targetHealth().map((t) => [t.name, t.state])).toEqual([['a', 'healthy'], ['b', 'initial']]);
+    expect(new Set(await Promise.all([1, 2, 3, 4].map(async () => (await get(alb)).body.name)))).toEqual(new Set(['a']));
+    await alb.settled();
+    await new Promise((r) => setTimeout(r, 120));
+    expect(alb.targetHealth().map((t) => t.state)).toEqual(['healthy', 'healthy']);
+    alb.deregister([a], 100);
+    expect(alb.targetHealth().map((t) => [t.name, t.state])).toEqual([['a', 'draining'], ['b', 'healthy']]);
+    expect(new Set(await Promise.all([1, 2, 3, 4].map(async () => (await get(alb)).body.name)))).toEqual(new Set(['b']));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(alb.targetHealth().map((t) => t.name)).toEqual(['b']);
+  });
+
+  test('with only initial or draining targets there is nothing to fail open to: 503', async () => {
+    const a = await target('a');
+    const alb = await listener([a]);
+    alb.deregister([a], 1000);
+    alb.register([await target('b', 500)]);
+    expect((await get(alb)).status).toBe(503);
+  });
+});
+
 describe('the NLB stand-in\'s health checks', () => {
   const noWait = () => Promise.resolve();
   const sequence = (...passes: boolean[]) => {

@@ -1,7 +1,7 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { forwardedFor, parseEchoResponse } from '../../../../lib/experiment/echo-response';
-import { createEchoServer, createHealthCheckNodePortServer } from '../../../../lib/experiment/local/pod-servers';
+import { createEchoServer, createHealthCheckNodePortServer, stopEchoServer } from '../../../../lib/experiment/local/pod-servers';
 
 async function serve(server: http.Server): Promise<number> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -34,6 +34,58 @@ describe('createEchoServer', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('stopEchoServer', () => {
+  const pod = { nodeName: 'n', podName: 'echo-abc-12345', podNamespace: 'ip-mode', podIp: '10.0.0.100' };
+  /** A keep-alive connection with one answered request: the socket and its `close` as a promise. */
+  async function keptAlive(port: number): Promise<{ agent: http.Agent; closed: Promise<void> }> {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const closed = new Promise<void>((resolve) => {
+      http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+        res.socket.once('close', () => resolve());
+        res.resume();
+      });
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    return { agent, closed };
+  }
+
+  test('graceful, as nginx on SIGQUIT: no new connections, idle keep-alive connections closed, then done', async () => {
+    const server = createEchoServer(pod, 8080);
+    const port = await serve(server);
+    const { agent, closed } = await keptAlive(port);
+    await stopEchoServer(server, 'graceful');
+    await closed;
+    await expect(get(port, '/')).rejects.toThrow(/ECONNREFUSED/);
+    agent.destroy();
+  });
+
+  test('graceful: a request in flight is answered, with Connection: close', async () => {
+    const server = createEchoServer(pod, 8080);
+    const port = await serve(server);
+    const answer = new Promise<string | undefined>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port, path: '/', method: 'POST', agent: false }, (res) => {
+        res.resume();
+        resolve(res.headers.connection);
+      });
+      req.write('part');
+      setTimeout(() => { void stopEchoServer(server, 'graceful'); setTimeout(() => req.end('-rest'), 30); }, 30);
+    });
+    expect(await answer).toBe('close');
+  });
+
+  test('fast, as nginx on SIGTERM: every connection closed at once', async () => {
+    const server = createEchoServer(pod, 8080);
+    const port = await serve(server);
+    const failed = new Promise<string>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port, path: '/', method: 'POST', agent: false }, () => resolve('answered'));
+      req.on('error', (e) => resolve(e.message));
+      req.write('part');
+      setTimeout(() => void stopEchoServer(server, 'fast'), 30);
+    });
+    expect(await failed).toMatch(/socket hang up|ECONNRESET/);
   });
 });
 
