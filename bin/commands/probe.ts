@@ -127,7 +127,7 @@ export const probe: Command = async (args, io) => {
   const concurrency = wholeNumber('--concurrency', options.concurrency, 8, MAX_CONCURRENCY);
   const timeoutMs = wholeNumber('--timeout', options.timeout, 5000, 600_000);
   // Every flag is checked before the first AWS call or request.
-  const targets = options.url.length > 0 ? urlTargets(options.url) : await stackTargets(options, io);
+  const targets = await probeTargets(options, io);
   const showProgress = !options['no-progress'] && !options.json && io.stderr === processIo.stderr && process.stderr.isTTY === true;
   let report;
   try {
@@ -179,7 +179,16 @@ function parse(args: readonly string[]) {
 /** A path to probe, and how its pods stop (the `shutdown` setting it was deployed with). */
 type LabTarget = ProbeTarget & { readonly expected: ExpectedPath; readonly shutdown: ShutdownVariant };
 
+/** Where to send: the URLs given, else the paths the stacks recorded; the two at once would leave one unused. */
+async function probeTargets(options: { url: string[]; stack: string[]; region?: string }, io: CliIo): Promise<LabTarget[]> {
+  if (options.url.length === 0) return stackTargets(options, io);
+  const unused = options.stack.length > 0 ? '--stack' : options.region !== undefined ? '--region' : undefined;
+  if (unused) throw new CliError(`--url sends to the URLs given and reads no stack, so ${unused} would be ignored; give one or the other.`);
+  return urlTargets(options.url);
+}
+
 function urlTargets(specs: readonly string[]): LabTarget[] {
+  const seen = new Set<string>();
   return specs.map((spec) => {
     const eq = spec.indexOf('=');
     const [mode, url] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : ['', spec];
@@ -187,6 +196,8 @@ function urlTargets(specs: readonly string[]): LabTarget[] {
     if (!path) {
       throw new CliError(`--url takes mode=URL with mode one of ${LAB_PATHS.map((p) => p.id).join(', ')}; got '${spec}'.`);
     }
+    if (seen.has(mode)) throw new CliError(`--url ${mode}= is given twice; each mode takes one URL, got '${spec}' again.`);
+    seen.add(mode);
     if (!/^https?:\/\/[^/]/.test(url)) throw new CliError(`--url ${mode}= needs an http:// or https:// URL; got '${url}'.`);
     try {
       new URL(url);
@@ -199,6 +210,12 @@ function urlTargets(specs: readonly string[]): LabTarget[] {
 
 async function stackTargets(options: { stack: string[]; region?: string }, io: CliIo): Promise<LabTarget[]> {
   const region = stackRegion(options.region, io.env, io.cwd);
+  // A region only shaped wrong (an AWS_REGION of 'mars') would otherwise end in a DNS failure of the SDK's.
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
+    const from = options.region !== undefined ? '--region' : io.env.AWS_REGION === region ? 'AWS_REGION'
+      : io.env.AWS_DEFAULT_REGION === region ? 'AWS_DEFAULT_REGION' : "cdk.json's context 'region'";
+    throw new CliError(`${from} must be an AWS region such as eu-west-1; got '${region}'. Pass --region with the lab stacks' region.`);
+  }
   const named = options.stack.length > 0;
   const client = new CloudFormationClient({ region });
   try {
@@ -251,7 +268,7 @@ async function probeDisruptions(events: readonly DisruptionEvent[], options: Pro
   // Loaded only here: the Kubernetes client takes a second to load, and the probe without a disruption needs none.
   const kubeConfig = disrupts
     ? (require('./doctor') as typeof import('./doctor')).selectedKubeConfig(options.kubeconfig, options.context, io) : undefined;
-  const targets = options.url.length > 0 ? urlTargets(options.url) : await stackTargets(options, io);
+  const targets = await probeTargets(options, io);
   const actions = kubeConfig && new (require('../../lib/experiment/disruption/kube') as typeof import('../../lib/experiment/disruption/kube'))
     .DisruptionActions(kubeConfig, { timeoutMs: Math.max(600_000, windowSeconds * 1000) });
   const step = options['no-progress'] ? undefined : (line: string) => io.stderr(`${line}\n`);

@@ -303,11 +303,20 @@ describe('eks-lb-lab probe with --url', () => {
     [['--bogus'], /^eks-lb-lab probe: Unknown option '--bogus'\. Run `eks-lb-lab probe --help`\.$/m],
     [['--requests', '5000000', '--url', 'ip=http://x/'], /--requests must be at most 1,000,000; got '5000000'\./],
     [['--concurrency', '100000', '--url', 'ip=http://x/'], /--concurrency must be at most 1,000; got '100000'\./],
+    [['--url', 'ip=http://x/', '--url', 'ip=http://y/'], /--url ip= is given twice; each mode takes one URL, got 'ip=http:\/\/y\/' again\./],
+    [['--url', 'ip=http://x/', '--stack', 'IpModeLab'], /--url sends to the URLs given and reads no stack, so --stack would be ignored; give one or the other\./],
+    [['--url', 'ip=http://x/', '--region', 'eu-west-1'], /so --region would be ignored/],
+    [['--region', 'mars'], /--region must be an AWS region such as eu-west-1; got 'mars'\. Pass --region with the lab stacks' region\./],
   ])('usage error %j: one line, exit 2', async (args, message) => {
     const { code, stderr } = await run(args);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  test('a region from AWS_REGION that is no region is named with where it came from', async () => {
+    const { code, stderr } = await run([], { AWS_REGION: 'mars' });
+    expect([code, stderr]).toEqual([2, "eks-lb-lab probe: AWS_REGION must be an AWS region such as eu-west-1; got 'mars'. Pass --region with the lab stacks' region.\n"]);
   });
 
   test('--help prints the options and exits 0', async () => {
