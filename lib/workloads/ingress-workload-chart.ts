@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
 import { EchoPodProps, EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels } from './echo-pod';
 import { albAnnotationProblem } from '../private/alb-annotations';
-import { ALB } from '../private/annotations';
+import { ALB, CROSS_ZONE_ATTRIBUTE } from '../private/annotations';
 import { requireCidrList, requireInteger, requireOneOf, requireRuleCount, show } from '../private/validate';
 
 /** How the ALB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
@@ -16,6 +16,16 @@ export type LabServiceType = 'ClusterIP' | 'NodePort';
 
 /** Whether a NodePort forwards to endpoints on any node (`Cluster`, with SNAT) or only its own (`Local`). */
 export type ExternalTrafficPolicy = 'Cluster' | 'Local';
+
+/**
+ * The target group attribute `load_balancing.cross_zone.enabled`: whether each load balancer node sends to targets in
+ * every zone (`true`), only in its own (`false`), or as the load balancer says (`use_load_balancer_configuration`,
+ * the ELB default: always on for an ALB, off unless turned on for an NLB).
+ */
+export type CrossZoneLoadBalancing = 'true' | 'false' | 'use_load_balancer_configuration';
+
+/** The values of {@link CrossZoneLoadBalancing}, as ELB takes them. */
+export const CROSS_ZONE_VALUES: readonly CrossZoneLoadBalancing[] = ['true', 'false', 'use_load_balancer_configuration'];
 
 /** Whether the ALB faces the internet or only the VPC. */
 export type AlbScheme = 'internet-facing' | 'internal';
@@ -104,6 +114,13 @@ export interface IngressWorkloadChartProps extends EchoPodProps {
   readonly groupOrder?: number;
 
   /**
+   * Cross-zone load balancing of the target group (`alb.ingress.kubernetes.io/target-group-attributes:
+   * load_balancing.cross_zone.enabled=<value>`); `false` keeps each ALB node's requests in its own zone.
+   * @default - not written: the target group follows the ALB, which always balances across zones
+   */
+  readonly crossZoneLoadBalancing?: CrossZoneLoadBalancing;
+
+  /**
    * Further `alb.ingress.kubernetes.io/*` annotations on the Ingress, checked against the controller's documented
    * grammar; they override the chart's `listen-ports`.
    * @default - none
@@ -146,6 +163,9 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
   /** The ALB scheme. */
   public readonly scheme: AlbScheme;
 
+  /** The target group's cross-zone attribute, when one was given. */
+  public readonly crossZoneLoadBalancing?: CrossZoneLoadBalancing;
+
   /** Client CIDR blocks the ALB admits. */
   public readonly inboundCidrs: readonly string[];
 
@@ -182,6 +202,7 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
     const { image, containerPort, replicas } = echoPodSettings(this, props);
     requireWorkloadNames(this, namespace, name, `${targetType}-mode`);
     this.checkAnnotations(props.annotations ?? {});
+    const targetGroupAttributes = this.targetGroupAttributes(props);
 
     this.targetType = targetType;
     this.namespaceName = namespace;
@@ -196,6 +217,7 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
     this.scheme = scheme as AlbScheme;
     this.inboundCidrs = inboundCidrs;
     this.externalTrafficPolicy = serviceType === 'NodePort' ? props.externalTrafficPolicy ?? 'Cluster' : undefined;
+    this.crossZoneLoadBalancing = props.crossZoneLoadBalancing;
 
     const labels = workloadLabels(name, targetType);
     const ns = new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace, labels } });
@@ -225,6 +247,7 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
           ...(props.groupName !== undefined ? { [ALB.groupName]: props.groupName } : {}),
           ...(props.groupOrder !== undefined ? { [ALB.groupOrder]: String(props.groupOrder) } : {}),
           ...props.annotations,
+          ...(targetGroupAttributes !== undefined ? { [ALB.targetGroupAttributes]: targetGroupAttributes } : {}),
         },
       },
       className: 'alb',
@@ -232,6 +255,20 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
     });
 
     for (const obj of [this.deployment, this.service, this.ingress]) ApiObject.of(obj).addDependency(ns);
+  }
+
+  /** The `target-group-attributes` annotation: the given one, with the cross-zone attribute added when set. */
+  private targetGroupAttributes(props: IngressWorkloadChartProps): string | undefined {
+    const given = props.annotations?.[ALB.targetGroupAttributes];
+    const crossZone = props.crossZoneLoadBalancing;
+    if (crossZone === undefined) return given;
+    requireOneOf(this, 'crossZoneLoadBalancing', crossZone, CROSS_ZONE_VALUES);
+    if (given !== undefined && given.split(',').some((pair) => pair.split('=')[0].trim() === CROSS_ZONE_ATTRIBUTE)) {
+      throw new LabValidationError(this, 'crossZoneLoadBalancing', `is set and 'annotations' also sets ${CROSS_ZONE_ATTRIBUTE} in ` +
+        `'${ALB.targetGroupAttributes}'; got ${show(crossZone)}. Set it in one place: remove it from the annotation.`);
+    }
+    const own = `${CROSS_ZONE_ATTRIBUTE}=${crossZone}`;
+    return given === undefined ? own : `${given},${own}`;
   }
 
   private checkAnnotations(annotations: Readonly<Record<string, string>>): void {

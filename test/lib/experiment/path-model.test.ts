@@ -347,3 +347,41 @@ describe('the README', () => {
     expect(`${table}\n`).toBe(pathTableMarkdown(readmePaths()));
   });
 });
+
+describe('zones: which hops may cross them', () => {
+  const alb = (props: Partial<IngressWorkloadChartProps>) => only(chartObjects({ targetType: 'ip', ...props }));
+
+  test('an ALB balances across zones unless its target group says false; only instance + Cluster adds the node hop', () => {
+    expect(alb({}).crossZone).toBe(true);
+    expect(alb({}).zoneHops).toEqual(['load-balancer-to-target']);
+    expect(alb({ crossZoneLoadBalancing: 'use_load_balancer_configuration' }).crossZone).toBe(true);
+    expect(alb({ crossZoneLoadBalancing: 'false' }).zoneHops).toEqual([]);
+    expect(alb({ targetType: 'instance' }).zoneHops).toEqual(['load-balancer-to-target', 'node-to-pod']);
+    expect(alb({ targetType: 'instance', externalTrafficPolicy: 'Local' }).zoneHops).toEqual(['load-balancer-to-target']);
+    expect(alb({ targetType: 'instance', crossZoneLoadBalancing: 'false' }).zoneHops).toEqual(['node-to-pod']);
+    expect(describePath(alb({ crossZoneLoadBalancing: 'false' }))).toBe('ALB ip, cross-zone off');
+    expect(describePath(alb({}))).toBe('ALB ip');
+  });
+
+  test('an NLB target group follows the load balancer, off unless an annotation turns it on', () => {
+    const nlb = (attributes?: string, annotations?: Record<string, string>) =>
+      only([deployment, nlbService({ targetType: 'ip', attributes, annotations })]);
+    expect(nlb().crossZone).toBe(false);
+    expect(nlb().zoneHops).toEqual([]);
+    expect(nlb('load_balancing.cross_zone.enabled=true').zoneHops).toEqual(['load-balancer-to-target']);
+    expect(nlb('load_balancing.cross_zone.enabled=use_load_balancer_configuration',
+      { 'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true' }).crossZone).toBe(true);
+    expect(nlb(undefined, { 'service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled': 'true' }).crossZone).toBe(true);
+    // The target group's own false wins over the load balancer's true.
+    expect(nlb('load_balancing.cross_zone.enabled=false',
+      { 'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true' }).crossZone).toBe(false);
+    expect(describePath(nlb('load_balancing.cross_zone.enabled=true'))).toBe('NLB ip, preservation off, cross-zone on');
+    expect(only([deployment, nlbService({ targetType: 'instance' })]).zoneHops).toEqual(['node-to-pod']);
+  });
+
+  test('a TargetGroupBinding takes it from the options, else the ELB default for its load balancer', () => {
+    expect(only(tgb('ip', 'ip', 'ClusterIP')).crossZone).toBe(true);
+    expect(only(tgb('ip', 'ip', 'ClusterIP'), { targetGroupCrossZone: { ip: false } }).crossZone).toBe(false);
+    expect(only(tgb('ip', 'ip', 'ClusterIP'), { targetGroupLoadBalancers: { ip: 'NLB' } }).crossZone).toBe(false);
+  });
+});
