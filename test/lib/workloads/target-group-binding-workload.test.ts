@@ -99,9 +99,11 @@ describe('TargetGroupBindingWorkload', () => {
   });
 
   test('both target groups take the cross-zone attribute when it is set, and only then', () => {
-    const scope = new Stack(labCluster.node.root, 'CrossZone');
+    const scope = newStack();
+    const vpc = new LabVpc(scope, 'Vpc', { clusterName: 'lab' }).vpc;
+    const own = new LabCluster(scope, 'Cluster', { vpc, clusterName: 'lab' });
     new TargetGroupBindingWorkload(scope, 'Tgb', {
-      cluster: labCluster.cluster, controller, vpc: labCluster.cluster.vpc, nodePort: 30082, crossZoneLoadBalancing: 'false', namespace: 'tgb-zones',
+      cluster: own.cluster, controller: own.addLoadBalancerController(), vpc, nodePort: 30081, crossZoneLoadBalancing: 'false',
     });
     const groups = Object.values(Template.fromStack(scope).findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
     expect(groups).toHaveLength(2);
