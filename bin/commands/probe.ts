@@ -2,7 +2,7 @@ import * as path from 'path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LabValidationError } from '../../lib';
 import {
-  ExpectedPath, LabStackPath, PeerHints, ProbeTarget, parseIpv4Cidr, probePaths, readLabStacks,
+  ExpectedPath, INTER_ZONE_PRICE_PER_GB, LabStackPath, LabSubnet, PeerHints, ProbeTarget, parseIpv4Cidr, probePaths, readLabStacks, readLabSubnets,
   renderReportJson, renderReportMarkdown, renderReportText, stackRegion,
 } from '../../lib/experiment';
 import { LAB_PATHS, LabPath, PATH_SETTING_KEYS, PATH_STACKS, PathSettings, expectedPath, labPath } from '../../lab-stacks/catalogue';
@@ -36,6 +36,12 @@ Classifying the pod's TCP peer (see the README, "Run the experiment"):
   --node-cidr <cidr>              a block of node addresses (repeatable)
   --lb-address <address>          a load balancer address (repeatable)
   --lb-cidr <cidr>                a block of load balancer addresses (repeatable)
+
+Zones (see the README, "Zones and what crossing them costs"):
+  --subnet <zone>=<cidr>          a subnet and its availability zone (repeatable; default: the LabCluster stack's
+                                  LabSubnets output when reading stacks, none with --url)
+  --zone-price <usd>              inter-zone data transfer, US dollars per GB in each direction (default
+                                  ${INTER_ZONE_PRICE_PER_GB}: AWS EC2 pricing, data transfer across zones in most regions)
 
 Output:
   --json                          the report as JSON on stdout
@@ -100,18 +106,20 @@ export const probe: Command = async (args, io) => {
     loadBalancerAddresses: options['lb-address'].map((a) => requireAddress('--lb-address', a)),
     loadBalancerCidrs: options['lb-cidr'].map((c) => requireCidr('--lb-cidr', c)),
   };
+  const givenSubnets = options.subnet.map(subnetFlag);
+  const price = options['zone-price'] === undefined ? INTER_ZONE_PRICE_PER_GB : priceFlag(options['zone-price']);
   const requests = wholeNumber('--requests', options.requests, 200, MAX_REQUESTS);
   const concurrency = wholeNumber('--concurrency', options.concurrency, 8, MAX_CONCURRENCY);
   const timeoutMs = wholeNumber('--timeout', options.timeout, 5000, 600_000);
   // Every flag is checked before the first AWS call or request.
-  const targets = options.url.length > 0 ? urlTargets(options.url) : await stackTargets(options, io);
+  const { targets, subnets } = options.url.length > 0 ? { targets: urlTargets(options.url), subnets: [] } : await stackTargets(options, io);
   const showProgress = !options['no-progress'] && !options.json && io.stderr === processIo.stderr && process.stderr.isTTY === true;
   let report;
   try {
     report = await probePaths(targets, {
       requests, concurrency, timeoutMs,
       keepAlive: options['keep-alive'],
-      hints,
+      hints: { ...hints, subnets: givenSubnets.length > 0 ? givenSubnets : subnets }, interZonePricePerGb: price,
       onProgress: showProgress ? progressBar(io) : undefined,
     });
   } finally {
@@ -140,6 +148,8 @@ function parse(args: readonly string[]) {
     'node-cidr': { type: 'string', multiple: true, default: [] },
     'lb-address': { type: 'string', multiple: true, default: [] },
     'lb-cidr': { type: 'string', multiple: true, default: [] },
+    'subnet': { type: 'string', multiple: true, default: [] },
+    'zone-price': { type: 'string' },
     'json': { type: 'boolean', default: false },
     'markdown': { type: 'string' },
     'no-progress': { type: 'boolean', default: false },
@@ -164,13 +174,17 @@ function urlTargets(specs: readonly string[]): ProbeTarget[] {
   });
 }
 
-async function stackTargets(options: { stack: string[]; region?: string }, io: CliIo): Promise<ProbeTarget[]> {
+/** The cluster stack, whose LabSubnets output places addresses in zones. */
+const CLUSTER_STACK = 'LabCluster';
+
+async function stackTargets(options: { stack: string[]; region?: string }, io: CliIo): Promise<{ targets: ProbeTarget[]; subnets: LabSubnet[] }> {
   const region = stackRegion(options.region, io.env, io.cwd);
   const named = options.stack.length > 0;
   const client = new CloudFormationClient({ region });
   try {
     const deployed = await readLabStacks(client, named ? options.stack : PATH_STACKS, region, !named);
-    return deployed.map((d) => ({ mode: d.path, url: d.url, expected: deployedExpectation(d) }));
+    const targets = deployed.map((d) => ({ mode: d.path, url: d.url, expected: deployedExpectation(d) }));
+    return { targets, subnets: await readLabSubnets(client, CLUSTER_STACK, region) };
   } finally {
     client.destroy();
   }
@@ -188,6 +202,25 @@ function requireCidr(flag: string, value: string): string {
     throw new CliError(`${flag} takes an IPv4 CIDR block with zero host bits such as 10.0.128.0/17; got '${value}'.`);
   }
   return value;
+}
+
+function subnetFlag(value: string): LabSubnet {
+  const eq = value.indexOf('=');
+  const [zone, cidr] = eq > 0 ? [value.slice(0, eq), value.slice(eq + 1)] : ['', value];
+  if (zone === '' || !parseIpv4Cidr(cidr)) {
+    throw new CliError(`--subnet takes zone=cidr, an availability zone and an IPv4 block with zero host bits such as ` +
+      `us-east-1a=10.0.128.0/18; got '${value}'.`);
+  }
+  return { zone, cidr };
+}
+
+function priceFlag(value: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 1)) {
+    throw new CliError(`--zone-price takes US dollars per GB in each direction, from 0 to 1; got '${value}'. ` +
+      `Use ${INTER_ZONE_PRICE_PER_GB}, the price in most regions.`);
+  }
+  return n;
 }
 
 function progressBar(io: CliIo) {

@@ -1,5 +1,6 @@
 import { describePath } from '../path-model';
 import { MeasuredPath, ModeResult, ProbeReport, classesText } from './measure';
+import { hopText } from './zones';
 
 /** The report for a terminal: per mode, what was measured, then the model's expectation beside each check. */
 export function renderReportText(report: ProbeReport): string {
@@ -15,6 +16,7 @@ export function renderReportText(report: ProbeReport): string {
       ['nodes', spread(m.measured.nodes)],
       ['TCP peers', spread(m.measured.peers)],
       ['latency', latency(m.measured)],
+      ...zoneRows(m),
     ]).map((l) => `  ${l}`));
     if (m.checks.length > 0) {
       out.push(...table([
@@ -48,7 +50,7 @@ export function renderReportMarkdown(report: ProbeReport): string {
       `| pods | ${cell(spread(m.measured.pods))} |`,
       `| nodes | ${cell(spread(m.measured.nodes))} |`,
       `| TCP peers | ${cell(spread(m.measured.peers))} |`,
-      `| latency | ${latency(m.measured)} |`, '');
+      `| latency | ${latency(m.measured)} |`, ...zoneRows(m).map(([k, v]) => `| ${k} | ${cell(v)} |`), '');
     if (m.checks.length > 0) {
       out.push('| check | model | measured | |', '|---|---|---|---|',
         ...m.checks.map((c) => `| ${cell(c.name)} | ${cell(c.expected)} | ${cell(c.measured)} | ${c.agree ? 'agrees' : '**differs**'} |`), '');
@@ -57,6 +59,29 @@ export function renderReportMarkdown(report: ProbeReport): string {
   }
   out.push(report.agree ? 'The measurements agree with the model.' : '**The measurements differ from the model.**', '');
   return out.join('\n');
+}
+
+/**
+ * The zone rows of a mode, when zones were measured: where the pods were, how many requests a pod in the caller-facing
+ * zone served, the hops that crossed zones, the sizes and the inter-zone transfer estimate.
+ */
+export function zoneRows(m: ModeResult): [string, string][] {
+  const z = m.measured.zones;
+  if (!z) return [];
+  const caller = z.callerZone.observed === 0 ? 'not observable (the pod does not see the load balancer)'
+    : `${z.callerZone.sameZone}/${z.callerZone.observed} served in it, ${z.callerZone.observed - z.callerZone.sameZone} in another zone`;
+  const rows: [string, string][] = [
+    ['pod zones', spread(z.podZones)],
+    ["caller's zone", caller],
+    ['zone crossings', `load balancer → target ${hopText(z.loadBalancerToTarget)}, node → pod ${hopText(z.nodeToPod, 'no node hop')}`],
+    ['HTTP sizes', `request ${z.bytes.request} B, response ${z.bytes.response} B`],
+  ];
+  const c = m.zoneCost;
+  if (c) {
+    rows.push(['inter-zone cost', `$${c.perMillionRequests.toFixed(4)} per million requests (${c.gbPerMillionRequests.toFixed(4)} GB at ` +
+      `$${c.pricePerGb}/GB each way${c.complete ? '' : '; a lower bound: a billed hop was not observable'})`]);
+  }
+  return rows;
 }
 
 /** A flowchart of the path the mode took, labelled with what was measured on each hop. */
