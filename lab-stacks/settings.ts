@@ -144,7 +144,7 @@ export const SETTINGS = {
     feeds: [[LabVpc, 'cidr']],
   }),
   azCount: setting<number>({
-    read: whole, default: 2, example: '2', local: 'no effect on the paths', summary: 'Availability zones', feeds: [[LabVpc, 'azCount']],
+    read: whole, default: 2, example: '2', local: 'shapes the paths', summary: 'Availability zones', feeds: [[LabVpc, 'azCount']],
   }),
   natGateways: setting<number>({
     read: whole, default: 1, example: '1', local: 'no effect on the paths', summary: 'NAT gateways', feeds: [[LabVpc, 'natGateways']],

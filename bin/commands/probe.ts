@@ -7,7 +7,7 @@ import {
 } from '../../lib/experiment';
 import { LAB_PATHS, LabPath, PATH_SETTING_KEYS, PATH_STACKS, PathSettings, expectedPath, labPath } from '../../lab-stacks/catalogue';
 import { checkOutputPath, writeOutputFile } from '../write-output';
-import { MAX_CONCURRENCY, MAX_REQUESTS, parseOptions, wholeNumber } from '../options';
+import { MAX_CONCURRENCY, MAX_REQUESTS, parseOptions, wholeNumber, zonePrice } from '../options';
 import { LAB_DEFAULTS } from '../../lab-stacks/settings';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
 
@@ -107,7 +107,7 @@ export const probe: Command = async (args, io) => {
     loadBalancerCidrs: options['lb-cidr'].map((c) => requireCidr('--lb-cidr', c)),
   };
   const givenSubnets = options.subnet.map(subnetFlag);
-  const price = options['zone-price'] === undefined ? INTER_ZONE_PRICE_PER_GB : priceFlag(options['zone-price']);
+  const price = zonePrice(options['zone-price'], INTER_ZONE_PRICE_PER_GB);
   const requests = wholeNumber('--requests', options.requests, 200, MAX_REQUESTS);
   const concurrency = wholeNumber('--concurrency', options.concurrency, 8, MAX_CONCURRENCY);
   const timeoutMs = wholeNumber('--timeout', options.timeout, 5000, 600_000);
@@ -212,15 +212,6 @@ function subnetFlag(value: string): LabSubnet {
       `us-east-1a=10.0.128.0/18; got '${value}'.`);
   }
   return { zone, cidr };
-}
-
-function priceFlag(value: string): number {
-  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 0 && n <= 1)) {
-    throw new CliError(`--zone-price takes US dollars per GB in each direction, from 0 to 1; got '${value}'. ` +
-      `Use ${INTER_ZONE_PRICE_PER_GB}, the price in most regions.`);
-  }
-  return n;
 }
 
 function progressBar(io: CliIo) {

@@ -1,4 +1,5 @@
 import * as http from 'http';
+import type { Socket } from 'net';
 import { randomBytes } from 'crypto';
 
 /** A target the target group registers: a pod IP or a node with the NodePort. */
@@ -6,6 +7,22 @@ export interface AlbTarget {
   readonly name: string;
   readonly address: string;
   readonly port: number;
+  /** The target's availability zone; without one it counts as in every zone. */
+  readonly zone?: string;
+}
+
+/** A load balancer node: one per zone, each with its own interface in that zone's subnet. */
+export interface AlbNode {
+  readonly zone: string;
+  readonly sourceAddress: string;
+}
+
+/** How one request went through the load balancer: the interface it left by and the target it went to. */
+export interface AlbForwarded {
+  /** The request's `X-Amzn-Trace-Id`, which the target sees among the request headers. */
+  readonly traceId: string;
+  readonly loadBalancer: string;
+  readonly target: string;
 }
 
 /** The target group's health check, in the shape of the ALB's settings (times scaled down for the emulation). */
@@ -26,6 +43,18 @@ export interface AlbListenerConfig {
   readonly listenPort: number;
   /** The load balancer's address in the subnet: the source of its connections to targets. */
   readonly sourceAddress?: string;
+  /**
+   * The load balancer's nodes, one per zone; each client connection lands on one of them, as DNS spreads clients
+   * over the nodes' addresses.
+   * @default - one node, sending from `sourceAddress`
+   */
+  readonly nodes?: readonly AlbNode[];
+  /**
+   * Each node sends to targets in every zone; off, only to those in its own, and a zone without a healthy target
+   * takes no connections (its node leaves the load balancer's DNS answer).
+   * @default true
+   */
+  readonly crossZone?: boolean;
   readonly targets: readonly AlbTarget[];
   readonly healthCheck: AlbHealthCheck;
 }
@@ -99,16 +128,21 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  */
 export class AlbListener {
   private readonly server: http.Server;
-  private readonly agent: http.Agent;
+  private readonly nodes: readonly { readonly node: AlbNode | undefined; readonly agent: http.Agent; next: number }[];
+  private readonly nodeOf = new WeakMap<Socket, number>();
+  private readonly log: AlbForwarded[] = [];
   private readonly health = new Map<string, { state: TargetState; passes: number; failures: number; reason?: string; checks: number }>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly settledWaiters: Array<() => void> = [];
-  private next = 0;
   private closed = false;
 
   constructor(readonly config: AlbListenerConfig) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 64, localAddress: config.sourceAddress });
+    const nodes = config.nodes && config.nodes.length > 0 ? config.nodes : [undefined];
+    this.nodes = nodes.map((node) => ({
+      node, next: 0, agent: new http.Agent({ keepAlive: true, maxSockets: 64, localAddress: node?.sourceAddress ?? config.sourceAddress }),
+    }));
     this.server = http.createServer((req, res) => this.forward(req, res));
+    this.server.on('connection', (socket: Socket) => this.nodeOf.set(socket, this.landingNode()));
     this.server.keepAliveTimeout = 60_000;
     for (const t of config.targets) this.health.set(key(t), { state: 'initial', passes: 0, failures: 0, checks: 0 });
   }
@@ -141,10 +175,15 @@ export class AlbListener {
     });
   }
 
+  /** Each request forwarded so far: the interface it left by and the target it reached. */
+  forwarded(): AlbForwarded[] {
+    return [...this.log];
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
-    this.agent.destroy();
+    for (const n of this.nodes) n.agent.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -153,16 +192,40 @@ export class AlbListener {
     return [...this.health.values()].every((h) => h.state !== 'initial');
   }
 
-  private pick(): AlbTarget | undefined {
-    const healthy = this.config.targets.filter((t) => this.health.get(key(t))!.state === 'healthy');
+  /** The targets a node may send to: all of them with cross-zone load balancing, else those in its zone. */
+  private reachable(node: AlbNode | undefined): readonly AlbTarget[] {
+    if ((this.config.crossZone ?? true) || node === undefined) return this.config.targets;
+    return this.config.targets.filter((t) => t.zone === undefined || t.zone === node.zone);
+  }
+
+  private healthyOf(targets: readonly AlbTarget[]): AlbTarget[] {
+    return targets.filter((t) => this.health.get(key(t))!.state === 'healthy');
+  }
+
+  /**
+   * The node a new connection lands on, at random among those with a healthy target to send to (any when none has):
+   * each client resolves the load balancer's name and picks one of the nodes' addresses, unrelated to the targets.
+   */
+  private landingNode(): number {
+    const live = this.nodes.map((_, i) => i).filter((i) => this.healthyOf(this.reachable(this.nodes[i].node)).length > 0);
+    const pool = live.length > 0 ? live : this.nodes.map((_, i) => i);
+    return pool[Math.floor(Math.random() * pool.length)];
+  }
+
+  /** Round robin over the healthy targets the node may send to. */
+  private pick(nodeIndex: number): AlbTarget | undefined {
+    const n = this.nodes[nodeIndex];
+    const reachable = this.reachable(n.node);
+    const healthy = this.healthyOf(reachable);
     // With no healthy target the ALB fails open and routes to all of them.
-    const pool = healthy.length > 0 ? healthy : this.config.targets;
+    const pool = healthy.length > 0 ? healthy : reachable;
     if (pool.length === 0) return undefined;
-    return pool[this.next++ % pool.length];
+    return pool[n.next++ % pool.length];
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const target = this.pick();
+    const nodeIndex = this.nodeOf.get(req.socket) ?? 0;
+    const target = this.pick(nodeIndex);
     if (!target) {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('503 Service Temporarily Unavailable\n');
       return;
@@ -180,8 +243,11 @@ export class AlbListener {
     headers['x-forwarded-proto'] = 'http';
     headers['x-forwarded-port'] = String(this.port);
     headers['x-amzn-trace-id'] ??= `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+    const { node, agent } = this.nodes[nodeIndex];
+    const source = node?.sourceAddress ?? this.config.sourceAddress;
+    if (source !== undefined) this.log.push({ traceId: String(headers['x-amzn-trace-id']), loadBalancer: source, target: target.address });
     const upstream = http.request({
-      host: target.address, port: target.port, method: req.method, path: req.url, headers, agent: this.agent,
+      host: target.address, port: target.port, method: req.method, path: req.url, headers, agent,
     }, (up) => {
       const out: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(up.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;

@@ -184,7 +184,8 @@ export function analyse(collected: readonly { readonly target: ProbeTarget; read
   return { modes, clientIp, agree: modes.every((m) => m.agree) };
 }
 
-async function sampleTarget(target: ProbeTarget, options: ProbeOptions): Promise<ProbeSample[]> {
+/** Sends one target's requests and returns each outcome, unanalysed; what {@link probePaths} does before {@link analyse}. */
+export async function sampleTarget(target: ProbeTarget, options: ProbeOptions): Promise<ProbeSample[]> {
   const total = Math.max(1, options.requests ?? 200);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, total));
   const keepAlive = options.keepAlive ?? false;
