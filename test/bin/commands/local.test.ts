@@ -109,13 +109,17 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
   // Two runs at once: each lives in its own namespaces, so they do not collide.
   let single: { code: number | null; report: LocalReport };
   let spread: { code: number | null; report: LocalReport };
+  let zonal: { code: number | null; report: LocalReport };
   beforeAll(async () => {
     const parse = async (args: string[]) => {
       const r = await run(['--json', ...args]);
       if (r.code === null || r.code > 1 || !r.stdout.startsWith('{')) throw new Error(`eks-lb-lab local ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
       return { code: r.code, report: JSON.parse(r.stdout) as LocalReport };
     };
-    [single, spread] = await Promise.all([parse(['--requests', '40', '--nlb', '-c', 'replicas=1']), parse(['--requests', '60'])]);
+    [single, spread, zonal] = await Promise.all([
+      parse(['--requests', '40', '--nlb', '-c', 'replicas=1']), parse(['--requests', '60']),
+      parse(['--requests', '40', '--modes', 'ip,instance,nlb-ip', '-c', 'crossZoneLoadBalancing=false']),
+    ]);
   }, 60_000);
 
   const mode = (r: LocalReport, name: string) => {
@@ -132,7 +136,8 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
 
   test('ip: the pod\'s peer is the load balancer, X-Forwarded-For ends with the client, one routed hop', () => {
     const { result, seen } = mode(single.report, 'ip');
-    expect(Object.keys(result.measured.peers)).toEqual([seen.loadBalancer.vpcAddress]);
+    // The ALB has a node in each zone; the client's connections land on either.
+    expect(seen.loadBalancer.interfaces!.map((i) => i.address)).toEqual(expect.arrayContaining(Object.keys(result.measured.peers)));
     expect(result.measured.xForwardedForEndsWithClient).toBe(40);
     expect(single.report.clientIp?.address).toBe(single.report.emulation.client);
     expect(Object.keys(routedHops(seen))).toEqual(['1']);
@@ -152,7 +157,7 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
   test('instance + Local: the peer is the load balancer, no cross-node hop, the node without a pod fails health checks', () => {
     const { result, seen } = mode(single.report, 'instance-local');
     const [withPod, without] = single.report.emulation.nodes;
-    expect(Object.keys(result.measured.peers)).toEqual([seen.loadBalancer.vpcAddress]);
+    expect(seen.loadBalancer.interfaces!.map((i) => i.address)).toEqual(expect.arrayContaining(Object.keys(result.measured.peers)));
     expect(Object.keys(routedHops(seen))).toEqual(['1']);
     expect(result.measured.nodes).toEqual({ [withPod.name]: 40 });
     expect(seen.targetHealth.map((t) => [t.name, t.state, t.reason])).toEqual([
@@ -185,6 +190,40 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
       [withPod.name, 'healthy', undefined], [without.name, 'unhealthy', 'Target.ResponseCodeMismatch'],
     ]);
     expect(single.report.modes.every((m) => m.agree)).toBe(true);
+  });
+
+  test('zones: instance + Cluster crosses zones between entry node and pod; ip and Local never do; the cost of it', () => {
+    const zones = (name: string) => mode(spread.report, name).result.measured.zones!;
+    const cost = (name: string) => mode(spread.report, name).result.zoneCost!;
+    expect(spread.report.emulation.nodes.map((n) => n.zone)).toEqual(['us-east-1a', 'us-east-1b']);
+    const ip = zones('ip');
+    expect(ip.nodeToPod).toBeUndefined();
+    expect(ip.callerZone.observed).toBe(60);
+    // The ALB balances across zones by default: some requests go to the pod in the other zone, free of charge.
+    expect(ip.loadBalancerToTarget.observed).toBe(60);
+    expect(ip.loadBalancerToTarget.crossed).toBeGreaterThan(0);
+    expect(cost('ip').perMillionRequests).toBe(0);
+    const cluster = zones('instance');
+    expect(cluster.nodeToPod!.observed).toBe(60);
+    expect(cluster.nodeToPod!.crossed).toBeGreaterThan(0);
+    expect(cost('instance').perMillionRequests).toBeGreaterThan(0);
+    expect(cost('instance').complete).toBe(true);
+    const local = zones('instance-local');
+    expect(local.nodeToPod).toEqual({ observed: 60, crossed: 0 });
+    expect(cost('instance-local').perMillionRequests).toBe(0);
+    for (const name of ['ip', 'instance', 'instance-local']) {
+      expect(mode(spread.report, name).result.checks.find((c) => c.name === 'zones crossed')?.agree).toBe(true);
+    }
+  });
+
+  test('cross-zone load balancing off: each load balancer node sends to its own zone only; kube-proxy still crosses', () => {
+    expect(zonal.code).toBe(0);
+    const zones = (name: string) => mode(zonal.report, name).result.measured.zones!;
+    expect(zones('ip').loadBalancerToTarget).toEqual({ observed: 40, crossed: 0 });
+    expect(zones('ip').callerZone).toEqual({ observed: 40, sameZone: 40 });
+    expect(zones('instance').loadBalancerToTarget).toEqual({ observed: 40, crossed: 0 });
+    expect(zones('nlb-ip').loadBalancerToTarget).toEqual({ observed: 40, crossed: 0 });
+    expect(Object.keys(zones('ip').podZones).sort()).toEqual(['us-east-1a', 'us-east-1b']);
   });
 
   test('pods share the requests (per connection, so with a tolerance)', () => {
