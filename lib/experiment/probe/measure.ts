@@ -175,7 +175,7 @@ export function analyse(collected: readonly { readonly target: ProbeTarget; read
   const modes = collected.map(({ target, samples }) => {
     const measured = measure(samples, classifier, clientIp?.address, hints.subnets, target.expected);
     const checks = target.expected ? comparePath(target.expected, measured, clientIp) : [];
-    const cost = measured.zones && zoneCost(measured.zones, target.expected, target.expected?.loadBalancer ?? 'ALB', interZonePricePerGb);
+    const cost = measured.zones && zoneCost(measured.zones, target.expected?.loadBalancer ?? 'ALB', interZonePricePerGb);
     return {
       mode: target.mode, url: target.url, expected: target.expected, measured, checks, agree: checks.every((c) => c.agree),
       ...(cost ? { zoneCost: cost } : {}),
@@ -464,7 +464,7 @@ function zoneCheck(expected: ExpectedPath, zones: ZoneMeasurement): ProbeCheck {
   return {
     name: 'zones crossed',
     expected: `may cross: ${zoneHopsText(expected)}`,
-    measured: `load balancer → target ${hopText(lb)}, node → pod ${hopText(node)}`,
+    measured: `load balancer → target ${hopText(lb)}, node → pod ${hopText(node, 'no node hop')}`,
     agree: (lbAllowed || lb.crossed === 0) && (nodeAllowed || (node?.crossed ?? 0) === 0),
   };
 }

@@ -150,7 +150,7 @@ export interface ZoneCostEstimate {
   /** GB that crossed zones per million requests (each counted once, billed in both directions). */
   readonly gbPerMillionRequests: number;
   readonly pricePerGb: number;
-  /** False when a billed hop the model lets cross zones was not observed: the estimate is then a lower bound. */
+  /** False when a billed hop on the path was not observed: the estimate is then a lower bound. */
   readonly complete: boolean;
 }
 
@@ -158,17 +158,16 @@ export interface ZoneCostEstimate {
  * Inter-zone transfer per million requests: for each billed hop, the share of requests that crossed zones times the
  * request and response bytes, charged once leaving one zone and once entering the other.
  */
-export function zoneCost(zones: ZoneMeasurement, expected: ExpectedPath | undefined, loadBalancer: ExpectedPath['loadBalancer'],
+export function zoneCost(zones: ZoneMeasurement, loadBalancer: ExpectedPath['loadBalancer'],
   pricePerGb = INTER_ZONE_PRICE_PER_GB): ZoneCostEstimate {
   const bytes = zones.bytes.request + zones.bytes.response;
   let gb = 0;
   let complete = true;
   for (const hop of billedHops(loadBalancer)) {
     const count = hop === 'node-to-pod' ? zones.nodeToPod : zones.loadBalancerToTarget;
-    const mayCross = expected ? expected.zoneHops.includes(hop) : true;
     if (count === undefined) continue;
     if (count.observed === 0) {
-      if (mayCross) complete = false;
+      complete = false;
       continue;
     }
     gb += (count.crossed / count.observed) * bytes * 1e6 / 1e9;

@@ -153,7 +153,9 @@ describe('eks-lb-lab probe with lab stacks', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ {2}pod zones +a 10, b 10$/m);
     expect(stdout).toMatch(/^ {2}zone crossings +load balancer → target not observable, node → pod 10\/20$/m);
-    expect(stdout).toMatch(/^ {2}inter-zone cost +\$0\.\d{4} per million requests \(0\.\d{4} GB at \$0\.02\/GB each way\)$/m);
+    expect(stdout).toMatch(/^ {2}inter-zone cost +\$0\.\d{4} per million requests \(0\.\d{4} GB across zones, \$0\.02\/GB each way\)$/m);
+    // The summary table after the modes, one row per mode.
+    expect(stdout).toMatch(/^Zones:\n {2}path +pods by zone +served in the caller's zone .*\n {2}instance \(ALB instance, Cluster\) +a 10, b 10 +not observable +not observable +10\/20 +\d+ B \/ \d+ B +\$0\.\d{4}$/m);
   });
 
   test.each([
