@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps, TargetGroupBindingChart } from '../../../lib';
-import { ExpectedPath, KubernetesObject, PATH_TABLE_COLUMNS, PathModelError, describePath, expectedPaths, pathTable, pathTableMarkdown } from '../../../lib/experiment';
+import { ExpectedPath, KubernetesObject, PATH_TABLE_COLUMNS, PathModelError, describePath, expectedPaths, pathTable, pathTableMarkdown, zoneHopsText } from '../../../lib/experiment';
+import { expectedPath, labPath } from '../../../lab-stacks/catalogue';
 import { } from '../../../lab-stacks/lab-app';
 import { LAB_DEFAULTS } from '../../../lab-stacks/settings';
 import { ROOT } from '../../paths';
@@ -383,5 +384,18 @@ describe('zones: which hops may cross them', () => {
     expect(only(tgb('ip', 'ip', 'ClusterIP')).crossZone).toBe(true);
     expect(only(tgb('ip', 'ip', 'ClusterIP'), { targetGroupCrossZone: { ip: false } }).crossZone).toBe(false);
     expect(only(tgb('ip', 'ip', 'ClusterIP'), { targetGroupLoadBalancers: { ip: 'NLB' } }).crossZone).toBe(false);
+  });
+});
+
+describe('the README\'s zones table', () => {
+  test('is the model\'s: the hops that may cross zones for each lab path and cross-zone setting', () => {
+    const settings = [undefined, 'false', 'true'] as const;
+    const rows = ['ip', 'instance', 'instance-local', 'nlb-ip', 'nlb-instance', 'nlb-instance-local'].map((id) => {
+      const cells = settings.map((crossZone) => zoneHopsText(expectedPath(labPath(id)!, { ...LAB_DEFAULTS, crossZoneLoadBalancing: crossZone })));
+      return `| ${labPath(id)!.title} | ${cells.join(' | ')} |`;
+    });
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const table = /<!-- zones table: generated from the path model -->\n\| path \|.*\n\|[-| ]+\|\n([\s\S]*?)\n<!-- end of zones table -->/.exec(readme)?.[1];
+    expect(table).toBe(rows.join('\n'));
   });
 });
