@@ -36,6 +36,11 @@ describe('parseLocalArgs', () => {
     });
   });
 
+  test('the inter-zone price: 0.01 US dollars per GB each way unless --zone-price says', () => {
+    expect(parseLocalArgs([]).zonePrice).toBe(0.01);
+    expect(parseLocalArgs(['--zone-price', '0.02']).zonePrice).toBe(0.02);
+  });
+
   test('modes, the Local shortcut, lab settings as -c key=value', () => {
     expect(parseLocalArgs(['--modes', 'instance-local,ip', '-c', 'replicas=1', '--requests', '50']))
       .toMatchObject({ modes: ['ip', 'instance-local'], context: { replicas: '1' }, requests: 50 });
@@ -49,6 +54,7 @@ describe('parseLocalArgs', () => {
     expect(() => parseLocalArgs(['-c', 'replicas'])).toThrow(/-c takes key=value/);
     expect(() => parseLocalArgs(['--requests', '2000000'])).toThrow("--requests must be at most 1,000,000; got '2000000'.");
     expect(() => parseLocalArgs(['--bogus'])).toThrow("Unknown option '--bogus'. Run `eks-lb-lab local --help`.");
+    expect(() => parseLocalArgs(['--zone-price', '2'])).toThrow("--zone-price takes US dollars per GB in each direction, from 0 to 1; got '2'. Use 0.01, the price in most regions.");
   });
 });
 
@@ -68,6 +74,10 @@ describe('the paths local runs, from -c settings as cdk deploy takes them', () =
     expect([ip.path.workload.replicas, instance.path.workload.nodePort, instance.path.workload.replicas]).toEqual([3, 31000, 3]);
     const { settings } = localPaths(parseLocalArgs(['-c', 'nodeCount=3', '-c', 'vpcCidr=172.20.0.0/16']), {});
     expect([settings.nodeCount, settings.vpcCidr]).toEqual([3, '172.20.0.0/16']);
+    const [zoned] = paths(['-c', 'crossZoneLoadBalancing=false', '--modes', 'ip']);
+    expect(zoned.path.zoneHops).toEqual([]);
+    expect(() => localPaths(parseLocalArgs(['-c', 'azCount=1']), {}))
+      .toThrow("-c azCount=1: the lab's VPC spans 2 to 16 zones, and the emulation follows it; use 2.");
   });
 
   test.each([
