@@ -64,16 +64,27 @@ export interface ZoneSample {
 
 /** The zone of `address` among `subnets` (the narrowest block that holds it); undefined outside them all. */
 export function zoneOf(address: string, subnets: readonly LabSubnet[]): string | undefined {
-  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
-  if (isIP(a) !== 4) return undefined;
-  const value = a.split('.').map(Number).reduce((acc, o) => acc * 256 + o, 0);
-  let best: { zone: string; prefix: number } | undefined;
-  for (const s of subnets) {
+  return zoneLookup(subnets)(address);
+}
+
+/** {@link zoneOf} with the subnets parsed once, narrowest first, and each address's answer kept. */
+function zoneLookup(subnets: readonly LabSubnet[]): (address: string) => string | undefined {
+  const blocks = subnets.flatMap((s) => {
     const cidr = parseIpv4Cidr(s.cidr);
-    if (!cidr || value < cidr.address || value >= cidr.address + 2 ** (32 - cidr.prefix)) continue;
-    if (!best || cidr.prefix > best.prefix) best = { zone: s.zone, prefix: cidr.prefix };
-  }
-  return best?.zone;
+    return cidr ? [{ zone: s.zone, prefix: cidr.prefix, start: cidr.address, end: cidr.address + 2 ** (32 - cidr.prefix) }] : [];
+  }).sort((x, y) => y.prefix - x.prefix);
+  const seen = new Map<string, string | undefined>();
+  return (address) => {
+    if (seen.has(address)) return seen.get(address);
+    const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+    let zone: string | undefined;
+    if (isIP(a) === 4) {
+      const value = a.split('.').map(Number).reduce((acc, o) => acc * 256 + o, 0);
+      zone = blocks.find((b) => value >= b.start && value < b.end)?.zone;
+    }
+    seen.set(address, zone);
+    return zone;
+  };
 }
 
 /** The bytes of the request line, headers and body as the pod received them. */
@@ -98,6 +109,7 @@ export function measureZones(samples: readonly ZoneSample[], classifier: ZoneCla
   let request = 0;
   let response = 0;
   let sized = 0;
+  const zoneAt = zoneLookup(subnets);
   for (const { echo, responseBytes, via } of samples) {
     request += requestBytes(echo);
     if (responseBytes !== undefined) {
@@ -105,14 +117,14 @@ export function measureZones(samples: readonly ZoneSample[], classifier: ZoneCla
       sized += 1;
     }
     const nodeAddress = echo.pod ? classifier.nodeAddressOf(echo.pod.nodeName) : undefined;
-    const podZone = (nodeAddress && zoneOf(nodeAddress, subnets)) || (echo.pod ? zoneOf(echo.pod.podIp, subnets) : undefined);
+    const podZone = (nodeAddress && zoneAt(nodeAddress)) || (echo.pod ? zoneAt(echo.pod.podIp) : undefined);
     if (podZone === undefined) continue;
     podZones[podZone] = (podZones[podZone] ?? 0) + 1;
     const peerClass = classifier.classify(echo.clientAddress);
     const lbAddress = via?.loadBalancer ?? (peerClass === 'load-balancer' ? echo.clientAddress : undefined);
-    const lbZone = lbAddress === undefined ? undefined : zoneOf(lbAddress, subnets);
+    const lbZone = lbAddress === undefined ? undefined : zoneAt(lbAddress);
     const entry = targetType === 'instance' ? via?.target ?? (peerClass === 'node' ? echo.clientAddress : undefined) : undefined;
-    const entryZone = entry === undefined ? undefined : zoneOf(entry, subnets);
+    const entryZone = entry === undefined ? undefined : zoneAt(entry);
     if (lbZone !== undefined) {
       callerObserved += 1;
       if (lbZone === podZone) sameZone += 1;
