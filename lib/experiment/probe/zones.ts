@@ -89,9 +89,10 @@ function zoneLookup(subnets: readonly LabSubnet[]): (address: string) => string 
 
 /** The bytes of the request line, headers and body as the pod received them. */
 export function requestBytes(echo: EchoResponse): number {
-  const head = `${echo.method} ${echo.realPath} HTTP/${echo.requestVersion}\r\n`;
-  const headers = echo.headers.map((h) => `${h.name}: ${h.value}\r\n`).join('');
-  return Buffer.byteLength(`${head}${headers}\r\n${echo.body ?? ''}`);
+  // `GET / HTTP/1.1\r\n`, `name: value\r\n` per header, `\r\n`, the body.
+  let bytes = Buffer.byteLength(echo.method) + Buffer.byteLength(echo.realPath) + Buffer.byteLength(echo.requestVersion) + 9;
+  for (const h of echo.headers) bytes += Buffer.byteLength(h.name) + Buffer.byteLength(h.value) + 4;
+  return bytes + 2 + (echo.body === undefined ? 0 : Buffer.byteLength(echo.body));
 }
 
 /**

@@ -36,6 +36,14 @@ describe('zoneOf', () => {
   });
 });
 
+describe('requestBytes', () => {
+  test('the request line, each header line, the blank line and the body, in bytes', () => {
+    // 'GET / HTTP/1.1\r\n' (16) + 'host: lb\r\n' (10) + '\r\n' (2)
+    expect(requestBytes(echo(A, LB.a))).toBe(28);
+    expect(requestBytes({ ...echo(A, LB.a), method: 'POST', body: 'é' })).toBe(31);
+  });
+});
+
 describe('measureZones', () => {
   test('ip targets: the load balancer interface the pod saw is the caller-facing zone; the pod is the target', () => {
     const z = measureZones([
