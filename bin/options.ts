@@ -24,6 +24,17 @@ export function wholeNumber(flag: string, value: string | undefined, fallback: n
   return Number(value);
 }
 
+/** `--zone-price`: US dollars per GB in each direction, 0 to 1; `fallback` when the flag is absent. */
+export function zonePrice(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 1)) {
+    throw new CliError(`--zone-price takes US dollars per GB in each direction, from 0 to 1; got '${value}'. ` +
+      `Use ${fallback}, the price in most regions.`);
+  }
+  return n;
+}
+
 /** `-c key=value` pairs as a record, as the CDK CLI takes them. */
 export function contextPairs(flag: string, pairs: readonly string[]): Record<string, string> {
   const context: Record<string, string> = Object.create(null);

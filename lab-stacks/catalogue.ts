@@ -14,12 +14,12 @@ export type PathStack = typeof PATH_STACKS[number];
 
 /** The settings a path's chart reads; every other setting shapes the VPC, the cluster or the controller. */
 export type PathSettings = Pick<LabSettings, 'image' | 'replicas' | 'allowedCidr' | 'externalTrafficPolicy' | 'nodePort'
-  | 'sharedAlb' | 'nlbPreserveClientIp' | 'nlbProxyProtocol' | 'tgbNodePort' | 'shutdown'>;
+  | 'sharedAlb' | 'nlbPreserveClientIp' | 'nlbProxyProtocol' | 'tgbNodePort' | 'shutdown' | 'crossZoneLoadBalancing'>;
 
 /** The keys of {@link PathSettings}, in the order a stack records them. */
 export const PATH_SETTING_KEYS: readonly (keyof PathSettings)[] = [
   'image', 'replicas', 'allowedCidr', 'externalTrafficPolicy', 'nodePort', 'sharedAlb', 'nlbPreserveClientIp', 'nlbProxyProtocol',
-  'tgbNodePort', 'shutdown',
+  'tgbNodePort', 'shutdown', 'crossZoneLoadBalancing',
 ];
 
 /** TgbLab's workload, less what only the deployed stack knows (its cluster, controller and VPC). */
@@ -98,7 +98,7 @@ export const SHARED_ALB_GROUP = 'eks-lb-lab';
  */
 export function pathChart(path: LabPath, settings: PathSettings): LabChart {
   const s = { ...settings, ...path.variant };
-  const echo = { image: s.image, replicas: s.replicas };
+  const echo = { image: s.image, replicas: s.replicas, ...(s.crossZoneLoadBalancing !== undefined ? { crossZoneLoadBalancing: s.crossZoneLoadBalancing } : {}) };
   // One IngressGroup: both target groups behind one ALB, told apart by path, in a fixed rule order.
   const shared = (groupOrder: number) => (s.sharedAlb ? { groupName: SHARED_ALB_GROUP, groupOrder, path: `/${path.targetType}` } : {});
   switch (path.stack) {
@@ -146,9 +146,10 @@ export function matches(path: LabPath, settings: Partial<PathSettings>): boolean
 }
 
 /** TgbLab's target groups sit behind its own ALB, on an HTTP listener on port 80. */
-const TGB_MODEL_OPTIONS = (ipBinding: string, instanceBinding: string): PathModelOptions => ({
+const TGB_MODEL_OPTIONS = (ipBinding: string, instanceBinding: string, crossZone: boolean): PathModelOptions => ({
   targetGroupLoadBalancers: { [ipBinding]: 'ALB', [instanceBinding]: 'ALB' },
   targetGroupListeners: { [ipBinding]: { protocol: 'HTTP', port: 80 }, [instanceBinding]: { protocol: 'HTTP', port: 80 } },
+  targetGroupCrossZone: { [ipBinding]: crossZone, [instanceBinding]: crossZone },
 });
 
 /**
@@ -163,12 +164,12 @@ export function pathObjects(path: LabPath, settings: PathSettings): { objects: K
     case 'nlb':
       return { objects: new NlbWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: {} };
     case 'tgb': {
-      const { inboundCidrs: _cidrs, ...props } = chart.props;
+      const { inboundCidrs: _cidrs, crossZoneLoadBalancing, ...props } = chart.props;
       const tgb = new TargetGroupBindingChart(new App(), 'Chart', {
         ...props, ipTargetGroupArn: 'ip-target-group', instanceTargetGroupArn: 'instance-target-group',
         vpcId: 'lab-vpc', loadBalancerSecurityGroupId: 'alb-security-group',
       });
-      return { objects: tgb.toJson(), options: TGB_MODEL_OPTIONS(tgb.bindings.ip.name, tgb.bindings.instance.name) };
+      return { objects: tgb.toJson(), options: TGB_MODEL_OPTIONS(tgb.bindings.ip.name, tgb.bindings.instance.name, crossZoneLoadBalancing !== 'false') };
     }
   }
 }

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LabCluster, LabClusterProps, LabVpc, LabVpcProps, LoadBalancerController, LoadBalancerControllerOptions } from '../lib';
+import { LAB_SUBNETS_OUTPUT } from '../lib/experiment';
 
 /** Properties of a {@link LabClusterStack}: the props of the constructs it composes, less what it wires itself. */
 export interface LabClusterStackProps extends StackProps {
@@ -41,6 +42,12 @@ export class LabClusterStack extends Stack {
       description: 'Points kubectl at the lab cluster as its admin role',
     });
     new CfnOutput(this, 'VpcId', { value: this.labVpc.vpc.vpcId });
+    const vpc = this.labVpc.vpc;
+    const subnets = [...vpc.publicSubnets.map((s) => [s, 'public'] as const), ...vpc.privateSubnets.map((s) => [s, 'private'] as const)];
+    new CfnOutput(this, LAB_SUBNETS_OUTPUT, {
+      value: this.toJsonString(subnets.map(([s, kind]) => ({ subnetId: s.subnetId, zone: s.availabilityZone, cidr: s.ipv4CidrBlock, kind }))),
+      description: 'Each subnet\'s zone and block, for eks-lb-lab probe to place addresses in zones',
+    });
     new CfnOutput(this, 'ControllerRoleArn', {
       value: this.controller.serviceAccount.role.roleArn,
       description: 'IAM role of the AWS Load Balancer Controller (IRSA)',

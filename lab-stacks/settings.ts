@@ -3,11 +3,12 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct, Node } from 'constructs';
 import {
-  ExternalTrafficPolicy, IngressWorkload, UserError, IngressWorkloadChart, LabCluster, LabValidationError, LabVpc, LoadBalancerController,
+  CrossZoneLoadBalancing, ExternalTrafficPolicy, IngressWorkload, UserError, IngressWorkloadChart, LabCluster, LabValidationError, LabVpc, LoadBalancerController,
   LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkloadChart, TargetGroupBindingChart, TargetGroupBindingWorkload,
 } from '../lib';
 import { ECHO_IMAGE } from '../lib/workloads/echo-pod';
 import type { ShutdownVariant } from '../lib/experiment/disruption/types';
+import { CROSS_ZONE_VALUES } from '../lib/workloads/ingress-workload-chart';
 
 /** Everything the lab app can be told through cdk context, as typed values. */
 export interface LabSettings {
@@ -44,6 +45,8 @@ export interface LabSettings {
   readonly controlPlaneLogging: readonly eks.ClusterLoggingTypes[];
   /** Unset for the EKS default. */
   readonly serviceCidr?: string;
+  /** `load_balancing.cross_zone.enabled` of every path's target groups; unset for the ELB default. */
+  readonly crossZoneLoadBalancing?: CrossZoneLoadBalancing;
 }
 
 /** A cdk context value that cannot be used; the message says which, what it got and what to pass. */
@@ -144,7 +147,7 @@ export const SETTINGS = {
     feeds: [[LabVpc, 'cidr']],
   }),
   azCount: setting<number>({
-    read: whole, default: 2, example: '2', local: 'no effect on the paths', summary: 'Availability zones', feeds: [[LabVpc, 'azCount']],
+    read: whole, default: 2, example: '2', local: 'shapes the paths', summary: 'Availability zones', feeds: [[LabVpc, 'azCount']],
   }),
   natGateways: setting<number>({
     read: whole, default: 1, example: '1', local: 'no effect on the paths', summary: 'NAT gateways', feeds: [[LabVpc, 'natGateways']],
@@ -259,6 +262,19 @@ export const SETTINGS = {
   serviceCidr: setting<string | undefined>({
     read: (key, raw, row) => text()(key, raw, row as never), default: undefined, example: '172.20.0.0/16',
     local: 'no effect on the paths', summary: 'Service cluster IP block (else EKS chooses)', feeds: [[LabCluster, 'serviceCidr']],
+  }),
+  crossZoneLoadBalancing: setting<CrossZoneLoadBalancing | undefined>({
+    read: (key, raw) => {
+      if (typeof raw !== 'string' || !(CROSS_ZONE_VALUES as readonly string[]).includes(raw)) {
+        throw new ContextError(`Context '${key}' must be one of ${CROSS_ZONE_VALUES.join(', ')}; got ${show(raw)}. ` +
+          `Pass -c ${key}=false to keep each load balancer node's requests in its own zone.`);
+      }
+      return raw as CrossZoneLoadBalancing;
+    },
+    default: undefined, example: 'false', local: 'shapes the paths',
+    summary: 'Cross-zone load balancing of the target groups (else the ELB default: on for an ALB, off for an NLB)',
+    feeds: [[IngressWorkloadChart, 'crossZoneLoadBalancing'], [NlbWorkloadChart, 'crossZoneLoadBalancing'],
+      [TargetGroupBindingWorkload, 'crossZoneLoadBalancing']],
   }),
 } satisfies { readonly [K in keyof LabSettings]-?: Setting<LabSettings[K]> };
 

@@ -11,7 +11,7 @@ export {
 export { LoadBalancerControllerPolicy, type LoadBalancerControllerPolicyProps } from './controller/load-balancer-controller-policy';
 export { LoadBalancerControllerVersion, type PolicyJson } from './controller/load-balancer-controller-version';
 export {
-  type AlbScheme, type EchoPodProps, type ExternalTrafficPolicy, IngressWorkloadChart, type IngressWorkloadChartProps,
+  type AlbScheme, type CrossZoneLoadBalancing, type EchoPodProps, type ExternalTrafficPolicy, IngressWorkloadChart, type IngressWorkloadChartProps,
   type LabServiceType, type TargetType,
 } from './workloads/ingress-workload-chart';
 export { IngressWorkload, type IngressWorkloadProps } from './workloads/ingress-workload';

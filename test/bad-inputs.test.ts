@@ -4,7 +4,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { App as Cdk8sApp } from 'cdk8s';
-import { readLabSettings, readNag, settingsMessage } from '../lab-stacks/settings';
+import { readLabSettings, readNag, SETTINGS, settingsMessage } from '../lab-stacks/settings';
 import { createLab } from '../lab-stacks/lab-app';
 import { IngressWorkload, IngressWorkloadChart, IngressWorkloadChartProps, KubectlLayer, LabCleanup, LabCluster, LabClusterProps, LabVpc, LabVpcProps, LoadBalancerControllerOptions, LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkload, NlbWorkloadChart, NlbWorkloadChartProps, PolicyJson, TargetGroupBindingChart, TargetGroupBindingChartProps, TargetGroupBindingWorkload } from '../lib';
 import { newApp, newStack } from './fixtures';
@@ -91,6 +91,9 @@ const PARTIAL_POLICY: PolicyJson = {
   Statement: [{ Effect: 'Allow', Action: ['ec2:Describe*', 'elasticloadbalancing:*'], Resource: '*' }],
 };
 
+/** Every context key the lab takes, as the unknown-key message lists them. */
+const KNOWN_KEYS = [...Object.keys(SETTINGS), 'nag', 'newRegion'].join(', ');
+
 /** [what is wrong, the configuration, the exact message]. Adding a case is one row. */
 const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['Kubernetes version no kubectl layer ships for', context({ kubernetesVersion: '1.99' }), "Context 'kubernetesVersion' 1.99 has no bundled kubectl layer within one minor version; got '1.99'. Pass -c kubernetesVersion=1.36."],
@@ -103,7 +106,7 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['instance type with a misspelt size', context({ nodeInstanceType: 't3.mediun' }), "Context 'nodeInstanceType' must be an EC2 instance type, but the size 'mediun' is not one EC2 has (as aws-cdk-lib knows them); got 't3.mediun'. Pass -c nodeInstanceType=t3.medium."],
   ['more client CIDRs than a security group holds', context({ allowedCidr: Array.from({ length: 61 }, (_, i) => `198.51.100.${i}/32`).join(',') }), "Context 'allowedCidr' must list at most 60 CIDR blocks, one inbound rule each on the load balancer's security group (the EC2 default quota); got 61. Merge them into wider blocks."],
   ['more zones than the VPC has room for', context({ vpcCidr: '10.0.0.0/24', azCount: '16' }), "Context 'azCount' 16 splits the VPC's 10.0.0.0/24 into 32 subnets of /29, smaller than the /28 EC2 allows; got 16. Use fewer zones, or a larger 'cidr' such as '10.0.0.0/16'."],
-  ['misspelt context key', context({ allowedCIDR: '203.0.113.7/32' }), "Context 'allowedCIDR' is not a setting of the lab; got '203.0.113.7/32'. Did you mean 'allowedCidr'? The settings are region, clusterName, kubernetesVersion, nodeInstanceType, nodeCount, vpcCidr, azCount, natGateways, allowedCidr, image, replicas, externalTrafficPolicy, nodePort, shutdown, controllerVersion, controllerPolicyVersion, sharedAlb, nlbPreserveClientIp, nlbProxyProtocol, tgbNodePort, serviceMutatorWebhook, publicEndpointCidrs, controlPlaneLogging, serviceCidr, nag, newRegion."],
+  ['misspelt context key', context({ allowedCIDR: '203.0.113.7/32' }), `Context 'allowedCIDR' is not a setting of the lab; got '203.0.113.7/32'. Did you mean 'allowedCidr'? The settings are ${KNOWN_KEYS}.`],
   ['one availability zone', context({ azCount: '1' }), "Context 'azCount' must be a whole number between 2 and 16; got 1. EKS requires subnets in at least two availability zones; use 2 or 3."],
   ['more NAT gateways than zones', context({ natGateways: '3' }), "Context 'natGateways' must be a whole number between 1 and 2; got 3. Nodes in private subnets need a NAT gateway to pull images; use 1 (cheapest) up to 2 (one per zone)."],
   ['region that is not a region name', context({ region: 'mars' }), "Context 'region' is not valid; got 'mars'. Pass -c region=eu-west-1."],
@@ -118,7 +121,7 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['public endpoint CIDR that is a word', context({ publicEndpointCidrs: 'anywhere' }), "Context 'publicEndpointCidrs' must be IPv4 CIDR blocks, separated by commas; got 'anywhere'. Pass -c publicEndpointCidrs=203.0.113.7/32 (your address) or 0.0.0.0/0."],
   ['more public endpoint CIDRs than EKS takes', context({ publicEndpointCidrs: Array.from({ length: 41 }, (_, i) => `198.51.100.${i}/32`).join(',') }), "Context 'publicEndpointCidrs' must list at most 40 CIDR blocks (the EKS quota, not adjustable); got 41. Merge them into wider blocks."],
   ['private range as a public endpoint CIDR', context({ publicEndpointCidrs: '203.0.113.7/32,10.20.0.0/16' }), "Context 'publicEndpointCidrs' (entry 2) must be a public block: 10.20.0.0/16 lies in 10.0.0.0/8, which no internet client has, and EKS refuses it; got '10.20.0.0/16'. Callers inside the VPC use the private endpoint already; list the public address you connect from, such as '203.0.113.7/32'."],
-  ['context key that only an object prototype has', context({ constructor: 'x' }), "Context 'constructor' is not a setting of the lab; got 'x'. Did you mean 'clusterName'? The settings are region, clusterName, kubernetesVersion, nodeInstanceType, nodeCount, vpcCidr, azCount, natGateways, allowedCidr, image, replicas, externalTrafficPolicy, nodePort, shutdown, controllerVersion, controllerPolicyVersion, sharedAlb, nlbPreserveClientIp, nlbProxyProtocol, tgbNodePort, serviceMutatorWebhook, publicEndpointCidrs, controlPlaneLogging, serviceCidr, nag, newRegion."],
+  ['context key that only an object prototype has', context({ constructor: 'x' }), `Context 'constructor' is not a setting of the lab; got 'x'. Did you mean 'clusterName'? The settings are ${KNOWN_KEYS}.`],
   ['more echo pods than the nodes take', context({ replicas: '27' }), "Context 'replicas' is too large for the nodes: IpModeLab's 27 echo pods do not fit beside the 8 system pods on 2 t3.medium nodes, which take 17 pods each under the VPC CNI's one address per pod (34 in all); got 27. Use at most 26, or add nodes with -c nodeCount, or pick a larger -c nodeInstanceType."],
   ['nodes too small for the system pods', context({ nodeInstanceType: 't3.micro' }), "Context 'nodeInstanceType' is too small for the lab: 2 t3.micro nodes take 4 pods each under the VPC CNI's one address per pod (8 in all), and the 8 system pods leave no room for IpModeLab's echo pods; got 't3.micro'. Pick a type with more pods per node, such as t3.medium (17), or add nodes with -c nodeCount."],
   ['no public endpoint CIDR', cluster({ publicEndpointCidrs: [] }), "Test/Cluster: 'publicEndpointCidrs' must list at least one CIDR block; got []. Use ['0.0.0.0/0'] for anywhere, or your address as ['203.0.113.7/32']."],
@@ -200,6 +203,9 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['preStop delay in part seconds', chart({ preStopDelay: Duration.millis(1500) }), "Chart: 'preStopDelay' must be whole seconds from 0 to 86400; got 1 second 500 millis. Use Duration.seconds(15)."],
   ['deregistration delay beyond the ELB limit', chart({ deregistrationDelay: Duration.hours(2) }), "Chart: 'deregistrationDelay' must be whole seconds from 0 to 3600, as the ELB takes it; got 2 hours. Use Duration.seconds(30), or leave it unset for the ELB default of 300 seconds."],
   ['deregistration delay set twice', chart({ deregistrationDelay: Duration.seconds(30), annotations: { 'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=60' } }), "Chart: 'annotations' must not set deregistration_delay.timeout_seconds in 'alb.ingress.kubernetes.io/target-group-attributes' when 'deregistrationDelay' is set; got 'deregistration_delay.timeout_seconds=60'. Set it in one place."],
+  ['cross-zone setting that is a word', context({ crossZoneLoadBalancing: 'off' }), "Context 'crossZoneLoadBalancing' must be one of true, false, use_load_balancer_configuration; got 'off'. Pass -c crossZoneLoadBalancing=false to keep each load balancer node's requests in its own zone."],
+  ['cross-zone value ELB does not take', nlbChart({ crossZoneLoadBalancing: 'enabled' as never }), "Chart: 'crossZoneLoadBalancing' must be one of 'true', 'false', 'use_load_balancer_configuration'; got 'enabled'. Use one of those."],
+  ['cross-zone set twice', chart({ crossZoneLoadBalancing: 'false', annotations: { 'alb.ingress.kubernetes.io/target-group-attributes': 'load_balancing.cross_zone.enabled=true' } }), "Chart: 'crossZoneLoadBalancing' is set and 'annotations' also sets load_balancing.cross_zone.enabled in 'alb.ingress.kubernetes.io/target-group-attributes'; got 'false'. Set it in one place: remove it from the annotation."],
   ['nag switch that is not a boolean', context({ nag: 'yes' }), "Context 'nag' must be true or false; got 'yes'. Pass -c nag=true to run the cdk-nag AwsSolutions checks."],
 ];
 

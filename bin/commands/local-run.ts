@@ -8,7 +8,10 @@ import { DisruptionSummary } from '../../lib/experiment/disruption/types';
 import { DisruptionSubject, ROLLOUT_TIME_SCALE, SandboxPool, planRollout, runDisruption } from '../../lib/experiment/local/rollout';
 import { LabSettings, SETTINGS, givenSettings, readLabSettings } from '../../lab-stacks/settings';
 import { ExpectedPath } from '../../lib/experiment/path-model';
-import { ModeResult, ProbeError, ProbeReport, probePaths } from '../../lib/experiment/probe/measure';
+import { ModeResult, ProbeError, ProbeReport, ProbeSample, analyse, sampleTarget } from '../../lib/experiment/probe/measure';
+import { echoHeaderValues } from '../../lib/experiment/echo-response';
+import { AlbForwarded } from '../../lib/experiment/local/alb';
+import { emulatedZones } from '../../lib/experiment/local/plan';
 import { emulationChecks } from '../../lib/experiment/local/checks';
 import { Emulation, RowObservation } from '../../lib/experiment/local/emulation';
 import { runScript } from '../../lib/experiment/local/netns';
@@ -28,6 +31,8 @@ export interface LocalOptions {
   readonly context: Readonly<Record<string, string>>;
   readonly json: boolean;
   readonly markdown?: string;
+  /** Inter-zone data transfer, US dollars per GB each way, for the cost estimate. */
+  readonly zonePrice: number;
   readonly help: boolean;
   /** `--rollout` and `--drain`: the disruptions to run instead of the probe; none for the probe. */
   readonly events: readonly ('rollout' | 'drain')[];
@@ -62,6 +67,9 @@ export function localPaths(options: LocalOptions, env: NodeJS.ProcessEnv): { set
         'variant; drop one of them.');
     }
   }
+  if (settings.azCount < 2 || settings.azCount > 16) {
+    throw new CliError(`-c azCount=${settings.azCount}: the lab's VPC spans 2 to 16 zones, and the emulation follows it; use 2.`);
+  }
   const modes = options.modesGiven ? chosen : chosen.filter((p) => !clash(p));
   return { settings, paths: modes.map((p) => ({ mode: p.id, path: expectedPath(p, settings) })) };
 }
@@ -81,6 +89,15 @@ export function disruptionSubjects(options: LocalOptions, env: NodeJS.ProcessEnv
   return { settings, subjects };
 }
 
+/** Each sample with the interface and target the ALB stand-in logged under its trace id; NLB samples as they are. */
+function withVia(samples: readonly ProbeSample[], forwarded: readonly AlbForwarded[]): ProbeSample[] {
+  const byTrace = new Map(forwarded.map((f) => [f.traceId, f]));
+  return samples.map((s) => {
+    const f = s.echo ? byTrace.get(echoHeaderValues(s.echo, 'x-amzn-trace-id')[0] ?? '') : undefined;
+    return f ? { ...s, via: { loadBalancer: f.loadBalancer, target: f.target } } : s;
+  });
+}
+
 /** The run inside its own namespaces: build, probe each mode, report, tear down. */
 export async function runInside(options: LocalOptions, io: CliIo): Promise<number> {
   const started = Date.now();
@@ -92,7 +109,9 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
   if (options.events.length > 0) return runDisruptionsInside(options, io, started);
 
   const { settings, paths } = localPaths(options, io.env);
-  const plan: EmulationPlan = planEmulation(paths, { vpcCidr: settings.vpcCidr, nodeCount: settings.nodeCount });
+  const plan: EmulationPlan = planEmulation(paths, {
+    vpcCidr: settings.vpcCidr, nodeCount: settings.nodeCount, zones: emulatedZones(settings.region, settings.azCount),
+  });
 
   let emulation: Emulation;
   try {
@@ -106,16 +125,18 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
   const hints = {
     clientIp: plan.client.address,
     nodeAddresses: Object.fromEntries(plan.nodes.map((n) => [n.name, n.address])),
-    loadBalancerAddresses: plan.rows.map((r) => r.vpcAddress),
+    loadBalancerAddresses: plan.rows.flatMap((r) => r.interfaces.map((i) => i.address)),
+    subnets: plan.subnets,
   };
   try {
     for (const row of plan.rows) {
       const expected = paths.find((p) => p.mode === row.mode)!.path;
       if (!options.json) io.stderr(`${row.mode}: ${options.requests} requests to ${row.publicAddress}\n`);
-      const { measured, observation } = await emulation.runRow(row, expected, (url) => probePaths([{ mode: row.mode, url, expected }], {
-        requests: options.requests, concurrency: options.concurrency, keepAlive: options.keepAlive, hints,
+      const { measured, observation, forwarded } = await emulation.runRow(row, expected, (url) => sampleTarget({ mode: row.mode, url, expected }, {
+        requests: options.requests, concurrency: options.concurrency, keepAlive: options.keepAlive,
       }));
-      const result = measured.modes[0];
+      const target = { mode: row.mode, url: observation.url, expected };
+      const result = analyse([{ target, samples: withVia(measured, forwarded) }], hints, options.zonePrice).modes[0];
       const checks = [...result.checks, ...emulationChecks(expected, observation, plan, row)];
       modes.push({ ...result, checks, agree: checks.every((c) => c.agree) });
       observations.push(observation);
@@ -134,7 +155,7 @@ export async function runInside(options: LocalOptions, io: CliIo): Promise<numbe
     ...report,
     emulation: {
       client: plan.client.address,
-      nodes: plan.nodes.map((n) => ({ name: n.name, address: n.address })),
+      nodes: plan.nodes.map((n) => ({ name: n.name, address: n.address, zone: n.zone })),
       pods: plan.pods.map((p) => ({ name: p.name, namespace: p.namespace, node: p.node.name, address: p.address })),
       modes: observations,
     },

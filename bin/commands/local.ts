@@ -16,7 +16,8 @@ export const ROLLOUT_MODES: readonly string[] = ['ip', 'instance'];
 /** Requests per wall-clock second of the load during a rollout or drain. */
 export const DEFAULT_ROLLOUT_RATE = 150;
 import { checkOutputPath } from '../write-output';
-import { MAX_CONCURRENCY, MAX_REQUESTS, contextPairs, parseOptions, wholeNumber } from '../options';
+import { MAX_CONCURRENCY, MAX_REQUESTS, contextPairs, parseOptions, wholeNumber, zonePrice } from '../options';
+import { INTER_ZONE_PRICE_PER_GB } from '../../lib/experiment/probe/zones';
 
 /** Set in the re-executed process inside the run's own namespaces. */
 const INSIDE = 'EKS_LB_LAB_LOCAL_NAMESPACES';
@@ -24,8 +25,9 @@ const INSIDE = 'EKS_LB_LAB_LOCAL_NAMESPACES';
 const USAGE = `Usage: eks-lb-lab local [options]
 
 Builds the lab's data paths in Linux network namespaces on this host (no AWS), from the same cdk8s charts:
-a client, an ALB stand-in, two nodes on a bridge standing in for the subnet, echo pods wired like the VPC
-CNI and kube-proxy's NodePort rules. Probes each mode and compares with the path model. Needs root.
+a client, an ALB stand-in with an interface in each zone, two nodes in two zones on a bridge standing in for
+the VPC, echo pods wired like the VPC CNI and kube-proxy's NodePort rules. Probes each mode, places every
+address in a zone and compares with the path model. Needs root.
 
 Options:
   --modes <list>       modes to run, comma-separated, from: ${LOCAL_MODES.join(', ')}
@@ -37,7 +39,9 @@ Options:
   --keep-alive         reuse the client's connections to the load balancer
   -c <key>=<value>     a lab setting, as for cdk deploy: the paths follow it (externalTrafficPolicy and
                        nlbPreserveClientIp choose the variants run by default; replicas, nodePort, nodeCount,
-                       vpcCidr shape them); one the emulation cannot follow is refused
+                       vpcCidr, azCount, crossZoneLoadBalancing shape them); one the emulation cannot follow is refused
+  --zone-price <usd>   inter-zone data transfer, US dollars per GB each way, for the cost estimate
+                       (default ${INTER_ZONE_PRICE_PER_GB}: AWS EC2 pricing, data transfer across zones in most regions)
   --json               print the report as JSON
   --markdown <file>    also write the report as markdown
 
@@ -62,6 +66,7 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
     'markdown': { type: 'string' },
     'requests': { type: 'string' },
     'concurrency': { type: 'string' },
+    'zone-price': { type: 'string' },
     'modes': { type: 'string' },
     'context': { type: 'string', short: 'c', multiple: true, default: [] },
     'rollout': { type: 'boolean', default: false },
@@ -104,6 +109,7 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
     requests: wholeNumber('--requests', values.requests, 200, MAX_REQUESTS),
     concurrency: wholeNumber('--concurrency', values.concurrency, 8, MAX_CONCURRENCY),
     keepAlive: values['keep-alive'], context: contextPairs('-c', values.context), json: values.json, markdown: values.markdown,
+    zonePrice: zonePrice(values['zone-price'], INTER_ZONE_PRICE_PER_GB),
     help: values.help,
     events: [...(values.rollout ? ['rollout' as const] : []), ...(values.drain ? ['drain' as const] : [])],
     controllerLagSeconds: wholeNumber('--lag', values.lag, DEFAULT_CONTROLLER_LAG_SECONDS, 300),

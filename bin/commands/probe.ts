@@ -2,17 +2,16 @@ import * as path from 'path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LabValidationError } from '../../lib';
 import {
-  ExpectedPath, LabStackPath, PeerHints, ProbeTarget, parseIpv4Cidr, probePaths, readLabStacks,
+  ExpectedPath, INTER_ZONE_PRICE_PER_GB, LabStackPath, LabSubnet, PeerHints, ProbeTarget, parseIpv4Cidr, probePaths, readLabStacks, readLabSubnets,
   renderReportJson, renderReportMarkdown, renderReportText, stackRegion,
 } from '../../lib/experiment';
 import { LAB_PATHS, LabPath, PATH_SETTING_KEYS, PATH_STACKS, PathSettings, expectedPath, labPath } from '../../lab-stacks/catalogue';
 import { checkOutputPath, writeOutputFile } from '../write-output';
-import { MAX_CONCURRENCY, MAX_RATE, MAX_REQUESTS, MAX_WINDOW_SECONDS, parseOptions, wholeNumber } from '../options';
+import { MAX_CONCURRENCY, MAX_RATE, MAX_REQUESTS, MAX_WINDOW_SECONDS, parseOptions, wholeNumber, zonePrice } from '../options';
 import { DisruptionTarget, measureDisruption } from '../../lib/experiment/disruption/measure';
 import { expectDisruption } from '../../lib/experiment/disruption/model';
 import { disruptionReport, renderDisruptionJson, renderDisruptionMarkdown, renderDisruptionText } from '../../lib/experiment/disruption/report';
 import { DisruptionEvent, DisruptionSummary, ShutdownVariant } from '../../lib/experiment/disruption/types';
-
 import { LAB_DEFAULTS } from '../../lab-stacks/settings';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
 
@@ -54,6 +53,11 @@ where the model expects none.
   --kubeconfig <file>             kubeconfig for --rollout and --drain (default: KUBECONFIG, else ~/.kube/config)
   --context <name>                kubeconfig context (default: its current context)
   --timeout and --keep-alive apply to the load as to the probe.
+Zones (see the README, "Zones and what crossing them costs"):
+  --subnet <zone>=<cidr>          a subnet and its availability zone (repeatable; default: the LabCluster stack's
+                                  LabSubnets output when reading stacks, none with --url)
+  --zone-price <usd>              inter-zone data transfer, US dollars per GB in each direction (default
+                                  ${INTER_ZONE_PRICE_PER_GB}: AWS EC2 pricing, data transfer across zones in most regions)
 
 Output:
   --json                          the report as JSON on stdout
@@ -123,18 +127,20 @@ export const probe: Command = async (args, io) => {
     loadBalancerAddresses: options['lb-address'].map((a) => requireAddress('--lb-address', a)),
     loadBalancerCidrs: options['lb-cidr'].map((c) => requireCidr('--lb-cidr', c)),
   };
+  const givenSubnets = options.subnet.map(subnetFlag);
+  const price = zonePrice(options['zone-price'], INTER_ZONE_PRICE_PER_GB);
   const requests = wholeNumber('--requests', options.requests, 200, MAX_REQUESTS);
   const concurrency = wholeNumber('--concurrency', options.concurrency, 8, MAX_CONCURRENCY);
   const timeoutMs = wholeNumber('--timeout', options.timeout, 5000, 600_000);
   // Every flag is checked before the first AWS call or request.
-  const targets = await probeTargets(options, io);
+  const { targets, subnets } = await probeTargets(options, io);
   const showProgress = !options['no-progress'] && !options.json && io.stderr === processIo.stderr && process.stderr.isTTY === true;
   let report;
   try {
     report = await probePaths(targets, {
       requests, concurrency, timeoutMs,
       keepAlive: options['keep-alive'],
-      hints,
+      hints: { ...hints, subnets: givenSubnets.length > 0 ? givenSubnets : subnets }, interZonePricePerGb: price,
       onProgress: showProgress ? progressBar(io) : undefined,
     });
   } finally {
@@ -170,6 +176,8 @@ function parse(args: readonly string[]) {
     'window': { type: 'string' },
     'kubeconfig': { type: 'string' },
     'context': { type: 'string' },
+    'subnet': { type: 'string', multiple: true, default: [] },
+    'zone-price': { type: 'string' },
     'json': { type: 'boolean', default: false },
     'markdown': { type: 'string' },
     'no-progress': { type: 'boolean', default: false },
@@ -180,11 +188,11 @@ function parse(args: readonly string[]) {
 type LabTarget = ProbeTarget & { readonly expected: ExpectedPath; readonly shutdown: ShutdownVariant };
 
 /** Where to send: the URLs given, else the paths the stacks recorded; the two at once would leave one unused. */
-async function probeTargets(options: { url: string[]; stack: string[]; region?: string }, io: CliIo): Promise<LabTarget[]> {
+async function probeTargets(options: { url: string[]; stack: string[]; region?: string }, io: CliIo): Promise<{ targets: LabTarget[]; subnets: LabSubnet[] }> {
   if (options.url.length === 0) return stackTargets(options, io);
   const unused = options.stack.length > 0 ? '--stack' : options.region !== undefined ? '--region' : undefined;
   if (unused) throw new CliError(`--url sends to the URLs given and reads no stack, so ${unused} would be ignored; give one or the other.`);
-  return urlTargets(options.url);
+  return { targets: urlTargets(options.url), subnets: [] };
 }
 
 function urlTargets(specs: readonly string[]): LabTarget[] {
@@ -208,7 +216,10 @@ function urlTargets(specs: readonly string[]): LabTarget[] {
   });
 }
 
-async function stackTargets(options: { stack: string[]; region?: string }, io: CliIo): Promise<LabTarget[]> {
+/** The cluster stack, whose LabSubnets output places addresses in zones. */
+const CLUSTER_STACK = 'LabCluster';
+
+async function stackTargets(options: { stack: string[]; region?: string }, io: CliIo): Promise<{ targets: LabTarget[]; subnets: LabSubnet[] }> {
   const region = stackRegion(options.region, io.env, io.cwd);
   // A region only shaped wrong (an AWS_REGION of 'mars') would otherwise end in a DNS failure of the SDK's.
   if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
@@ -220,7 +231,8 @@ async function stackTargets(options: { stack: string[]; region?: string }, io: C
   const client = new CloudFormationClient({ region });
   try {
     const deployed = await readLabStacks(client, named ? options.stack : PATH_STACKS, region, !named);
-    return deployed.map((d) => ({ mode: d.path, url: d.url, expected: deployedExpectation(d), shutdown: recordedSettings(d.settings).shutdown }));
+    const targets = deployed.map((d) => ({ mode: d.path, url: d.url, expected: deployedExpectation(d), shutdown: recordedSettings(d.settings).shutdown }));
+    return { targets, subnets: await readLabSubnets(client, CLUSTER_STACK, region) };
   } finally {
     client.destroy();
   }
@@ -268,7 +280,7 @@ async function probeDisruptions(events: readonly DisruptionEvent[], options: Pro
   // Loaded only here: the Kubernetes client takes a second to load, and the probe without a disruption needs none.
   const kubeConfig = disrupts
     ? (require('./doctor') as typeof import('./doctor')).selectedKubeConfig(options.kubeconfig, options.context, io) : undefined;
-  const targets = await probeTargets(options, io);
+  const { targets } = await probeTargets(options, io);
   const actions = kubeConfig && new (require('../../lib/experiment/disruption/kube') as typeof import('../../lib/experiment/disruption/kube'))
     .DisruptionActions(kubeConfig, { timeoutMs: Math.max(600_000, windowSeconds * 1000) });
   const step = options['no-progress'] ? undefined : (line: string) => io.stderr(`${line}\n`);
@@ -307,6 +319,16 @@ function requireCidr(flag: string, value: string): string {
     throw new CliError(`${flag} takes an IPv4 CIDR block with zero host bits such as 10.0.128.0/17; got '${value}'.`);
   }
   return value;
+}
+
+function subnetFlag(value: string): LabSubnet {
+  const eq = value.indexOf('=');
+  const [zone, cidr] = eq > 0 ? [value.slice(0, eq), value.slice(eq + 1)] : ['', value];
+  if (zone === '' || !parseIpv4Cidr(cidr)) {
+    throw new CliError(`--subnet takes zone=cidr, an availability zone and an IPv4 block with zero host bits such as ` +
+      `us-east-1a=10.0.128.0/18; got '${value}'.`);
+  }
+  return { zone, cidr };
 }
 
 function progressBar(io: CliIo) {

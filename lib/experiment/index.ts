@@ -5,6 +5,7 @@ export * from './echo-response';
 export * from './probe/measure';
 export * from './probe/report';
 export * from './probe/stack-outputs';
+export * from './probe/zones';
 export * from './policy';
 export * from './addresses';
 export * from './disruption/types';

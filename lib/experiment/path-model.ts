@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { ALB, INGRESS_CLASS_ANNOTATION, NLB, READINESS_GATE_INJECT_LABEL, TARGET_HEALTH_CONDITION_PREFIX } from '../private/annotations';
+import { ALB, CROSS_ZONE_ATTRIBUTE, INGRESS_CLASS_ANNOTATION, NLB, READINESS_GATE_INJECT_LABEL, TARGET_HEALTH_CONDITION_PREFIX } from '../private/annotations';
 /**
  * The expected data path of each load-balanced entry point in a set of Kubernetes objects, derived from the
  * objects alone (no cluster, no AWS): which load balancer, what it registers and health-checks, the hops to the
@@ -86,6 +86,12 @@ export type Provisioner = 'aws-load-balancer-controller' | 'in-tree-cloud-provid
 
 /** Which registered targets pass the health check. */
 export type HealthyTargets = 'ready-pods' | 'every-node' | 'nodes-with-local-endpoints';
+
+/**
+ * A hop that may cross availability zones when the targets span zones: from the load balancer node the client
+ * reached to the target it picked, and from the node kube-proxy received the request on to the pod it chose.
+ */
+export type ZoneHop = 'load-balancer-to-target' | 'node-to-pod';
 
 /** One hop of the path, from one box to the next. */
 export interface PathHop {
@@ -206,6 +212,14 @@ export interface ExpectedPath {
   readonly xForwardedFor: boolean;
   /** A request may enter on one node and be served by a pod on another. */
   readonly crossNode: boolean;
+  /**
+   * Each load balancer node may send to targets in every zone (cross-zone load balancing): the target group's
+   * `load_balancing.cross_zone.enabled`, or the load balancer's where the target group defers to it
+   * (`use_load_balancer_configuration`: always on for an ALB, off by default for an NLB).
+   */
+  readonly crossZone: boolean;
+  /** The hops that may cross zones when nodes and pods span zones; empty when every hop stays in the client's zone. */
+  readonly zoneHops: readonly ZoneHop[];
   /** Caveats in one line each. */
   readonly notes: readonly string[];
   /** How the pods stop and the target group lets them go. */
@@ -238,6 +252,12 @@ export interface PathModelOptions {
    * @default - none: the listener is outside the objects
    */
   readonly targetGroupListeners?: Readonly<Record<string, ListenerModel>>;
+
+  /**
+   * Cross-zone load balancing of each TargetGroupBinding's target group, by TargetGroupBinding name.
+   * @default - the ELB default: on for an ALB's target group, off for an NLB's
+   */
+  readonly targetGroupCrossZone?: Readonly<Record<string, boolean>>;
 }
 
 /** Service annotations and fields the model reads. */
@@ -250,6 +270,9 @@ export const ALB_TARGET_TYPE_ANNOTATION = ALB.targetType;
 export const ALB_HEALTHCHECK_PATH_ANNOTATION = ALB.healthcheckPath;
 export const ALB_HEALTHCHECK_PORT_ANNOTATION = ALB.healthcheckPort;
 export const ALB_LISTEN_PORTS_ANNOTATION = ALB.listenPorts;
+export const ALB_TARGET_GROUP_ATTRIBUTES_ANNOTATION = ALB.targetGroupAttributes;
+export const LB_ATTRIBUTES_ANNOTATION = NLB.attributes;
+export const CROSS_ZONE_ANNOTATION = NLB.crossZone;
 export const NLB_HEALTHCHECK_PORT_ANNOTATION = NLB.healthcheckPort;
 export const NLB_HEALTHCHECK_PROTOCOL_ANNOTATION = NLB.healthcheckProtocol;
 export const NLB_HEALTHCHECK_PATH_ANNOTATION = NLB.healthcheckPath;
@@ -290,8 +313,10 @@ function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, o
   const targetType = parseTargetType(annotations[ALB_TARGET_TYPE_ANNOTATION] ?? 'instance', idOf(ingress));
   const path = annotations[ALB_HEALTHCHECK_PATH_ANNOTATION] ?? '/';
   const hcPort = healthCheckPortOf(annotations[ALB_HEALTHCHECK_PORT_ANNOTATION], svc, targetType, id);
+  // An ALB balances across zones at the load balancer level, always; only the target group can turn it off.
+  const crossZone = parseAttributes(annotations[ALB_TARGET_GROUP_ATTRIBUTES_ANNOTATION] ?? '')[CROSS_ZONE_ATTRIBUTE] !== 'false';
   return build({
-    id, entryPoint: 'Ingress', loadBalancer: 'ALB', provisioner: 'aws-load-balancer-controller', targetType, svc, objects,
+    id, entryPoint: 'Ingress', loadBalancer: 'ALB', provisioner: 'aws-load-balancer-controller', targetType, svc, objects, crossZone,
     targetGroupAttributes: parseAttributes(annotations[ALB.targetGroupAttributes] ?? ''),
     proxy: true, preserveClientIp: false, proxyProtocol: false, listener: albListener(annotations, idOf(ingress)),
     // No port, or `traffic-port` (the controller's default): the port the target receives traffic on.
@@ -335,6 +360,8 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
   const classFromWebhook = lbClass === undefined && webhook;
   if (lbClass === undefined && !webhook && !byAnnotation) {
     const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*';
+    // The in-tree provider reads only this annotation; its load balancers balance within each zone without it.
+    const inTreeCrossZone = annotations[CROSS_ZONE_ANNOTATION] === 'true';
     if (lbType === 'external') {
       throw new PathModelError(`${idOf(svc)} has aws-load-balancer-type 'external' without aws-load-balancer-nlb-target-type ` +
         'and no loadBalancerClass, with enableServiceMutatorWebhook=false: the controller takes such a Service only with a ' +
@@ -345,7 +372,7 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
       // The in-tree provider's NLB registers every node on the NodePort; instance target groups keep the client address.
       return build({
         id: idOf(svc), entryPoint: 'Service', loadBalancer: 'NLB', provisioner: 'in-tree-cloud-provider', targetType: 'instance',
-        svc, objects, proxy: false, preserveClientIp: true, proxyProtocol, healthCheck: nlbHealthCheck,
+        svc, objects, proxy: false, preserveClientIp: true, proxyProtocol, healthCheck: nlbHealthCheck, crossZone: inTreeCrossZone,
         notes: ['aws-load-balancer-type nlb, no loadBalancerClass and enableServiceMutatorWebhook=false: the in-tree cloud ' +
           'provider makes a Network Load Balancer with instance targets'],
       });
@@ -354,6 +381,7 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
     return build({
       id: idOf(svc), entryPoint: 'Service', loadBalancer: 'CLB', provisioner: 'in-tree-cloud-provider', targetType: 'instance',
       svc, objects, proxy: true, preserveClientIp: false, proxyProtocol, listener: serviceListener(svc), healthCheck: nlbHealthCheck,
+      crossZone: inTreeCrossZone,
       notes: ['no loadBalancerClass and enableServiceMutatorWebhook=false: the in-tree cloud provider makes a Classic Load Balancer'],
     });
   }
@@ -369,6 +397,7 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
   const attributes = parseAttributes(annotations[TARGET_GROUP_ATTRIBUTES_ANNOTATION] ?? '');
   const preserve = attributes['preserve_client_ip.enabled'];
   const proxyProtocol = annotations[PROXY_PROTOCOL_ANNOTATION] === '*' || attributes['proxy_protocol_v2.enabled'] === 'true';
+  const crossZone = nlbCrossZone(attributes[CROSS_ZONE_ATTRIBUTE], annotations);
   const hcPort = healthCheckPortOf(annotations[NLB_HEALTHCHECK_PORT_ANNOTATION], svc, targetType, idOf(svc));
   const hcProtocol = annotations[NLB_HEALTHCHECK_PROTOCOL_ANNOTATION]?.toUpperCase();
   const hcPath = annotations[NLB_HEALTHCHECK_PATH_ANNOTATION];
@@ -381,7 +410,7 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
   };
   return build({
     id: idOf(svc), entryPoint: 'Service', classFromWebhook, loadBalancer: 'NLB', provisioner: 'aws-load-balancer-controller',
-    targetType, svc, objects, proxy: false, proxyProtocol, healthCheck, notes, listener: serviceListener(svc), targetGroupAttributes: attributes,
+    targetType, svc, objects, proxy: false, proxyProtocol, healthCheck, notes, listener: serviceListener(svc), targetGroupAttributes: attributes, crossZone,
     preserveClientIp: preserve === undefined ? targetType === 'instance' : preserve === 'true',
   });
 }
@@ -391,9 +420,10 @@ function targetGroupBindingPath(tgb: KubernetesObject, svc: KubernetesObject, ob
   const targetType = parseTargetType(tgbSpec(tgb).targetType ?? '', idOf(tgb));
   const lb = options.targetGroupLoadBalancers?.[name] ?? 'ALB';
   const preserve = options.targetGroupPreserveClientIp?.[name];
+  const crossZone = options.targetGroupCrossZone?.[name] ?? lb === 'ALB';
   const common = {
     id: `${idOf(tgb)} -> ${idOf(svc)}`, entryPoint: 'TargetGroupBinding' as const,
-    provisioner: 'aws-load-balancer-controller' as const, targetType, svc, objects, listener: options.targetGroupListeners?.[name],
+    provisioner: 'aws-load-balancer-controller' as const, targetType, svc, objects, listener: options.targetGroupListeners?.[name], crossZone,
   };
   const notes = ['the target group and its health check are defined outside the cluster; the controller only registers targets'];
   return lb === 'ALB'
@@ -401,6 +431,17 @@ function targetGroupBindingPath(tgb: KubernetesObject, svc: KubernetesObject, ob
       healthCheck: (port) => ({ protocol: 'as configured', port }) })
     : build({ ...common, loadBalancer: 'NLB', proxy: false, preserveClientIp: preserve ?? targetType === 'instance',
       proxyProtocol: false, notes, healthCheck: nlbHealthCheck });
+}
+
+/**
+ * An NLB target group's cross-zone load balancing: its own attribute when `true` or `false`; otherwise
+ * (`use_load_balancer_configuration`, the default) the load balancer's, which the controller takes from the
+ * `aws-load-balancer-attributes` annotation or the older cross-zone annotation, off where neither says.
+ */
+function nlbCrossZone(targetGroup: string | undefined, annotations: Readonly<Record<string, string>>): boolean {
+  if (targetGroup === 'true' || targetGroup === 'false') return targetGroup === 'true';
+  const lb = parseAttributes(annotations[LB_ATTRIBUTES_ANNOTATION] ?? '')[CROSS_ZONE_ATTRIBUTE] ?? annotations[CROSS_ZONE_ANNOTATION];
+  return lb === 'true';
 }
 
 /** NLB and CLB: TCP to the traffic port, or HTTP to kube-proxy's health-check node port for a `Local` Service. */
@@ -449,6 +490,8 @@ interface BuildInput {
   readonly notes?: readonly string[];
   /** The target group's attributes, where the objects set them. */
   readonly targetGroupAttributes?: Readonly<Record<string, string>>;
+  /** Load balancer nodes send to targets in every zone. */
+  readonly crossZone: boolean;
 }
 
 function build(input: BuildInput): ExpectedPath {
@@ -468,6 +511,9 @@ function build(input: BuildInput): ExpectedPath {
     proxyProtocol: input.proxyProtocol, ...(lb === 'NLB' ? { preserveClientIp: input.preserveClientIp } : {}),
     shutdown: shutdownOf(input, origin.workload),
   };
+  const zoneHops = (crossNode: boolean): ZoneHop[] => [
+    ...(input.crossZone ? ['load-balancer-to-target' as const] : []), ...(crossNode ? ['node-to-pod' as const] : []),
+  ];
   const clientIp: ClientIpLocation = input.proxyProtocol ? 'proxy-protocol'
     : lb === 'ALB' ? 'x-forwarded-for'
       : rewrites ? 'none' : 'tcp-source';
@@ -481,7 +527,8 @@ function build(input: BuildInput): ExpectedPath {
         { from: lb, to: 'pod', note: `to the pod IP :${port}, no kube-proxy` },
       ],
       kubeProxy: false, loadBalancerRewritesSource: rewrites, nodeSnat: false, ...extra,
-      podPeer: lbPeer, clientIp: finalClientIp(clientIp, lbPeer), xForwardedFor: lb === 'ALB', crossNode: false, notes,
+      podPeer: lbPeer, clientIp: finalClientIp(clientIp, lbPeer), xForwardedFor: lb === 'ALB', crossNode: false,
+      crossZone: input.crossZone, zoneHops: zoneHops(false), notes,
     };
   }
   const spec = serviceSpec(svc);
@@ -512,7 +559,8 @@ function build(input: BuildInput): ExpectedPath {
         { from: 'node', to: 'pod', note: 'kube-proxy DNAT to any pod, maybe on another node; SNAT to the node' },
       ],
     kubeProxy: true, loadBalancerRewritesSource: rewrites, nodeSnat: !local, ...extra,
-    podPeer, clientIp: finalClientIp(clientIp, podPeer), xForwardedFor: lb === 'ALB', crossNode: !local, notes,
+    podPeer, clientIp: finalClientIp(clientIp, podPeer), xForwardedFor: lb === 'ALB', crossNode: !local,
+    crossZone: input.crossZone, zoneHops: zoneHops(!local), notes,
   };
 }
 
@@ -668,6 +716,8 @@ export function describePath(p: ExpectedPath): string {
   if (p.externalTrafficPolicy) parts.push(p.externalTrafficPolicy);
   if (p.preserveClientIp !== undefined) parts.push(`preservation ${p.preserveClientIp ? 'on' : 'off'}`);
   if (p.proxyProtocol) parts.push('proxy protocol');
+  // Only a departure from the load balancer type's default is named.
+  if (p.crossZone !== (p.loadBalancer === 'ALB')) parts.push(`cross-zone ${p.crossZone ? 'on' : 'off'}`);
   if (p.entryPoint === 'TargetGroupBinding') parts.push('TargetGroupBinding');
   if (p.classFromWebhook) parts.push('no class, set by the webhook');
   if (p.provisioner === 'in-tree-cloud-provider') parts.push('no class, in-tree cloud provider');
@@ -695,6 +745,16 @@ function snatText(p: ExpectedPath): string {
   if (p.loadBalancerRewritesSource) return `${p.loadBalancer} is the source`;
   return 'none';
 }
+
+/** Which hops may cross zones, as a reader puts it: `load balancer → target, node → pod`, or `none`. */
+export function zoneHopsText(p: ExpectedPath): string {
+  return p.zoneHops.length === 0 ? 'none' : p.zoneHops.map((h) => ZONE_HOP[h]).join(', ');
+}
+
+const ZONE_HOP: Record<ZoneHop, string> = {
+  'load-balancer-to-target': 'load balancer → target',
+  'node-to-pod': 'node → pod',
+};
 
 const PEER: Record<PeerClass, string> = {
   'load-balancer': 'a load balancer address',

@@ -31,7 +31,12 @@ export const NLB = {
   healthcheckPort: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port',
   healthcheckProtocol: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol',
   healthcheckPath: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path',
+  attributes: 'service.beta.kubernetes.io/aws-load-balancer-attributes',
+  crossZone: 'service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled',
 } as const;
+
+/** The target group (and NLB) attribute that says whether load balancer nodes send to targets in other zones. */
+export const CROSS_ZONE_ATTRIBUTE = 'load_balancing.cross_zone.enabled';
 
 /** The Ingress class annotation that predates `spec.ingressClassName`. */
 export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';

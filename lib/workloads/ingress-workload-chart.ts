@@ -7,7 +7,7 @@ import {
   EchoPodProps, EchoShutdown, EchoStopSignal, EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels,
 } from './echo-pod';
 import { albAnnotationProblem } from '../private/alb-annotations';
-import { ALB, READINESS_GATE_INJECT_LABEL } from '../private/annotations';
+import { ALB, CROSS_ZONE_ATTRIBUTE, READINESS_GATE_INJECT_LABEL } from '../private/annotations';
 import { requireCidrList, requireInteger, requireOneOf, requireRuleCount, show } from '../private/validate';
 
 /** How the ALB registers targets: pod IPs (`ip`) or nodes on the Service's NodePort (`instance`). */
@@ -18,6 +18,16 @@ export type LabServiceType = 'ClusterIP' | 'NodePort';
 
 /** Whether a NodePort forwards to endpoints on any node (`Cluster`, with SNAT) or only its own (`Local`). */
 export type ExternalTrafficPolicy = 'Cluster' | 'Local';
+
+/**
+ * The target group attribute `load_balancing.cross_zone.enabled`: whether each load balancer node sends to targets in
+ * every zone (`true`), only in its own (`false`), or as the load balancer says (`use_load_balancer_configuration`,
+ * the ELB default: always on for an ALB, off unless turned on for an NLB).
+ */
+export type CrossZoneLoadBalancing = 'true' | 'false' | 'use_load_balancer_configuration';
+
+/** The values of {@link CrossZoneLoadBalancing}, as ELB takes them. */
+export const CROSS_ZONE_VALUES: readonly CrossZoneLoadBalancing[] = ['true', 'false', 'use_load_balancer_configuration'];
 
 /** Whether the ALB faces the internet or only the VPC. */
 export type AlbScheme = 'internet-facing' | 'internal';
@@ -106,6 +116,13 @@ export interface IngressWorkloadChartProps extends EchoPodProps {
   readonly groupOrder?: number;
 
   /**
+   * Cross-zone load balancing of the target group (`alb.ingress.kubernetes.io/target-group-attributes:
+   * load_balancing.cross_zone.enabled=<value>`); `false` keeps each ALB node's requests in its own zone.
+   * @default - not written: the target group follows the ALB, which always balances across zones
+   */
+  readonly crossZoneLoadBalancing?: CrossZoneLoadBalancing;
+
+  /**
    * Further `alb.ingress.kubernetes.io/*` annotations on the Ingress, checked against the controller's documented
    * grammar; they override the chart's `listen-ports`.
    * @default - none
@@ -184,6 +201,9 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
   /** The ALB scheme. */
   public readonly scheme: AlbScheme;
 
+  /** The target group's cross-zone attribute, when one was given. */
+  public readonly crossZoneLoadBalancing?: CrossZoneLoadBalancing;
+
   /** Client CIDR blocks the ALB admits. */
   public readonly inboundCidrs: readonly string[];
 
@@ -247,6 +267,7 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
     this.scheme = scheme as AlbScheme;
     this.inboundCidrs = inboundCidrs;
     this.externalTrafficPolicy = serviceType === 'NodePort' ? props.externalTrafficPolicy ?? 'Cluster' : undefined;
+    this.crossZoneLoadBalancing = props.crossZoneLoadBalancing;
 
     const labels = workloadLabels(name, targetType);
     const ns = new kplus.Namespace(this, 'Namespace', {
@@ -316,22 +337,38 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
     return { preStopDelaySeconds: preStop, stopSignal: stopSignal as EchoStopSignal, ...(grace !== undefined ? { terminationGracePeriodSeconds: grace } : {}) };
   }
 
-  /** The target-group-attributes annotation: the deregistration delay with any attributes `annotations` gives. */
+  /**
+   * The `target-group-attributes` annotation: the attributes `annotations` gives, with the deregistration delay and the
+   * cross-zone attribute added when their props are set (each in one place only).
+   */
   private targetGroupAttributes(props: IngressWorkloadChartProps): string | undefined {
     const given = props.annotations?.[ALB.targetGroupAttributes];
-    if (props.deregistrationDelay === undefined) return given;
+    const sets = (attribute: string) => given !== undefined && given.split(',').some((pair) => pair.split('=')[0].trim() === attribute);
+    const own: string[] = [];
     const d = props.deregistrationDelay;
-    const ms = d.toMilliseconds();
-    if (!Number.isInteger(ms / 1000) || ms < 0 || ms > 3600_000) {
-      throw new LabValidationError(this, 'deregistrationDelay', `must be whole seconds from 0 to 3600, as the ELB takes it; got ${d.toHumanString()}. ` +
-        'Use Duration.seconds(30), or leave it unset for the ELB default of 300 seconds.');
+    if (d !== undefined) {
+      const ms = d.toMilliseconds();
+      if (!Number.isInteger(ms / 1000) || ms < 0 || ms > 3600_000) {
+        throw new LabValidationError(this, 'deregistrationDelay', `must be whole seconds from 0 to 3600, as the ELB takes it; got ${d.toHumanString()}. ` +
+          'Use Duration.seconds(30), or leave it unset for the ELB default of 300 seconds.');
+      }
+      if (sets('deregistration_delay.timeout_seconds')) {
+        throw new LabValidationError(this, 'annotations', `must not set deregistration_delay.timeout_seconds in '${ALB.targetGroupAttributes}' ` +
+          `when 'deregistrationDelay' is set; got ${show(given)}. Set it in one place.`);
+      }
+      own.push(`deregistration_delay.timeout_seconds=${ms / 1000}`);
     }
-    if (given !== undefined && /(^|,)\s*deregistration_delay\.timeout_seconds\s*=/.test(given)) {
-      throw new LabValidationError(this, 'annotations', `must not set deregistration_delay.timeout_seconds in '${ALB.targetGroupAttributes}' ` +
-        `when 'deregistrationDelay' is set; got ${show(given)}. Set it in one place.`);
+    const crossZone = props.crossZoneLoadBalancing;
+    if (crossZone !== undefined) {
+      requireOneOf(this, 'crossZoneLoadBalancing', crossZone, CROSS_ZONE_VALUES);
+      if (sets(CROSS_ZONE_ATTRIBUTE)) {
+        throw new LabValidationError(this, 'crossZoneLoadBalancing', `is set and 'annotations' also sets ${CROSS_ZONE_ATTRIBUTE} in ` +
+          `'${ALB.targetGroupAttributes}'; got ${show(crossZone)}. Set it in one place: remove it from the annotation.`);
+      }
+      own.push(`${CROSS_ZONE_ATTRIBUTE}=${crossZone}`);
     }
-    const own = `deregistration_delay.timeout_seconds=${ms / 1000}`;
-    return given === undefined ? own : `${given},${own}`;
+    if (own.length === 0) return given;
+    return [...(given === undefined ? [] : [given]), ...own].join(',');
   }
 
   private checkAnnotations(annotations: Readonly<Record<string, string>>): void {

@@ -2,10 +2,10 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-29';
 import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
-import { EchoPodProps, ExternalTrafficPolicy, TargetType } from './ingress-workload-chart';
+import { CROSS_ZONE_VALUES, CrossZoneLoadBalancing, EchoPodProps, ExternalTrafficPolicy, TargetType } from './ingress-workload-chart';
 import { EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels } from './echo-pod';
 import { requireCidrList, requireOneOf, show } from '../private/validate';
-import { NLB } from '../private/annotations';
+import { CROSS_ZONE_ATTRIBUTE, NLB } from '../private/annotations';
 
 /** The load balancer class the AWS Load Balancer Controller answers to by default. */
 export const NLB_LOAD_BALANCER_CLASS = 'service.k8s.aws/nlb';
@@ -43,6 +43,13 @@ export interface NlbWorkloadChartProps extends EchoPodProps {
    * @default - AWS's default for TCP target groups: false for `ip`, true for `instance`
    */
   readonly preserveClientIp?: boolean;
+
+  /**
+   * Cross-zone load balancing of the target group (attribute `load_balancing.cross_zone.enabled`); `true` lets each
+   * NLB node send to targets in every zone, at the inter-zone data transfer price.
+   * @default - not written: the target group follows the NLB, which the chart leaves at its default, off
+   */
+  readonly crossZoneLoadBalancing?: CrossZoneLoadBalancing;
 
   /**
    * Prepend a PROXY protocol v2 header carrying the client's address to every connection
@@ -91,6 +98,9 @@ export class NlbWorkloadChart extends Chart implements EchoWorkloadSurface {
   /** Whether targets receive a PROXY protocol v2 header. */
   public readonly proxyProtocolV2: boolean;
 
+  /** The target group's cross-zone attribute, when one was given. */
+  public readonly crossZoneLoadBalancing?: CrossZoneLoadBalancing;
+
   /** The external traffic policy, for `instance` targets. */
   public readonly externalTrafficPolicy?: ExternalTrafficPolicy;
 
@@ -127,6 +137,7 @@ export class NlbWorkloadChart extends Chart implements EchoWorkloadSurface {
     requireWorkloadNames(this, namespace, name, `nlb-${targetType}-mode`);
     const { image, containerPort, replicas } = echoPodSettings(this, props);
     requireCidrList(this, 'loadBalancerSourceRanges', sourceRanges);
+    if (props.crossZoneLoadBalancing !== undefined) requireOneOf(this, 'crossZoneLoadBalancing', props.crossZoneLoadBalancing, CROSS_ZONE_VALUES);
 
     this.targetType = targetType;
     this.namespaceName = namespace;
@@ -136,6 +147,7 @@ export class NlbWorkloadChart extends Chart implements EchoWorkloadSurface {
     this.containerPort = containerPort;
     this.preserveClientIp = props.preserveClientIp ?? targetType === 'instance';
     this.proxyProtocolV2 = proxyProtocolV2;
+    this.crossZoneLoadBalancing = props.crossZoneLoadBalancing;
     this.externalTrafficPolicy = externalTrafficPolicy;
     this.nodePort = props.nodePort;
 
@@ -151,7 +163,8 @@ export class NlbWorkloadChart extends Chart implements EchoWorkloadSurface {
         annotations: {
           [NLB.targetType]: targetType,
           [NLB.scheme]: scheme,
-          [NLB.targetGroupAttributes]: `preserve_client_ip.enabled=${this.preserveClientIp}`,
+          [NLB.targetGroupAttributes]: `preserve_client_ip.enabled=${this.preserveClientIp}` +
+            (props.crossZoneLoadBalancing !== undefined ? `,${CROSS_ZONE_ATTRIBUTE}=${props.crossZoneLoadBalancing}` : ''),
           ...(proxyProtocolV2 ? { [NLB.proxyProtocol]: '*' } : {}),
         },
       },

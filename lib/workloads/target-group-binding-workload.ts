@@ -4,12 +4,13 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
-import { ECHO_PORT, TargetType } from './ingress-workload-chart';
+import { CROSS_ZONE_VALUES, CrossZoneLoadBalancing, ECHO_PORT, TargetType } from './ingress-workload-chart';
 import { requireNodePort } from './echo-pod';
 import { LoadBalancerController } from '../controller/load-balancer-controller';
 import { applyAfterController } from './private/apply-chart';
 import { acknowledgeNag } from '../private/nag';
-import { requireCidrList, requireInteger, requireRuleCount } from '../private/validate';
+import { requireCidrList, requireInteger, requireOneOf, requireRuleCount } from '../private/validate';
+import { CROSS_ZONE_ATTRIBUTE } from '../private/annotations';
 import { TargetGroupBindingChart, TargetGroupBindingChartProps } from './target-group-binding-chart';
 
 /** Path prefixes the listener forwards to each target group. */
@@ -32,6 +33,12 @@ export interface TargetGroupBindingWorkloadProps extends Omit<TargetGroupBinding
    * @default ['0.0.0.0/0']
    */
   readonly inboundCidrs?: readonly string[];
+
+  /**
+   * Cross-zone load balancing of both target groups (attribute `load_balancing.cross_zone.enabled`).
+   * @default - not written: the target groups follow the ALB, which always balances across zones
+   */
+  readonly crossZoneLoadBalancing?: CrossZoneLoadBalancing;
 }
 
 /**
@@ -64,11 +71,12 @@ export class TargetGroupBindingWorkload extends Construct {
 
   constructor(scope: Construct, id: string, props: TargetGroupBindingWorkloadProps) {
     super(scope, id);
-    const { cluster, controller, vpc, inboundCidrs: cidrs, ...chartProps } = props;
+    const { cluster, controller, vpc, inboundCidrs: cidrs, crossZoneLoadBalancing: _crossZone, ...chartProps } = props;
     const inboundCidrs = cidrs ?? ['0.0.0.0/0'];
     const containerPort = props.containerPort ?? ECHO_PORT;
     requireCidrList(this, 'inboundCidrs', inboundCidrs);
     requireRuleCount(this, 'inboundCidrs', inboundCidrs);
+    if (props.crossZoneLoadBalancing !== undefined) requireOneOf(this, 'crossZoneLoadBalancing', props.crossZoneLoadBalancing, CROSS_ZONE_VALUES);
     // The ports shape the security group and target groups below, before the chart would check them.
     requireNodePort(this, props.nodePort, { example: 30081 });
     requireInteger(this, 'containerPort', containerPort, 1, 65535, `The echoserver image listens on ${ECHO_PORT}.`);
@@ -111,6 +119,9 @@ export class TargetGroupBindingWorkload extends Construct {
       ip: targetGroup('IpTargetGroup', elbv2.TargetType.IP, containerPort),
       instance: targetGroup('InstanceTargetGroup', elbv2.TargetType.INSTANCE, props.nodePort),
     };
+    for (const tg of Object.values(this.targetGroups)) {
+      if (props.crossZoneLoadBalancing !== undefined) tg.setAttribute(CROSS_ZONE_ATTRIBUTE, props.crossZoneLoadBalancing);
+    }
 
     this.listener = this.loadBalancer.addListener('Listener', {
       port: 80,

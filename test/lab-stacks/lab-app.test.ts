@@ -165,6 +165,16 @@ describe('the lab app', () => {
       .toMatch(/^aws eks update-kubeconfig --name <Cluster.*> --region us-east-1 --role-arn <ClusterAdminRole.*\.Arn>$/);
   });
 
+  test('the cluster stack records each subnet\'s zone and block in LabSubnets, public ones first', () => {
+    const value = flatten(Template.fromStack(stacks.cluster).findOutputs('LabSubnets').LabSubnets.Value);
+    // The zones are chosen at deploy (Fn::GetAZs in a stack without an account); the blocks are fixed now.
+    const records = [...value.matchAll(/\{"subnetId":"<Vpc(Public|Private)Subnet\dSubnet\w+>","zone":"\{"Fn::Select":\[(\d),\{"Fn::GetAZs":""\}\]\}","cidr":"([\d./]+)","kind":"(\w+)"\}/g)];
+    expect(records.map((m) => [m[1], Number(m[2]), m[3], m[4]])).toEqual([
+      ['Public', 0, '10.0.0.0/18', 'public'], ['Public', 1, '10.0.64.0/18', 'public'],
+      ['Private', 0, '10.0.128.0/18', 'private'], ['Private', 1, '10.0.192.0/18', 'private'],
+    ]);
+  });
+
   test('the controller policy is named after the cluster and region, and its ARN is an output for policy diff', () => {
     const cluster = Template.fromStack(stacks.cluster);
     cluster.hasResourceProperties('AWS::IAM::ManagedPolicy', {

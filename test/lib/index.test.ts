@@ -12,9 +12,9 @@ function exportedNames(file: string): string[] {
 }
 
 describe('the package root', () => {
-  test('exports the constructs, their props, the version classes and the error types: 34 names', () => {
+  test('exports the constructs, their props, the version classes and the error types: 35 names', () => {
     expect(exportedNames('lib/index.ts')).toEqual([
-      'AlbScheme', 'EchoPodProps', 'ExternalTrafficPolicy', 'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
+      'AlbScheme', 'CrossZoneLoadBalancing', 'EchoPodProps', 'ExternalTrafficPolicy', 'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
       'IngressWorkloadProps', 'KubectlLayer', 'LabCleanup', 'LabCleanupProps', 'LabCluster', 'LabClusterProps', 'LabServiceType',
       'LabValidationError', 'LabVpc', 'LabVpcProps', 'LoadBalancerController', 'LoadBalancerControllerOptions',
       'LoadBalancerControllerPolicy', 'LoadBalancerControllerPolicyProps', 'LoadBalancerControllerProps',

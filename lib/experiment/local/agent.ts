@@ -15,6 +15,7 @@ export type AgentRequest =
   | { readonly method: 'healthCheckNodePort'; readonly service: { namespace: string; name: string }; readonly port: number; readonly localEndpoints: number }
   | { readonly method: 'listen'; readonly listener: AlbListenerConfig }
   | { readonly method: 'targetHealth'; readonly name: string }
+  | { readonly method: 'forwarded'; readonly name: string }
   | { readonly method: 'unlisten'; readonly name: string }
   | { readonly method: 'get'; readonly address: string; readonly port: number; readonly path: string; readonly localAddress?: string }
   | { readonly method: 'tcpCheck'; readonly address: string; readonly port: number; readonly localAddress?: string; readonly timeoutMs: number }
@@ -68,6 +69,8 @@ async function handle(request: AgentRequest): Promise<unknown> {
     }
     case 'targetHealth':
       return listeners.get(request.name)?.targetHealth() ?? [];
+    case 'forwarded':
+      return listeners.get(request.name)?.forwarded() ?? [];
     case 'unlisten': {
       const listener = listeners.get(request.name);
       listeners.delete(request.name);

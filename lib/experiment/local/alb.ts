@@ -1,4 +1,5 @@
 import * as http from 'http';
+import type { Socket } from 'net';
 import { randomBytes } from 'crypto';
 
 /** A target the target group registers: a pod IP or a node with the NodePort. */
@@ -6,6 +7,22 @@ export interface AlbTarget {
   readonly name: string;
   readonly address: string;
   readonly port: number;
+  /** The target's availability zone; without one it counts as in every zone. */
+  readonly zone?: string;
+}
+
+/** A load balancer node: one per zone, each with its own interface in that zone's subnet. */
+export interface AlbNode {
+  readonly zone: string;
+  readonly sourceAddress: string;
+}
+
+/** How one request went through the load balancer: the interface it left by and the target it went to. */
+export interface AlbForwarded {
+  /** The request's `X-Amzn-Trace-Id`, which the target sees among the request headers. */
+  readonly traceId: string;
+  readonly loadBalancer: string;
+  readonly target: string;
 }
 
 /** The target group's health check, in the shape of the ALB's settings (times scaled down for the emulation). */
@@ -26,6 +43,18 @@ export interface AlbListenerConfig {
   readonly listenPort: number;
   /** The load balancer's address in the subnet: the source of its connections to targets. */
   readonly sourceAddress?: string;
+  /**
+   * The load balancer's nodes, one per zone; each client connection lands on one of them, as DNS spreads clients
+   * over the nodes' addresses.
+   * @default - one node, sending from `sourceAddress`
+   */
+  readonly nodes?: readonly AlbNode[];
+  /**
+   * Each node sends to targets in every zone; off, only to those in its own, and a zone without a healthy target
+   * takes no connections (its node leaves the load balancer's DNS answer).
+   * @default true
+   */
+  readonly crossZone?: boolean;
   readonly targets: readonly AlbTarget[];
   readonly healthCheck: AlbHealthCheck;
 }
@@ -100,18 +129,23 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  */
 export class AlbListener {
   private readonly server: http.Server;
-  /** One connection pool per target, so that a drained target's connections can be closed on their own. */
+  /** One connection pool per load balancer node and target, so that a drained target's connections can be closed on their own. */
   private readonly agents = new Map<string, http.Agent>();
   private readonly targets: AlbTarget[];
+  private readonly nodes: readonly { readonly node: AlbNode | undefined; next: number }[];
+  private readonly nodeOf = new WeakMap<Socket, number>();
+  private readonly log: AlbForwarded[] = [];
   private readonly health = new Map<string, { state: TargetState; passes: number; failures: number; reason?: string; checks: number }>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly settledWaiters: Array<() => void> = [];
-  private next = 0;
   private closed = false;
 
   constructor(readonly config: AlbListenerConfig) {
     this.targets = [...config.targets];
+    const nodes = config.nodes && config.nodes.length > 0 ? config.nodes : [undefined];
+    this.nodes = nodes.map((node) => ({ node, next: 0 }));
     this.server = http.createServer((req, res) => this.forward(req, res));
+    this.server.on('connection', (socket: Socket) => this.nodeOf.set(socket, this.landingNode()));
     this.server.keepAliveTimeout = 60_000;
     for (const t of config.targets) this.health.set(key(t), { state: 'initial', passes: 0, failures: 0, checks: 0 });
   }
@@ -145,8 +179,10 @@ export class AlbListener {
       if (!h || h.state === 'draining') continue;
       h.state = 'draining';
       this.timers.push(setTimeout(() => {
-        this.agents.get(key(t))?.destroy();
-        this.agents.delete(key(t));
+        this.nodes.forEach((_, i) => {
+          this.agents.get(agentKey(i, t))?.destroy();
+          this.agents.delete(agentKey(i, t));
+        });
         this.health.delete(key(t));
         const i = this.targets.findIndex((x) => key(x) === key(t));
         if (i >= 0) this.targets.splice(i, 1);
@@ -173,6 +209,11 @@ export class AlbListener {
     });
   }
 
+  /** Each request forwarded so far: the interface it left by and the target it reached. */
+  forwarded(): AlbForwarded[] {
+    return [...this.log];
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
@@ -185,17 +226,40 @@ export class AlbListener {
     return [...this.health.values()].every((h) => h.state !== 'initial');
   }
 
-  private pick(): AlbTarget | undefined {
-    const inState = (state: TargetState) => this.targets.filter((t) => this.health.get(key(t))?.state === state);
-    const healthy = inState('healthy');
+  /** The targets a node may send to: all of them with cross-zone load balancing, else those in its zone. */
+  private reachable(node: AlbNode | undefined): readonly AlbTarget[] {
+    if ((this.config.crossZone ?? true) || node === undefined) return this.targets;
+    return this.targets.filter((t) => t.zone === undefined || t.zone === node.zone);
+  }
+
+  private inState(targets: readonly AlbTarget[], state: TargetState): AlbTarget[] {
+    return targets.filter((t) => this.health.get(key(t))?.state === state);
+  }
+
+  /**
+   * The node a new connection lands on, at random among those with a healthy target to send to (any when none has):
+   * each client resolves the load balancer's name and picks one of the nodes' addresses, unrelated to the targets.
+   */
+  private landingNode(): number {
+    const live = this.nodes.map((_, i) => i).filter((i) => this.inState(this.reachable(this.nodes[i].node), 'healthy').length > 0);
+    const pool = live.length > 0 ? live : this.nodes.map((_, i) => i);
+    return pool[Math.floor(Math.random() * pool.length)];
+  }
+
+  /** Round robin over the healthy targets the node may send to. */
+  private pick(nodeIndex: number): AlbTarget | undefined {
+    const n = this.nodes[nodeIndex];
+    const reachable = this.reachable(n.node);
+    const healthy = this.inState(reachable, 'healthy');
     // With no healthy target the ALB fails open and routes to the unhealthy ones; initial and draining targets get nothing.
-    const pool = healthy.length > 0 ? healthy : inState('unhealthy');
+    const pool = healthy.length > 0 ? healthy : this.inState(reachable, 'unhealthy');
     if (pool.length === 0) return undefined;
-    return pool[this.next++ % pool.length];
+    return pool[n.next++ % pool.length];
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const target = this.pick();
+    const nodeIndex = this.nodeOf.get(req.socket) ?? 0;
+    const target = this.pick(nodeIndex);
     if (!target) {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('503 Service Temporarily Unavailable\n');
       return;
@@ -213,8 +277,11 @@ export class AlbListener {
     headers['x-forwarded-proto'] = 'http';
     headers['x-forwarded-port'] = String(this.port);
     headers['x-amzn-trace-id'] ??= `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+    const { node } = this.nodes[nodeIndex];
+    const source = node?.sourceAddress ?? this.config.sourceAddress;
+    if (source !== undefined) this.log.push({ traceId: String(headers['x-amzn-trace-id']), loadBalancer: source, target: target.address });
     const upstream = http.request({
-      host: target.address, port: target.port, method: req.method, path: req.url, headers, agent: this.agentOf(target),
+      host: target.address, port: target.port, method: req.method, path: req.url, headers, agent: this.agentOf(nodeIndex, target),
     }, (up) => {
       const out: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(up.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
@@ -231,11 +298,12 @@ export class AlbListener {
     req.pipe(upstream);
   }
 
-  private agentOf(target: AlbTarget): http.Agent {
-    let agent = this.agents.get(key(target));
+  private agentOf(nodeIndex: number, target: AlbTarget): http.Agent {
+    let agent = this.agents.get(agentKey(nodeIndex, target));
     if (!agent) {
-      agent = new http.Agent({ keepAlive: true, maxSockets: 64, localAddress: this.config.sourceAddress });
-      this.agents.set(key(target), agent);
+      const source = this.nodes[nodeIndex].node?.sourceAddress ?? this.config.sourceAddress;
+      agent = new http.Agent({ keepAlive: true, maxSockets: 64, localAddress: source });
+      this.agents.set(agentKey(nodeIndex, target), agent);
     }
     return agent;
   }
@@ -296,4 +364,8 @@ export class AlbListener {
 
 function key(t: AlbTarget): string {
   return `${t.address}:${t.port}`;
+}
+
+function agentKey(nodeIndex: number, t: AlbTarget): string {
+  return `${nodeIndex}/${key(t)}`;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { ExpectedPath } from '../path-model';
 import { Agent, runScript, shellQuote } from './netns';
-import { ALB_HEALTH_CHECK_DEFAULTS, NLB_HEALTH_CHECK_DEFAULTS, TargetHealth, settleTargetHealth } from './alb';
+import { ALB_HEALTH_CHECK_DEFAULTS, AlbForwarded, NLB_HEALTH_CHECK_DEFAULTS, TargetHealth, settleTargetHealth } from './alb';
 import { NodePortService, kubeProxyRules, localEndpointCount } from './kube-proxy-rules';
 import { EmulationPlan, PodPlan, RowPlan, podsOfRow } from './plan';
 
@@ -57,7 +57,7 @@ export function topologyScript(plan: EmulationPlan): string {
   for (const row of plan.rows) {
     const [ns, gateway] = row.loadBalancer === 'NLB' ? [NLB_NETNS, c.nlbGateway] : [LB_NETNS, c.albGateway];
     lines.push(`ip -n ${ns} addr add ${row.publicAddress}/32 dev eth0`, `ip route add ${row.publicAddress}/32 via ${gateway}`,
-      `ip -n ${ns} addr add ${row.vpcAddress}/${plan.subnet.prefix} dev eth1`);
+      ...row.interfaces.map((i) => `ip -n ${ns} addr add ${i.address}/${plan.subnet.prefix} dev eth1`));
   }
 
   for (const node of plan.nodes) {
@@ -123,7 +123,12 @@ export interface HealthCheckNodePortAnswer {
 export interface RowObservation {
   readonly mode: string;
   readonly url: string;
-  readonly loadBalancer: { readonly publicAddress: string; readonly vpcAddress: string };
+  readonly loadBalancer: {
+    readonly publicAddress: string;
+    readonly vpcAddress: string;
+    /** Its node in each zone: the interface there. */
+    readonly interfaces?: readonly { readonly zone: string; readonly address: string }[];
+  };
   readonly targetHealth: readonly TargetHealth[];
   readonly healthCheckNodePort?: readonly HealthCheckNodePortAnswer[];
   /** TTL the load balancer's packets start with. */
@@ -168,7 +173,9 @@ export class Emulation {
   }
 
   /** Sets up one row's kube-proxy rules and listener, waits for health checks to settle, runs `measure`, tears the listener down. */
-  async runRow<T>(row: RowPlan, expected: ExpectedPath, measure: (url: string) => Promise<T>): Promise<{ measured: T; observation: RowObservation }> {
+  async runRow<T>(row: RowPlan, expected: ExpectedPath, measure: (url: string) => Promise<T>): Promise<{
+    measured: T; observation: RowObservation; forwarded: readonly AlbForwarded[];
+  }> {
     const pods = podsOfRow(this.plan, row);
     const svc = nodePortService(row, pods);
     await runScript([
@@ -193,6 +200,7 @@ export class Emulation {
         method: 'listen',
         listener: {
           name, listenAddress: row.publicAddress, listenPort: row.listenPort, sourceAddress: row.vpcAddress,
+          nodes: row.interfaces.map((i) => ({ zone: i.zone, sourceAddress: i.address })), crossZone: row.workload.crossZone,
           targets: row.targets, healthCheck: { ...ALB_HEALTH_CHECK_DEFAULTS, path: row.workload.healthCheckPath },
         },
       });
@@ -204,18 +212,22 @@ export class Emulation {
     const url = `http://${row.publicAddress}${row.listenPort === 80 ? '' : `:${row.listenPort}`}/`;
     let measured: T;
     let targetHealth = registered;
+    let forwarded: AlbForwarded[] = [];
     try {
       measured = await measure(url);
     } finally {
       if (nlb) await runScript(`ip netns exec ${NLB_NETNS} iptables -t nat -F`);
-      else targetHealth = await this.lb.call<TargetHealth[]>({ method: 'unlisten', name });
+      else {
+        forwarded = await this.lb.call<AlbForwarded[]>({ method: 'forwarded', name });
+        targetHealth = await this.lb.call<TargetHealth[]>({ method: 'unlisten', name });
+      }
     }
     await Promise.all([...this.nodeAgents.values()].map((a) => a.call({ method: 'closeServers' })));
     return {
-      measured,
+      measured, forwarded,
       observation: {
         mode: row.mode, url,
-        loadBalancer: { publicAddress: row.publicAddress, vpcAddress: row.vpcAddress },
+        loadBalancer: { publicAddress: row.publicAddress, vpcAddress: row.vpcAddress, interfaces: row.interfaces },
         targetHealth, healthCheckNodePort, initialTtl: nlb ? clientTtl() : this.initialTtl,
         podTtl: await this.readTtl(pods),
       },
@@ -273,19 +285,33 @@ export class Emulation {
 }
 
 /**
- * The NLB stand-in's rules: connections to the listener are DNATed to a registered target chosen per connection
- * (the NLB hashes flows); without client IP preservation they are also SNATed to the NLB's subnet address.
+ * The NLB stand-in's rules: each connection to the listener lands on the NLB's node in one zone (at random, as
+ * clients pick among its addresses; only zones with a target to send to), whose chain DNATs it to a registered
+ * target chosen per connection (the NLB hashes flows): any target with cross-zone load balancing, else one in that
+ * zone. Without client IP preservation the connection is also SNATed to that node's subnet address.
  */
-export function nlbRules(row: RowPlan, targets: readonly { address: string; port: number }[]): string {
-  const rules = ['*nat', ':NLB-LISTENER - [0:0]',
+export function nlbRules(row: RowPlan, targets: readonly { address: string; port: number; zone?: string }[]): string {
+  const nodes = row.interfaces.map((i, n) => ({
+    ...i, chain: `NLB-ZONE-${n}`, mark: n + 1,
+    targets: row.workload.crossZone ? targets : targets.filter((t) => t.zone === undefined || t.zone === i.zone),
+  }));
+  const live = nodes.filter((n) => n.targets.length > 0);
+  // No zone with a target of its own: the NLB fails open, every node sending anywhere.
+  const landing = live.length > 0 ? live : nodes.map((n) => ({ ...n, targets }));
+  const rules = ['*nat', ':NLB-LISTENER - [0:0]', ...landing.map((n) => `:${n.chain} - [0:0]`),
     `-A PREROUTING -d ${row.publicAddress}/32 -p tcp -m tcp --dport ${row.listenPort} -j NLB-LISTENER`];
-  targets.forEach((t, i) => {
-    const remaining = targets.length - i;
+  const spread = (chain: string, count: number, i: number, action: string) => {
+    const remaining = count - i;
     const pick = remaining > 1 ? ` -m statistic --mode random --probability ${(1 / remaining).toFixed(11)}` : '';
-    rules.push(`-A NLB-LISTENER -p tcp${pick} -j DNAT --to-destination ${t.address}:${t.port}`);
-  });
-  if (!row.workload.preserveClientIp) {
-    rules.push(`-A POSTROUTING -m conntrack --ctstate DNAT --ctorigdst ${row.publicAddress}/32 -j SNAT --to-source ${row.vpcAddress}`);
+    rules.push(`-A ${chain} -p tcp${pick} -j ${action}`);
+  };
+  landing.forEach((n, i) => spread('NLB-LISTENER', landing.length, i, n.chain));
+  for (const n of landing) {
+    rules.push(`-A ${n.chain} -j MARK --set-mark ${n.mark}`);
+    n.targets.forEach((t, i) => spread(n.chain, n.targets.length, i, `DNAT --to-destination ${t.address}:${t.port}`));
+    if (!row.workload.preserveClientIp) {
+      rules.push(`-A POSTROUTING -m mark --mark ${n.mark} -m conntrack --ctstate DNAT --ctorigdst ${row.publicAddress}/32 -j SNAT --to-source ${n.address}`);
+    }
   }
   return [...rules, 'COMMIT', ''].join('\n');
 }

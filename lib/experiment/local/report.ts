@@ -6,7 +6,7 @@ import { RowObservation } from './emulation';
 export interface LocalReport extends ProbeReport {
   readonly emulation: {
     readonly client: string;
-    readonly nodes: readonly { readonly name: string; readonly address: string }[];
+    readonly nodes: readonly { readonly name: string; readonly address: string; readonly zone: string }[];
     readonly pods: readonly { readonly name: string; readonly namespace: string; readonly node: string; readonly address: string }[];
     readonly modes: readonly RowObservation[];
   };
@@ -16,7 +16,7 @@ export interface LocalReport extends ProbeReport {
 /** Facts only the emulation sees, per mode: target health, kube-proxy's health-check node port, hops by SYN TTL. */
 function facts(o: RowObservation): string[][] {
   return [
-    ['load balancer', `listener ${o.url}, source ${o.loadBalancer.vpcAddress}`],
+    ['load balancer', `listener ${o.url}, source ${o.loadBalancer.vpcAddress}${o.loadBalancer.interfaces ? ` (${o.loadBalancer.interfaces.map((i) => `${i.zone} ${i.address}`).join(', ')})` : ''}`],
     ['target health', o.targetHealth.map((t) => `${t.name}:${t.port} ${t.state}${t.reason ? ` (${t.reason})` : ''}`).join(', ')],
     ...(o.healthCheckNodePort ? [['healthCheckNodePort', o.healthCheckNodePort
       .map((h) => `${h.node}:${h.port} HTTP ${h.status} localEndpoints=${h.localEndpoints ?? '?'}`).join(', ')]] : []),
@@ -34,7 +34,7 @@ function table(rows: readonly (readonly string[])[]): string[] {
 export function renderEmulationText(r: LocalReport): string {
   const e = r.emulation;
   const out = ['In the emulation:',
-    `  client ${e.client}; nodes ${e.nodes.map((n) => `${n.name} ${n.address}`).join(', ')}`,
+    `  client ${e.client}; nodes ${e.nodes.map((n) => `${n.name} ${n.address} (${n.zone})`).join(', ')}`,
     `  pods ${e.pods.map((p) => `${p.namespace}/${p.name} ${p.address} on ${p.node}`).join(', ')}`, ''];
   for (const o of e.modes) out.push(o.mode, ...table(facts(o)), '');
   out.push(`Up in ${r.seconds.up.toFixed(1)} s, probed in ${r.seconds.probe.toFixed(1)} s.`);

@@ -1,10 +1,11 @@
 import * as http from 'http';
 import * as https from 'https';
 import { isIP } from 'net';
-import { ClientIpLocation, ExpectedPath, PeerClass } from '../path-model';
+import { ClientIpLocation, ExpectedPath, PeerClass, zoneHopsText } from '../path-model';
 import { EchoFormatError, EchoResponse, forwardedFor, parseEchoResponse } from '../echo-response';
 import { parseIpv4Cidr } from '../../private/validate';
 import { UserError } from '../../errors';
+import { ForwardedVia, INTER_ZONE_PRICE_PER_GB, LabSubnet, ZoneCostEstimate, ZoneMeasurement, hopText, measureZones, zoneCost } from './zones';
 
 /** One entry point to measure. */
 export interface ProbeTarget {
@@ -36,6 +37,8 @@ export interface PeerHints {
   readonly loadBalancerAddresses?: readonly string[];
   /** Blocks holding load balancer addresses, e.g. the public subnets. */
   readonly loadBalancerCidrs?: readonly string[];
+  /** The VPC's subnets with their zones; with them, every address is placed in a zone and the zone rows are measured. */
+  readonly subnets?: readonly LabSubnet[];
 }
 
 /** How to probe. */
@@ -54,6 +57,11 @@ export interface ProbeOptions {
   readonly timeoutMs?: number;
   /** Peer-classification hints. @default - none: the heuristics of {@link PeerHints} */
   readonly hints?: PeerHints;
+  /**
+   * Inter-zone data transfer price, US dollars per GB in each direction, for the cost estimate.
+   * @default 0.01 - {@link INTER_ZONE_PRICE_PER_GB}
+   */
+  readonly interZonePricePerGb?: number;
   /** Called after each request. @default - no progress reporting */
   readonly onProgress?: (progress: { readonly mode: string; readonly done: number; readonly total: number }) => void;
 }
@@ -89,6 +97,8 @@ export interface MeasuredPath {
   readonly crossNode: { readonly observed: number; readonly crossed: number };
   /** Latency from sending the request to the end of the response, in milliseconds. */
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number };
+  /** Zones of the answered requests; measured when the hints carry the subnets. */
+  readonly zones?: ZoneMeasurement;
 }
 
 /** One expectation of the model against what was measured. */
@@ -108,6 +118,8 @@ export interface ModeResult {
   readonly checks: readonly ProbeCheck[];
   /** Every check agrees (true when there is nothing to compare). */
   readonly agree: boolean;
+  /** Inter-zone transfer cost per million requests, when zones were measured. */
+  readonly zoneCost?: ZoneCostEstimate;
 }
 
 /** The whole probe. */
@@ -131,6 +143,10 @@ export interface ProbeSample {
   readonly echo?: EchoResponse;
   /** Why the request failed, when it did. */
   readonly failure?: string;
+  /** Bytes of the response's status line, headers and body. */
+  readonly responseBytes?: number;
+  /** What a stand-in load balancer reports of the request's way; never on AWS. */
+  readonly via?: ForwardedVia;
 }
 
 /**
@@ -145,26 +161,31 @@ export async function probePaths(targets: readonly ProbeTarget[], options: Probe
   for (const target of targets) {
     collected.push({ target, samples: await sampleTarget(target, options) });
   }
-  return analyse(collected, options.hints ?? {});
+  return analyse(collected, options.hints ?? {}, options.interZonePricePerGb);
 }
 
 /** The measurement and comparison from samples already taken; what {@link probePaths} does after sending. */
 export function analyse(collected: readonly { readonly target: ProbeTarget; readonly samples: readonly ProbeSample[] }[],
-  hints: PeerHints): ProbeReport {
+  hints: PeerHints, interZonePricePerGb = INTER_ZONE_PRICE_PER_GB): ProbeReport {
   const echoes = collected.flatMap((c) => c.samples.flatMap((s) => (s.echo ? [s.echo] : [])));
   const clientIp = hints.clientIp !== undefined
     ? { address: hints.clientIp, source: 'given' as const }
     : inferClientIp(echoes);
   const classifier = peerClassifier({ ...hints, clientIp: clientIp?.address }, echoes);
   const modes = collected.map(({ target, samples }) => {
-    const measured = measure(samples, classifier, clientIp?.address);
+    const measured = measure(samples, classifier, clientIp?.address, hints.subnets, target.expected);
     const checks = target.expected ? comparePath(target.expected, measured, clientIp) : [];
-    return { mode: target.mode, url: target.url, expected: target.expected, measured, checks, agree: checks.every((c) => c.agree) };
+    const cost = measured.zones && zoneCost(measured.zones, target.expected?.loadBalancer ?? 'ALB', interZonePricePerGb);
+    return {
+      mode: target.mode, url: target.url, expected: target.expected, measured, checks, agree: checks.every((c) => c.agree),
+      ...(cost ? { zoneCost: cost } : {}),
+    };
   });
   return { modes, clientIp, agree: modes.every((m) => m.agree) };
 }
 
-async function sampleTarget(target: ProbeTarget, options: ProbeOptions): Promise<ProbeSample[]> {
+/** Sends one target's requests and returns each outcome, unanalysed; what {@link probePaths} does before {@link analyse}. */
+export async function sampleTarget(target: ProbeTarget, options: ProbeOptions): Promise<ProbeSample[]> {
   const total = Math.max(1, options.requests ?? 200);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, total));
   const keepAlive = options.keepAlive ?? false;
@@ -216,13 +237,17 @@ function request(lib: typeof http | typeof https, url: URL, agent: http.Agent, k
       res.on('error', (e) => resolve({ latencyMs: elapsed(), failure: errorName(e) }));
       res.on('end', () => {
         const latencyMs = elapsed();
-        const text = Buffer.concat(chunks).toString('utf8');
+        const body = Buffer.concat(chunks);
+        const text = body.toString('utf8');
+        const head = `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\r\n`;
+        let headerBytes = Buffer.byteLength(head) + 2;
+        for (let i = 0; i < res.rawHeaders.length; i += 2) headerBytes += Buffer.byteLength(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`);
         if (res.statusCode !== 200) {
           resolve({ latencyMs, failure: `HTTP ${res.statusCode}` });
           return;
         }
         try {
-          resolve({ latencyMs, echo: parseEchoResponse(text) });
+          resolve({ latencyMs, echo: parseEchoResponse(text), responseBytes: headerBytes + body.length });
         } catch (e) {
           resolve({ latencyMs, failure: e instanceof EchoFormatError ? e.message : String(e) });
         }
@@ -312,7 +337,8 @@ function ipv4Number(address: string): number | undefined {
 }
 
 /** The measured row of one mode from its samples. */
-export function measure(samples: readonly ProbeSample[], classifier: PeerClassifier, clientIp?: string): MeasuredPath {
+export function measure(samples: readonly ProbeSample[], classifier: PeerClassifier, clientIp?: string,
+  subnets: readonly LabSubnet[] = [], expected?: ExpectedPath): MeasuredPath {
   const failures: Record<string, number> = {};
   const pods: Record<string, number> = {};
   const nodes: Record<string, number> = {};
@@ -359,6 +385,10 @@ export function measure(samples: readonly ProbeSample[], classifier: PeerClassif
     xForwardedForEndsWithClient: clientIp === undefined ? undefined : xffClient,
     crossNode: { observed, crossed },
     latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99) },
+    ...(subnets.length > 0 ? {
+      zones: measureZones(samples.flatMap((s) => (s.echo ? [{ echo: s.echo, responseBytes: s.responseBytes, via: s.via }] : [])),
+        classifier, subnets, expected?.targetType),
+    } : {}),
   };
 }
 
@@ -421,7 +451,22 @@ export function comparePath(expected: ExpectedPath, measured: MeasuredPath, clie
     measured: measured.crossNode.observed === 0 ? 'not observable' : `${measured.crossNode.crossed}/${measured.crossNode.observed}`,
     agree: expected.crossNode || measured.crossNode.crossed === 0,
   });
+  if (measured.zones) checks.push(zoneCheck(expected, measured.zones));
   return checks;
+}
+
+/** No request crossed zones on a hop where the model keeps it in one zone; hops the model allows are reported. */
+function zoneCheck(expected: ExpectedPath, zones: ZoneMeasurement): ProbeCheck {
+  const lb = zones.loadBalancerToTarget;
+  const node = zones.nodeToPod;
+  const lbAllowed = expected.zoneHops.includes('load-balancer-to-target');
+  const nodeAllowed = expected.zoneHops.includes('node-to-pod');
+  return {
+    name: 'zones crossed',
+    expected: `may cross: ${zoneHopsText(expected)}`,
+    measured: `load balancer → target ${hopText(lb)}, node → pod ${hopText(node, 'no node hop')}`,
+    agree: (lbAllowed || lb.crossed === 0) && (nodeAllowed || (node?.crossed ?? 0) === 0),
+  };
 }
 
 function clientCheck(location: ClientIpLocation, m: MeasuredPath, clientIp: ProbeReport['clientIp']): ProbeCheck {

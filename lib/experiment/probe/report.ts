@@ -1,5 +1,6 @@
 import { describePath } from '../path-model';
 import { MeasuredPath, ModeResult, ProbeReport, classesText } from './measure';
+import { hopText } from './zones';
 
 /** The report for a terminal: per mode, what was measured, then the model's expectation beside each check. */
 export function renderReportText(report: ProbeReport): string {
@@ -15,6 +16,7 @@ export function renderReportText(report: ProbeReport): string {
       ['nodes', spread(m.measured.nodes)],
       ['TCP peers', spread(m.measured.peers)],
       ['latency', latency(m.measured)],
+      ...zoneRows(m),
     ]).map((l) => `  ${l}`));
     if (m.checks.length > 0) {
       out.push(...table([
@@ -26,6 +28,8 @@ export function renderReportText(report: ProbeReport): string {
     }
     out.push('');
   }
+  const zones = zoneTable(report);
+  if (zones.length > 0) out.push('Zones:', ...table([[...ZONE_TABLE_COLUMNS], ...zones]).map((l) => `  ${l}`), '');
   out.push(report.agree ? 'The measurements agree with the model.' : 'The measurements differ from the model (rows marked DIFFERS).');
   return `${out.join('\n')}\n`;
 }
@@ -48,15 +52,74 @@ export function renderReportMarkdown(report: ProbeReport): string {
       `| pods | ${cell(spread(m.measured.pods))} |`,
       `| nodes | ${cell(spread(m.measured.nodes))} |`,
       `| TCP peers | ${cell(spread(m.measured.peers))} |`,
-      `| latency | ${latency(m.measured)} |`, '');
+      `| latency | ${latency(m.measured)} |`, ...zoneRows(m).map(([k, v]) => `| ${k} | ${cell(v)} |`), '');
     if (m.checks.length > 0) {
       out.push('| check | model | measured | |', '|---|---|---|---|',
         ...m.checks.map((c) => `| ${cell(c.name)} | ${cell(c.expected)} | ${cell(c.measured)} | ${c.agree ? 'agrees' : '**differs**'} |`), '');
     }
     out.push('```mermaid', ...mermaid(m), '```', '');
   }
+  const zones = zoneTableMarkdown(report);
+  if (zones !== '') out.push('## Zones', '', zones);
   out.push(report.agree ? 'The measurements agree with the model.' : '**The measurements differ from the model.**', '');
   return out.join('\n');
+}
+
+/**
+ * The zone rows of a mode, when zones were measured: where the pods were, how many requests a pod in the caller-facing
+ * zone served, the hops that crossed zones, the sizes and the inter-zone transfer estimate.
+ */
+export function zoneRows(m: ModeResult): [string, string][] {
+  const z = m.measured.zones;
+  if (!z) return [];
+  const caller = z.callerZone.observed === 0 ? 'not observable (the pod does not see the load balancer)'
+    : `${z.callerZone.sameZone}/${z.callerZone.observed} served in it, ${z.callerZone.observed - z.callerZone.sameZone} in another zone`;
+  const rows: [string, string][] = [
+    ['pod zones', spread(z.podZones)],
+    ["caller's zone", caller],
+    ['zone crossings', `load balancer → target ${hopText(z.loadBalancerToTarget)}, node → pod ${hopText(z.nodeToPod, 'no node hop')}`],
+    ['HTTP sizes', `request ${z.bytes.request} B, response ${z.bytes.response} B`],
+  ];
+  const c = m.zoneCost;
+  if (c) {
+    rows.push(['inter-zone cost', `${costText(c)} per million requests (${c.gbPerMillionRequests.toFixed(4)} GB across zones, ` +
+      `$${c.pricePerGb}/GB each way${c.complete ? '' : '; a lower bound: a billed hop was not observable'})`]);
+  }
+  return rows;
+}
+
+function costText(c: NonNullable<ModeResult['zoneCost']>): string {
+  return `${c.complete ? '' : '≥ '}$${c.perMillionRequests.toFixed(4)}`;
+}
+
+/** Column headings of {@link zoneTable}. */
+export const ZONE_TABLE_COLUMNS = [
+  'path', 'pods by zone', "served in the caller's zone", 'load balancer → target crossed', 'node → pod crossed', 'request / response',
+  'inter-zone $ per million requests',
+] as const;
+
+/** One row per mode whose zones were measured, in the order of {@link ZONE_TABLE_COLUMNS}. */
+export function zoneTable(report: ProbeReport): string[][] {
+  return report.modes.flatMap((m) => {
+    const z = m.measured.zones;
+    if (!z) return [];
+    return [[
+      m.expected ? `${m.mode} (${describePath(m.expected)})` : m.mode,
+      Object.entries(z.podZones).sort().map(([zone, n]) => `${zone} ${n}`).join(', ') || 'none',
+      z.callerZone.observed === 0 ? 'not observable' : `${z.callerZone.sameZone}/${z.callerZone.observed}`,
+      hopText(z.loadBalancerToTarget),
+      hopText(z.nodeToPod, 'no node hop'),
+      `${z.bytes.request} B / ${z.bytes.response} B`,
+      m.zoneCost ? costText(m.zoneCost) : '',
+    ]];
+  });
+}
+
+/** The zone table as GitHub markdown; empty when no mode measured zones. */
+export function zoneTableMarkdown(report: ProbeReport): string {
+  const rows = zoneTable(report);
+  if (rows.length === 0) return '';
+  return [ZONE_TABLE_COLUMNS as readonly string[], ZONE_TABLE_COLUMNS.map(() => '---'), ...rows].map((r) => `| ${r.map(cell).join(' | ')} |`).join('\n') + '\n';
 }
 
 /** A flowchart of the path the mode took, labelled with what was measured on each hop. */

@@ -2,10 +2,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { HealthCheckModel, ListenerModel } from '../path-model';
+import type { LabSubnet } from './zones';
+import { parseIpv4Cidr } from '../../private/validate';
 import { UserError } from '../../errors';
 
 /** The name of the output in which a lab stack records the paths it deployed. */
 export const LAB_PATHS_OUTPUT = 'LabPaths';
+
+/** The name of the output in which the cluster stack records its subnets' zones and blocks. */
+export const LAB_SUBNETS_OUTPUT = 'LabSubnets';
 
 /**
  * What a lab stack records of each path it deployed, in its `LabPaths` output as a JSON array: enough to build the
@@ -130,4 +135,29 @@ function withScheme(url: string): string {
 function isMissing(error: unknown): boolean {
   const e = error as { name?: string; message?: string };
   return e?.name === 'ValidationError' && /does not exist/.test(e.message ?? '');
+}
+
+/**
+ * The subnets the cluster stack recorded in its `LabSubnets` output, for placing addresses in zones. A stack without
+ * the output (deployed by an older version) gives none and the probe leaves the zone rows out; a malformed one is an
+ * error.
+ */
+export async function readLabSubnets(client: CloudFormationClient, stackName: string, region: string): Promise<LabSubnet[]> {
+  const stack = await describeStack(client, stackName, region);
+  const text = stack?.outputs[LAB_SUBNETS_OUTPUT];
+  if (text === undefined) return [];
+  let records: unknown;
+  try {
+    records = JSON.parse(text);
+  } catch {
+    records = undefined;
+  }
+  const valid = (r: unknown): r is LabSubnet => {
+    const s = r as Partial<LabSubnet> | null;
+    return typeof s === 'object' && s !== null && typeof s.zone === 'string' && typeof s.cidr === 'string' && parseIpv4Cidr(s.cidr) !== undefined;
+  };
+  if (!Array.isArray(records) || !records.every(valid)) {
+    throw new StackOutputsError(`stack ${stackName}'s ${LAB_SUBNETS_OUTPUT} output is not a list of subnets with zone and cidr; redeploy it.`);
+  }
+  return records;
 }

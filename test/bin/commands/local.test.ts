@@ -36,6 +36,11 @@ describe('parseLocalArgs', () => {
     });
   });
 
+  test('the inter-zone price: 0.01 US dollars per GB each way unless --zone-price says', () => {
+    expect(parseLocalArgs([]).zonePrice).toBe(0.01);
+    expect(parseLocalArgs(['--zone-price', '0.02']).zonePrice).toBe(0.02);
+  });
+
   test('modes, the Local shortcut, lab settings as -c key=value', () => {
     expect(parseLocalArgs(['--modes', 'instance-local,ip', '-c', 'replicas=1', '--requests', '50']))
       .toMatchObject({ modes: ['ip', 'instance-local'], context: { replicas: '1' }, requests: 50 });
@@ -51,6 +56,7 @@ describe('parseLocalArgs', () => {
     expect(() => localPaths(parseLocalArgs(['-c', 'toString=1']), {})).toThrow(/^Context 'toString' is not a setting of the lab; got '1'\. /);
     expect(() => parseLocalArgs(['--requests', '2000000'])).toThrow("--requests must be at most 1,000,000; got '2000000'.");
     expect(() => parseLocalArgs(['--bogus'])).toThrow("Unknown option '--bogus'. Run `eks-lb-lab local --help`.");
+    expect(() => parseLocalArgs(['--zone-price', '2'])).toThrow("--zone-price takes US dollars per GB in each direction, from 0 to 1; got '2'. Use 0.01, the price in most regions.");
   });
 });
 
@@ -93,6 +99,10 @@ describe('the paths local runs, from -c settings as cdk deploy takes them', () =
     expect([ip.path.workload.replicas, instance.path.workload.nodePort, instance.path.workload.replicas]).toEqual([3, 31000, 3]);
     const { settings } = localPaths(parseLocalArgs(['-c', 'nodeCount=3', '-c', 'vpcCidr=172.20.0.0/16']), {});
     expect([settings.nodeCount, settings.vpcCidr]).toEqual([3, '172.20.0.0/16']);
+    const [zoned] = paths(['-c', 'crossZoneLoadBalancing=false', '--modes', 'ip']);
+    expect(zoned.path.zoneHops).toEqual([]);
+    expect(() => localPaths(parseLocalArgs(['-c', 'azCount=1']), {}))
+      .toThrow("-c azCount=1: the lab's VPC spans 2 to 16 zones, and the emulation follows it; use 2.");
   });
 
   test.each([
@@ -135,6 +145,7 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
   let single: { code: number | null; report: LocalReport };
   let spread: { code: number | null; report: LocalReport };
   let rollout: { code: number | null; report: LocalDisruptionReport };
+  let zonal: { code: number | null; report: LocalReport };
   beforeAll(async () => {
     const parse = async (args: string[]) => {
       const r = await run(['--json', ...args]);
@@ -146,7 +157,10 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
       if (r.code === null || r.code > 1 || !r.stdout.startsWith('{')) throw new Error(`eks-lb-lab local --rollout exited ${r.code}: ${r.stderr}`);
       return { code: r.code, report: JSON.parse(r.stdout) as LocalDisruptionReport };
     };
-    [single, spread, rollout] = await Promise.all([parse(['--requests', '40', '--nlb', '-c', 'replicas=1']), parse(['--requests', '60']), rolled()]);
+    [single, spread, rollout, zonal] = await Promise.all([
+      parse(['--requests', '40', '--nlb', '-c', 'replicas=1']), parse(['--requests', '60']), rolled(),
+      parse(['--requests', '40', '--modes', 'ip,instance,nlb-ip', '-c', 'crossZoneLoadBalancing=false']),
+    ]);
   }, 90_000);
 
   test('--rollout, ip: the naive variant fails requests, the graceful one none; both as the model says; exit 0', () => {
@@ -175,7 +189,8 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
 
   test('ip: the pod\'s peer is the load balancer, X-Forwarded-For ends with the client, one routed hop', () => {
     const { result, seen } = mode(single.report, 'ip');
-    expect(Object.keys(result.measured.peers)).toEqual([seen.loadBalancer.vpcAddress]);
+    // The ALB has a node in each zone; the client's connections land on either.
+    expect(seen.loadBalancer.interfaces!.map((i) => i.address)).toEqual(expect.arrayContaining(Object.keys(result.measured.peers)));
     expect(result.measured.xForwardedForEndsWithClient).toBe(40);
     expect(single.report.clientIp?.address).toBe(single.report.emulation.client);
     expect(Object.keys(routedHops(seen))).toEqual(['1']);
@@ -195,7 +210,7 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
   test('instance + Local: the peer is the load balancer, no cross-node hop, the node without a pod fails health checks', () => {
     const { result, seen } = mode(single.report, 'instance-local');
     const [withPod, without] = single.report.emulation.nodes;
-    expect(Object.keys(result.measured.peers)).toEqual([seen.loadBalancer.vpcAddress]);
+    expect(seen.loadBalancer.interfaces!.map((i) => i.address)).toEqual(expect.arrayContaining(Object.keys(result.measured.peers)));
     expect(Object.keys(routedHops(seen))).toEqual(['1']);
     expect(result.measured.nodes).toEqual({ [withPod.name]: 40 });
     expect(seen.targetHealth.map((t) => [t.name, t.state, t.reason])).toEqual([
@@ -228,6 +243,40 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
       [withPod.name, 'healthy', undefined], [without.name, 'unhealthy', 'Target.ResponseCodeMismatch'],
     ]);
     expect(single.report.modes.every((m) => m.agree)).toBe(true);
+  });
+
+  test('zones: instance + Cluster crosses zones between entry node and pod; ip and Local never do; the cost of it', () => {
+    const zones = (name: string) => mode(spread.report, name).result.measured.zones!;
+    const cost = (name: string) => mode(spread.report, name).result.zoneCost!;
+    expect(spread.report.emulation.nodes.map((n) => n.zone)).toEqual(['us-east-1a', 'us-east-1b']);
+    const ip = zones('ip');
+    expect(ip.nodeToPod).toBeUndefined();
+    expect(ip.callerZone.observed).toBe(60);
+    // The ALB balances across zones by default: some requests go to the pod in the other zone, free of charge.
+    expect(ip.loadBalancerToTarget.observed).toBe(60);
+    expect(ip.loadBalancerToTarget.crossed).toBeGreaterThan(0);
+    expect(cost('ip').perMillionRequests).toBe(0);
+    const cluster = zones('instance');
+    expect(cluster.nodeToPod!.observed).toBe(60);
+    expect(cluster.nodeToPod!.crossed).toBeGreaterThan(0);
+    expect(cost('instance').perMillionRequests).toBeGreaterThan(0);
+    expect(cost('instance').complete).toBe(true);
+    const local = zones('instance-local');
+    expect(local.nodeToPod).toEqual({ observed: 60, crossed: 0 });
+    expect(cost('instance-local').perMillionRequests).toBe(0);
+    for (const name of ['ip', 'instance', 'instance-local']) {
+      expect(mode(spread.report, name).result.checks.find((c) => c.name === 'zones crossed')?.agree).toBe(true);
+    }
+  });
+
+  test('cross-zone load balancing off: each load balancer node sends to its own zone only; kube-proxy still crosses', () => {
+    expect(zonal.code).toBe(0);
+    const zones = (name: string) => mode(zonal.report, name).result.measured.zones!;
+    expect(zones('ip').loadBalancerToTarget).toEqual({ observed: 40, crossed: 0 });
+    expect(zones('ip').callerZone).toEqual({ observed: 40, sameZone: 40 });
+    expect(zones('instance').loadBalancerToTarget).toEqual({ observed: 40, crossed: 0 });
+    expect(zones('nlb-ip').loadBalancerToTarget).toEqual({ observed: 40, crossed: 0 });
+    expect(Object.keys(zones('ip').podZones).sort()).toEqual(['us-east-1a', 'us-east-1b']);
   });
 
   test('pods share the requests (per connection, so with a tolerance)', () => {

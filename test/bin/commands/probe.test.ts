@@ -108,7 +108,66 @@ describe('eks-lb-lab probe with lab stacks', () => {
     expect(stdout).toMatch(/cross-node +possible +10\/20 +agrees/);
     expect(stdout).toContain('The measurements agree with the model.');
     expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName))
-      .toEqual(['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab']);
+      .toEqual(['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab', 'LabCluster']);
+    // A cluster stack without LabSubnets (or none at all) leaves the zone rows out.
+    expect(stdout).not.toContain('pod zones');
+  });
+
+  test('with the cluster stack\'s LabSubnets: every request placed in a zone, the crossings and the cost per million', async () => {
+    const [ip, instance] = [await ipMode(), await instanceCluster()];
+    notDeployed();
+    cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).resolves(stack('IpModeLab', { LabPaths: labPaths([['ip', ip]]) }));
+    cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' })
+      .resolves(stack('InstanceModeLab', { LabPaths: labPaths([['instance', instance]]) }));
+    cfn.on(DescribeStacksCommand, { StackName: 'LabCluster' }).resolves(stack('LabCluster', { LabSubnets: JSON.stringify([
+      { subnetId: 'subnet-1', zone: 'eu-west-1a', cidr: '10.0.0.0/18', kind: 'public' },
+      { subnetId: 'subnet-2', zone: 'eu-west-1b', cidr: '10.0.64.0/18', kind: 'public' },
+      { subnetId: 'subnet-3', zone: 'eu-west-1a', cidr: '10.0.128.0/19', kind: 'private' },
+      { subnetId: 'subnet-4', zone: 'eu-west-1b', cidr: '10.0.160.0/19', kind: 'private' },
+    ]) }));
+    const { code, stdout } = await run(['--region', 'eu-west-1', '--json']);
+    expect(code).toBe(0);
+    const [ipMode_, instanceMode] = JSON.parse(stdout).modes;
+    // ip: the ALB interface 10.0.41.208 is in eu-west-1a; the pods alternate between the zones.
+    expect(ipMode_.measured.zones).toMatchObject({
+      podZones: { 'eu-west-1a': 10, 'eu-west-1b': 10 }, callerZone: { observed: 20, sameZone: 10 },
+      loadBalancerToTarget: { observed: 20, crossed: 10 },
+    });
+    expect(ipMode_.measured.zones.nodeToPod).toBeUndefined();
+    // An ALB's own cross-zone traffic is not billed, and ip mode has no node hop: nothing to pay.
+    expect(ipMode_.zoneCost).toMatchObject({ perMillionRequests: 0, complete: true });
+    // instance + Cluster: the SNAT peer is the entry node; half the requests went on to a pod in the other zone.
+    const z = instanceMode.measured.zones;
+    expect(z.nodeToPod).toEqual({ observed: 20, crossed: 10 });
+    expect(z.callerZone.observed).toBe(0);
+    expect(z.bytes.request).toBeGreaterThan(30);
+    expect(z.bytes.response).toBeGreaterThan(300);
+    const gb = 0.5 * (z.bytes.request + z.bytes.response) * 1e6 / 1e9;
+    expect(instanceMode.zoneCost.gbPerMillionRequests).toBeCloseTo(gb, 4);
+    expect(instanceMode.zoneCost.perMillionRequests).toBeCloseTo(gb * 2 * 0.01, 4);
+    expect(instanceMode.checks.find((c: { name: string }) => c.name === 'zones crossed'))
+      .toMatchObject({ expected: 'may cross: load balancer → target, node → pod', measured: 'load balancer → target not observable, node → pod 10/20', agree: true });
+  });
+
+  test('--subnet and --zone-price with --url: the text report\'s zone rows', async () => {
+    const instance = await instanceCluster();
+    const { code, stdout } = await run(['--url', `instance=${instance}`, '--subnet', 'a=10.0.128.0/19', '--subnet', 'b=10.0.160.0/19',
+      '--zone-price', '0.02']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ {2}pod zones +a 10, b 10$/m);
+    expect(stdout).toMatch(/^ {2}zone crossings +load balancer → target not observable, node → pod 10\/20$/m);
+    expect(stdout).toMatch(/^ {2}inter-zone cost +\$0\.\d{4} per million requests \(0\.\d{4} GB across zones, \$0\.02\/GB each way\)$/m);
+    // The summary table after the modes, one row per mode.
+    expect(stdout).toMatch(/^Zones:\n {2}path +pods by zone +served in the caller's zone .*\n {2}instance \(ALB instance, Cluster\) +a 10, b 10 +not observable +not observable +10\/20 +\d+ B \/ \d+ B +\$0\.\d{4}$/m);
+  });
+
+  test.each([
+    [['--subnet', '10.0.0.0/16'], "--subnet takes zone=cidr, an availability zone and an IPv4 block with zero host bits such as us-east-1a=10.0.128.0/18; got '10.0.0.0/16'."],
+    [['--zone-price', '$0.01'], "--zone-price takes US dollars per GB in each direction, from 0 to 1; got '$0.01'. Use 0.01, the price in most regions."],
+  ])('refuses %j in one line', async (args, message) => {
+    const { code, stderr } = await run(['--url', 'ip=http://127.0.0.1:9/', ...args]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`eks-lb-lab probe: ${message}\n`);
   });
 
   test('the NLB labs and both TgbLab paths, each with its lab\'s model: no X-Forwarded-For behind an NLB; exit 0', async () => {
@@ -329,6 +388,7 @@ describe('eks-lb-lab probe with --url', () => {
 
 describe('eks-lb-lab probe on a lab deployed with settings', () => {
   test('nodePort=31000, replicas=3, externalTrafficPolicy=Local: the stacks\' outputs carry them into the model and the report', async () => {
+    notDeployed();
     const app = newApp({ nodePort: '31000', replicas: '3', externalTrafficPolicy: 'Local' });
     const lab = createLab(app, readLabSettings(app.node, {}));
     // Local keeps the ALB as the pod's peer: the path model says so, and the stand-in answers so.

@@ -3,7 +3,8 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { Duration } from 'aws-cdk-lib';
 import { IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps, TargetGroupBindingChart } from '../../../lib';
-import { ExpectedPath, KubernetesObject, PATH_TABLE_COLUMNS, PathModelError, describePath, expectedPaths, pathTable, pathTableMarkdown } from '../../../lib/experiment';
+import { ExpectedPath, KubernetesObject, PATH_TABLE_COLUMNS, PathModelError, describePath, expectedPaths, pathTable, pathTableMarkdown, zoneHopsText } from '../../../lib/experiment';
+import { expectedPath, labPath } from '../../../lab-stacks/catalogue';
 import { } from '../../../lab-stacks/lab-app';
 import { LAB_DEFAULTS } from '../../../lab-stacks/settings';
 import { ROOT } from '../../paths';
@@ -374,5 +375,56 @@ describe('how the pods stop, read from the objects', () => {
       ? { ...o, metadata: { ...o.metadata, labels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } } }
       : o.kind === 'Deployment' ? { ...o, spec: { ...o.spec, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } } } } : o));
     expect(only(objects).shutdown).toMatchObject({ readinessGate: false, stop: 'fast', preStopDelaySeconds: 0, maxSurge: 0, maxUnavailable: 1 });
+  });
+});
+
+describe('zones: which hops may cross them', () => {
+  const alb = (props: Partial<IngressWorkloadChartProps>) => only(chartObjects({ targetType: 'ip', ...props }));
+
+  test('an ALB balances across zones unless its target group says false; only instance + Cluster adds the node hop', () => {
+    expect(alb({}).crossZone).toBe(true);
+    expect(alb({}).zoneHops).toEqual(['load-balancer-to-target']);
+    expect(alb({ crossZoneLoadBalancing: 'use_load_balancer_configuration' }).crossZone).toBe(true);
+    expect(alb({ crossZoneLoadBalancing: 'false' }).zoneHops).toEqual([]);
+    expect(alb({ targetType: 'instance' }).zoneHops).toEqual(['load-balancer-to-target', 'node-to-pod']);
+    expect(alb({ targetType: 'instance', externalTrafficPolicy: 'Local' }).zoneHops).toEqual(['load-balancer-to-target']);
+    expect(alb({ targetType: 'instance', crossZoneLoadBalancing: 'false' }).zoneHops).toEqual(['node-to-pod']);
+    expect(describePath(alb({ crossZoneLoadBalancing: 'false' }))).toBe('ALB ip, cross-zone off');
+    expect(describePath(alb({}))).toBe('ALB ip');
+  });
+
+  test('an NLB target group follows the load balancer, off unless an annotation turns it on', () => {
+    const nlb = (attributes?: string, annotations?: Record<string, string>) =>
+      only([deployment, nlbService({ targetType: 'ip', attributes, annotations })]);
+    expect(nlb().crossZone).toBe(false);
+    expect(nlb().zoneHops).toEqual([]);
+    expect(nlb('load_balancing.cross_zone.enabled=true').zoneHops).toEqual(['load-balancer-to-target']);
+    expect(nlb('load_balancing.cross_zone.enabled=use_load_balancer_configuration',
+      { 'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true' }).crossZone).toBe(true);
+    expect(nlb(undefined, { 'service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled': 'true' }).crossZone).toBe(true);
+    // The target group's own false wins over the load balancer's true.
+    expect(nlb('load_balancing.cross_zone.enabled=false',
+      { 'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true' }).crossZone).toBe(false);
+    expect(describePath(nlb('load_balancing.cross_zone.enabled=true'))).toBe('NLB ip, preservation off, cross-zone on');
+    expect(only([deployment, nlbService({ targetType: 'instance' })]).zoneHops).toEqual(['node-to-pod']);
+  });
+
+  test('a TargetGroupBinding takes it from the options, else the ELB default for its load balancer', () => {
+    expect(only(tgb('ip', 'ip', 'ClusterIP')).crossZone).toBe(true);
+    expect(only(tgb('ip', 'ip', 'ClusterIP'), { targetGroupCrossZone: { ip: false } }).crossZone).toBe(false);
+    expect(only(tgb('ip', 'ip', 'ClusterIP'), { targetGroupLoadBalancers: { ip: 'NLB' } }).crossZone).toBe(false);
+  });
+});
+
+describe('the README\'s zones table', () => {
+  test('is the model\'s: the hops that may cross zones for each lab path and cross-zone setting', () => {
+    const settings = [undefined, 'false', 'true'] as const;
+    const rows = ['ip', 'instance', 'instance-local', 'nlb-ip', 'nlb-instance', 'nlb-instance-local'].map((id) => {
+      const cells = settings.map((crossZone) => zoneHopsText(expectedPath(labPath(id)!, { ...LAB_DEFAULTS, crossZoneLoadBalancing: crossZone })));
+      return `| ${labPath(id)!.title} | ${cells.join(' | ')} |`;
+    });
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const table = /<!-- zones table: generated from the path model -->\n\| path \|.*\n\|[-| ]+\|\n([\s\S]*?)\n<!-- end of zones table -->/.exec(readme)?.[1];
+    expect(table).toBe(rows.join('\n'));
   });
 });

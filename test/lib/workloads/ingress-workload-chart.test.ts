@@ -214,3 +214,21 @@ describe('IngressWorkloadChart, how the pods stop', () => {
       .toEqual(['nginx', '-s', 'stop']);
   });
 });
+
+describe('IngressWorkloadChart, cross-zone load balancing', () => {
+  const attributes = (props: Partial<IngressWorkloadChartProps>) => {
+    const chart = new IngressWorkloadChart(new App(), 'C', { targetType: 'ip', ...props });
+    const ingress = (chart.toJson() as { kind: string; metadata: { annotations?: Record<string, string> } }[]).find((o) => o.kind === 'Ingress')!;
+    return ingress.metadata.annotations!['alb.ingress.kubernetes.io/target-group-attributes'];
+  };
+
+  test('no target-group-attributes annotation by default; the attribute when set, after any the annotations give', () => {
+    expect(attributes({})).toBeUndefined();
+    expect(attributes({ crossZoneLoadBalancing: 'false' })).toBe('load_balancing.cross_zone.enabled=false');
+    expect(attributes({
+      crossZoneLoadBalancing: 'false', annotations: { 'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=30' },
+    })).toBe('deregistration_delay.timeout_seconds=30,load_balancing.cross_zone.enabled=false');
+    expect(attributes({ annotations: { 'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=30' } }))
+      .toBe('deregistration_delay.timeout_seconds=30');
+  });
+});

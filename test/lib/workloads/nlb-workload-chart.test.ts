@@ -102,3 +102,13 @@ describe('NlbWorkloadChart rejects', () => {
     expect(() => new NlbWorkloadChart(new App(), 'Chart', props as NlbWorkloadChartProps)).toThrow(`Chart: ${message}`);
   });
 });
+
+describe('NlbWorkloadChart, cross-zone load balancing', () => {
+  test('not written by default; written beside preservation when set', () => {
+    const attributes = (props: Partial<NlbWorkloadChartProps>) =>
+      render({ targetType: 'ip', ...props }).Service.metadata.annotations!['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'];
+    expect(attributes({})).toBe('preserve_client_ip.enabled=false');
+    expect(attributes({ crossZoneLoadBalancing: 'true' })).toBe('preserve_client_ip.enabled=false,load_balancing.cross_zone.enabled=true');
+    expect(new NlbWorkloadChart(new App(), 'C', { targetType: 'ip', crossZoneLoadBalancing: 'false' }).crossZoneLoadBalancing).toBe('false');
+  });
+});

@@ -98,10 +98,28 @@ describe('TargetGroupBindingWorkload', () => {
     template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
   });
 
+  test('both target groups take the cross-zone attribute when it is set, and only then', () => {
+    const scope = newStack();
+    const vpc = new LabVpc(scope, 'Vpc', { clusterName: 'lab' }).vpc;
+    const own = new LabCluster(scope, 'Cluster', { vpc, clusterName: 'lab' });
+    new TargetGroupBindingWorkload(scope, 'Tgb', {
+      cluster: own.cluster, controller: own.addLoadBalancerController(), vpc, nodePort: 30081, crossZoneLoadBalancing: 'false',
+    });
+    const groups = Object.values(Template.fromStack(scope).findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+    expect(groups).toHaveLength(2);
+    for (const g of groups) {
+      expect(g.Properties.TargetGroupAttributes).toContainEqual({ Key: 'load_balancing.cross_zone.enabled', Value: 'false' });
+    }
+    for (const g of Object.values(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'))) {
+      expect(JSON.stringify(g.Properties.TargetGroupAttributes)).not.toContain('cross_zone');
+    }
+  });
+
   let other = 0;
   test.each<[Record<string, unknown>, string]>([
     [{ nodePort: 80 }, "Bad: 'nodePort' must be a whole number between 30000 and 32767; got 80. Pick a port in the API server's NodePort range 30000-32767, e.g. 30081."],
     [{ nodePort: 30081, inboundCidrs: [] }, "Bad: 'inboundCidrs' must list at least one CIDR block; got []."],
+    [{ nodePort: 30081, crossZoneLoadBalancing: 'off' }, "Bad: 'crossZoneLoadBalancing' must be one of 'true', 'false', 'use_load_balancer_configuration'; got 'off'."],
   ])('rejects %j before creating anything', (override, message) => {
     const scope = new Stack(labCluster.node.root, `Other${++other}`);
     const build = () => new TargetGroupBindingWorkload(scope, 'Bad', {

@@ -100,6 +100,48 @@ describe('AlbListener registration and draining', () => {
   });
 });
 
+describe('AlbListener in zones', () => {
+  // Two nodes, sending from two loopback addresses standing in for their interfaces in zones a and b.
+  async function zonal(crossZone: boolean, targets: AlbTarget[]): Promise<AlbListener> {
+    const alb = new AlbListener({
+      name: 'z', listenAddress: '127.0.0.1', listenPort: 0, targets, healthCheck: fast, crossZone,
+      nodes: [{ zone: 'a', sourceAddress: '127.0.0.11' }, { zone: 'b', sourceAddress: '127.0.0.12' }],
+    });
+    await alb.start();
+    await alb.settled();
+    open.push(alb);
+    return alb;
+  }
+  const zoneOf: Record<string, string> = { '127.0.0.11': 'a', '127.0.0.12': 'b' };
+
+  test('each request leaves by its node\'s interface and is logged under the trace id the target sees', async () => {
+    const alb = await zonal(true, [{ ...await target('in-a'), zone: 'a' }, { ...await target('in-b'), zone: 'b' }]);
+    const seen = [];
+    for (let i = 0; i < 20; i++) seen.push((await get(alb)).body);
+    const log = alb.forwarded();
+    expect(log).toHaveLength(20);
+    expect(log.map((f) => f.traceId)).toEqual(seen.map((b) => b.headers['x-amzn-trace-id']));
+    expect(new Set(log.map((f) => f.loadBalancer)).size).toBeGreaterThan(0);
+    expect(log.every((f) => f.loadBalancer in zoneOf && f.target === '127.0.0.1')).toBe(true);
+    // Cross-zone on: each node alternates over both targets, so about half of each node's requests go to the other zone
+    // (each node starts with the first target: one more for it when a node took an odd number of connections).
+    expect([10, 11]).toContain(seen.filter((b) => b.name === 'in-a').length);
+  });
+
+  test('cross-zone load balancing off: a node sends only to its zone; a zone without a healthy target takes no connections', async () => {
+    const alb = await zonal(false, [{ ...await target('in-a'), zone: 'a' }, { ...await target('in-b'), zone: 'b' }]);
+    const pairs = [];
+    for (let i = 0; i < 20; i++) {
+      const { body } = await get(alb);
+      pairs.push([zoneOf[alb.forwarded().at(-1)!.loadBalancer], body.name]);
+    }
+    expect(pairs.every(([zone, name]) => name === `in-${zone}`)).toBe(true);
+    const onlyA = await zonal(false, [{ ...await target('in-a'), zone: 'a' }, { ...await target('sick-b', 500), zone: 'b' }]);
+    for (let i = 0; i < 10; i++) expect((await get(onlyA)).body.name).toBe('in-a');
+    expect(new Set(onlyA.forwarded().map((f) => zoneOf[f.loadBalancer]))).toEqual(new Set(['a']));
+  });
+});
+
 describe('the NLB stand-in\'s health checks', () => {
   const noWait = () => Promise.resolve();
   const sequence = (...passes: boolean[]) => {

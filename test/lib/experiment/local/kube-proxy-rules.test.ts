@@ -2,8 +2,8 @@ import { chainHash, endpointChainName, kubeProxyRules } from '../../../../lib/ex
 import { NodePlan, PodPlan } from '../../../../lib/experiment/local/plan';
 
 const nodes: NodePlan[] = [
-  { name: 'ip-10-0-0-10.ec2.internal', netns: 'node0', address: '10.0.0.10' },
-  { name: 'ip-10-0-0-11.ec2.internal', netns: 'node1', address: '10.0.0.11' },
+  { name: 'ip-10-0-0-10.ec2.internal', netns: 'node0', address: '10.0.0.10', zone: 'us-east-1a' },
+  { name: 'ip-10-0-0-11.ec2.internal', netns: 'node1', address: '10.0.0.11', zone: 'us-east-1b' },
 ];
 const pod = (i: number, node: NodePlan): PodPlan => ({
   name: `echo-${i}`, namespace: 'instance-mode', netns: `pod${i}`, node, address: `10.0.0.${100 + i}`, port: 8080,

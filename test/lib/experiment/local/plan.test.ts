@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { IngressWorkloadChart } from '../../../../lib';
 import { nlbRules } from '../../../../lib/experiment/local/emulation';
-import { LocalPlanError, localWorkload, planEmulation, podsOfRow } from '../../../../lib/experiment/local/plan';
+import { LocalPlanError, emulatedZones, localWorkload, planEmulation, podsOfRow } from '../../../../lib/experiment/local/plan';
 import { describePath, expectedPaths } from '../../../../lib/experiment/path-model';
 import { PathSettings, expectedPath, labPath } from '../../../../lab-stacks/catalogue';
 import { LAB_DEFAULTS } from '../../../../lab-stacks/settings';
@@ -21,7 +21,7 @@ describe('localWorkload', () => {
     const [local, ip] = paths(['instance-local', 'ip'], { nodePort: 31234, replicas: 3 });
     expect(localWorkload(local.mode, local.path)).toEqual({
       loadBalancer: 'ALB', namespace: 'instance-mode', name: 'echo', targetType: 'instance', replicas: 3, containerPort: 8080,
-      nodePort: 31234, externalTrafficPolicy: 'Local', listenPort: 80, healthCheckPath: '/',
+      nodePort: 31234, externalTrafficPolicy: 'Local', listenPort: 80, healthCheckPath: '/', crossZone: true,
     });
     expect(localWorkload(ip.mode, ip.path)).toMatchObject({ namespace: 'ip-mode', targetType: 'ip' });
     expect(localWorkload(ip.mode, ip.path)).not.toHaveProperty('nodePort');
@@ -44,8 +44,8 @@ describe('planEmulation', () => {
   test('ip mode registers pod IPs on the container port; instance mode registers every node on the NodePort', () => {
     const p = plan();
     const [ip, cluster, local] = p.rows;
-    expect(ip.targets).toEqual(podsOfRow(p, ip).map((pod) => ({ address: pod.address, port: 8080, name: pod.name })));
-    expect(cluster.targets).toEqual(p.nodes.map((n) => ({ address: n.address, port: 30080, name: n.name })));
+    expect(ip.targets).toEqual(podsOfRow(p, ip).map((pod) => ({ address: pod.address, port: 8080, name: pod.name, zone: pod.node.zone })));
+    expect(cluster.targets).toEqual(p.nodes.map((n) => ({ address: n.address, port: 30080, name: n.name, zone: n.zone })));
     expect(local.healthCheckNodePort).toBe(30000);
     expect(cluster.healthCheckNodePort).toBeUndefined();
   });
@@ -57,17 +57,37 @@ describe('planEmulation', () => {
     expect(podsOfRow(p, p.rows[0]).map((pod) => pod.node.name)).toEqual([p.nodes[0].name, p.nodes[1].name, p.nodes[0].name]);
   });
 
-  test('addresses come from vpcCidr; nodes carry EKS names; node veths are named like the VPC CNI names them', () => {
+  test('addresses come from vpcCidr, a subnet per zone; nodes carry EKS names; node veths are named like the VPC CNI names them', () => {
     const p = plan({ vpcCidr: '172.20.0.0/22', nodeCount: 3 });
-    expect(p.nodes.map((n) => [n.name, n.address])).toEqual([
-      ['ip-172-20-0-10.ec2.internal', '172.20.0.10'], ['ip-172-20-0-11.ec2.internal', '172.20.0.11'], ['ip-172-20-0-12.ec2.internal', '172.20.0.12'],
+    expect(p.subnets).toEqual([{ zone: 'us-east-1a', cidr: '172.20.0.0/23' }, { zone: 'us-east-1b', cidr: '172.20.2.0/23' }]);
+    expect(p.nodes.map((n) => [n.name, n.address, n.zone])).toEqual([
+      ['ip-172-20-0-10.ec2.internal', '172.20.0.10', 'us-east-1a'], ['ip-172-20-2-10.ec2.internal', '172.20.2.10', 'us-east-1b'],
+      ['ip-172-20-0-11.ec2.internal', '172.20.0.11', 'us-east-1a'],
     ]);
-    expect(p.pods.every((pod) => pod.address.startsWith('172.20.0.') && /^eni[0-9a-f]{11}$/.test(pod.hostVeth))).toBe(true);
+    // A pod takes its address from its node's subnet.
+    expect(p.pods.map((pod) => [pod.address, pod.node.zone])).toEqual([
+      ['172.20.0.100', 'us-east-1a'], ['172.20.2.100', 'us-east-1b'], ['172.20.0.101', 'us-east-1a'], ['172.20.2.101', 'us-east-1b'],
+    ]);
+    expect(p.pods.every((pod) => /^eni[0-9a-f]{11}$/.test(pod.hostVeth))).toBe(true);
     expect(new Set(p.rows.map((r) => r.vpcAddress)).size).toBe(3);
+    // The load balancer has a node in each zone: one interface per zone and row.
+    expect(p.rows.map((r) => r.interfaces.map((i) => `${i.zone} ${i.address}`))).toEqual([
+      ['us-east-1a 172.20.0.60', 'us-east-1b 172.20.2.60'], ['us-east-1a 172.20.0.61', 'us-east-1b 172.20.2.61'],
+      ['us-east-1a 172.20.0.62', 'us-east-1b 172.20.2.62'],
+    ]);
+  });
+
+  test('zones as the region names them, as many as azCount; a /24 VPC still fits two', () => {
+    expect(emulatedZones('eu-west-1', 3)).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    const p = planEmulation(paths(['ip']), { vpcCidr: '10.1.0.0/23', nodeCount: 2, zones: emulatedZones('eu-west-1', 3) });
+    expect(p.subnets.map((s) => s.cidr)).toEqual(['10.1.0.0/25', '10.1.0.128/25', '10.1.1.0/25']);
+    expect(() => plan({ vpcCidr: '10.1.2.0/24' })).not.toThrow();
   });
 
   test('rejects a subnet too small for the layout', () => {
     expect(() => planEmulation([], { vpcCidr: '10.0.0.0/26', nodeCount: 2 })).toThrow(LocalPlanError);
+    expect(() => planEmulation(paths(['ip']), { vpcCidr: '10.1.2.0/24', nodeCount: 2, zones: emulatedZones('eu-west-1', 4) }))
+      .toThrow('vpcCidr 10.1.2.0/24 split over 4 zones gives subnets of /26, too small for the layout; use a /23 or larger.');
   });
 });
 
@@ -95,11 +115,31 @@ describe('NLB rows', () => {
     ]);
   });
 
-  test('the NLB DNATs per connection; without preservation it also SNATs to its subnet address', () => {
+  test('the NLB lands each connection in a zone and DNATs it there; without preservation it also SNATs to that zone\'s address', () => {
     const p = planEmulation(rows, { vpcCidr: s.vpcCidr, nodeCount: 2 });
     const [off, on] = p.rows;
-    expect(nlbRules(off, off.targets)).toContain(`-A POSTROUTING -m conntrack --ctstate DNAT --ctorigdst ${off.publicAddress}/32 -j SNAT --to-source ${off.vpcAddress}`);
+    const [a, b] = off.interfaces;
+    const rules = nlbRules(off, off.targets);
+    expect(rules).toContain('-A NLB-LISTENER -p tcp -m statistic --mode random --probability 0.50000000000 -j NLB-ZONE-0');
+    expect(rules).toContain(`-A POSTROUTING -m mark --mark 1 -m conntrack --ctstate DNAT --ctorigdst ${off.publicAddress}/32 -j SNAT --to-source ${a.address}`);
+    expect(rules).toContain(`-A POSTROUTING -m mark --mark 2 -m conntrack --ctstate DNAT --ctorigdst ${off.publicAddress}/32 -j SNAT --to-source ${b.address}`);
     expect(nlbRules(on, on.targets)).not.toContain('SNAT');
-    expect(nlbRules(p.rows[2], p.rows[2].targets)).toContain('-m statistic --mode random --probability 0.50000000000 -j DNAT --to-destination 10.0.0.10:30000');
+    // Cross-zone load balancing off (the NLB default): each zone's node sends only to its own zone's targets.
+    const instance = nlbRules(p.rows[2], p.rows[2].targets);
+    expect(instance).toContain('-A NLB-ZONE-0 -p tcp -j DNAT --to-destination 10.0.0.10:30000');
+    expect(instance).toContain('-A NLB-ZONE-1 -p tcp -j DNAT --to-destination 10.0.128.10:30000');
+    // On: every node sends anywhere.
+    const crossZone = { ...p.rows[2], workload: { ...p.rows[2].workload, crossZone: true } };
+    expect(nlbRules(crossZone, crossZone.targets)).toContain('-A NLB-ZONE-1 -p tcp -m statistic --mode random --probability 0.50000000000 -j DNAT --to-destination 10.0.0.10:30000');
+  });
+
+  test('a zone without a target of its own takes no connections; with none anywhere the NLB fails open', () => {
+    const p = planEmulation(rows, { vpcCidr: s.vpcCidr, nodeCount: 2 });
+    const [off] = p.rows;
+    const inA = off.targets.filter((t) => t.zone === 'us-east-1a');
+    const rules = nlbRules(off, inA);
+    expect(rules).toContain('-A NLB-LISTENER -p tcp -j NLB-ZONE-0');
+    expect(rules).not.toContain('NLB-ZONE-1');
+    expect(nlbRules(off, inA.map((t) => ({ ...t, zone: 'us-east-1c' })))).toContain('NLB-ZONE-1');
   });
 });

@@ -62,3 +62,26 @@ test('the JSON report: indented, one trailing newline, each mode with its model,
   expect(parsed.modes[1].checks.find((c: { name: string }) => c.name === 'requests answered'))
     .toEqual({ name: 'requests answered', expected: '2', measured: '1 (timeout ×1)', agree: false });
 });
+
+describe('zone rows, when the subnets are known', () => {
+  const subnets = [{ zone: 'eu-west-1a', cidr: '10.0.0.0/17' }, { zone: 'eu-west-1b', cidr: '10.0.128.0/17' }];
+  const zoned = analyse([
+    { target: { mode: 'ip', url: 'http://ip.example/', expected: model('ip') }, samples: [sample('10.0.200.1'), sample('10.0.20.2')] },
+    { target: { mode: 'instance', url: 'http://in.example/', expected: model('instance') }, samples: [sample('10.0.130.5', 'ip-10-0-1-5.ec2.internal')] },
+  ], { clientIp: '203.0.113.7', nodeAddresses: { 'ip-10-0-130-5.ec2.internal': '10.0.130.5' }, subnets });
+
+  test('per mode in the text, and a table of every mode after them', () => {
+    const text = renderReportText(zoned);
+    expect(text).toMatch(/^ {2}pod zones +eu-west-1a 2$/m);
+    expect(text).toMatch(/^ {2}caller's zone +1\/2 served in it, 1 in another zone$/m);
+    expect(text).toMatch(/^ {2}zones crossed +may cross: load balancer → target +load balancer → target 1\/2, node → pod no node hop +agrees$/m);
+    expect(text).toMatch(/^ {2}instance \(ALB instance, Cluster\) +eu-west-1a 1 +not observable +not observable +1\/1 +48 B \/ 0 B +\$0\.0010$/m);
+    expect(renderReportText(report)).not.toContain('Zones:');
+  });
+
+  test('a markdown table under its own heading', () => {
+    const md = renderReportMarkdown(zoned);
+    expect(md).toContain('## Zones\n\n| path | pods by zone | served in the caller\'s zone | load balancer → target crossed | node → pod crossed |');
+    expect(md).toMatch(/^\| ip \(ALB ip\) \| eu-west-1a 2 \| 1\/2 \| 1\/2 \| no node hop \| \d+ B \/ 0 B \| \$0\.0000 \|$/m);
+  });
+});

@@ -4,7 +4,7 @@ import {
   CloudFormationClient, DescribeStacksCommand, DescribeStacksCommandOutput, StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { StackOutputsError, describeStack, readLabStacks, stackRegion } from '../../../../lib/experiment/probe/stack-outputs';
+import { StackOutputsError, describeStack, readLabStacks, readLabSubnets, stackRegion } from '../../../../lib/experiment/probe/stack-outputs';
 import { tempDir } from '../../../temp';
 
 const cfn = mockClient(CloudFormationClient);
@@ -89,4 +89,25 @@ test('stackRegion: the flag, then AWS_REGION or AWS_DEFAULT_REGION, then cdk.jso
   expect(stackRegion(undefined, {}, dir)).toBe('eu-north-1');
   fs.rmSync(path.join(dir, 'cdk.json'));
   expect(stackRegion(undefined, {}, dir)).toBe('us-east-1');
+});
+
+describe('the cluster stack\'s LabSubnets', () => {
+  const client = () => new CloudFormationClient({ region: 'us-east-1' });
+  const subnets = [{ subnetId: 'subnet-1', zone: 'us-east-1a', cidr: '10.0.0.0/18', kind: 'public' }, { zone: 'us-east-1b', cidr: '10.0.64.0/18' }];
+
+  test('read as they were recorded; a stack without them, or no stack, gives none', async () => {
+    cfn.on(DescribeStacksCommand, { StackName: 'LabCluster' }).resolves(stack({ LabSubnets: JSON.stringify(subnets) }));
+    expect(await readLabSubnets(client(), 'LabCluster', 'us-east-1')).toEqual(subnets);
+    cfn.on(DescribeStacksCommand, { StackName: 'LabCluster' }).resolves(stack({ VpcId: 'vpc-1' }));
+    expect(await readLabSubnets(client(), 'LabCluster', 'us-east-1')).toEqual([]);
+    cfn.on(DescribeStacksCommand, { StackName: 'LabCluster' }).rejects(missing('LabCluster'));
+    expect(await readLabSubnets(client(), 'LabCluster', 'us-east-1')).toEqual([]);
+  });
+
+  test.each(['not json', '[{"zone": "us-east-1a"}]', '[{"zone": "us-east-1a", "cidr": "10.0.0.1/16"}]', '{}'])('%s is refused in one line', async (text) => {
+    cfn.on(DescribeStacksCommand, { StackName: 'LabCluster' }).resolves(stack({ LabSubnets: text }));
+    const read = readLabSubnets(client(), 'LabCluster', 'us-east-1');
+    await expect(read).rejects.toThrow(StackOutputsError);
+    await expect(read).rejects.toThrow("stack LabCluster's LabSubnets output is not a list of subnets with zone and cidr; redeploy it.");
+  });
 });
