@@ -43,6 +43,7 @@ export function createLab(app: App, settings: LabSettings): Lab {
       version: settings.controllerVersion,
       policyVersion: settings.controllerPolicyVersion,
       enableServiceMutatorWebhook: settings.serviceMutatorWebhook,
+      identity: settings.controllerIdentity,
     },
   });
   const common = (stack: PathStack, description: string) => ({ env, description: `eks-lb-lab: ${description} (${COST_NOTE})`, labCluster: cluster, settings });

@@ -42,8 +42,8 @@ export class LabClusterStack extends Stack {
     });
     new CfnOutput(this, 'VpcId', { value: this.labVpc.vpc.vpcId });
     new CfnOutput(this, 'ControllerRoleArn', {
-      value: this.controller.serviceAccount.role.roleArn,
-      description: 'IAM role of the AWS Load Balancer Controller (IRSA)',
+      value: this.controller.role.roleArn,
+      description: `IAM role of the AWS Load Balancer Controller (${this.controller.identity === 'irsa' ? 'IRSA' : 'EKS Pod Identity'})`,
     });
     new CfnOutput(this, 'ControllerPolicyArn', {
       value: this.controller.policy.managedPolicyArn,

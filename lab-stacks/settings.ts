@@ -7,6 +7,7 @@ import {
   LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkloadChart, TargetGroupBindingChart, TargetGroupBindingWorkload,
 } from '../lib';
 import { ECHO_IMAGE } from '../lib/workloads/echo-pod';
+import { CONTROLLER_IDENTITIES, LoadBalancerControllerIdentity } from '../lib/controller/load-balancer-controller';
 
 /** Everything the lab app can be told through cdk context, as typed values. */
 export interface LabSettings {
@@ -41,6 +42,8 @@ export interface LabSettings {
   readonly controlPlaneLogging: readonly eks.ClusterLoggingTypes[];
   /** Unset for the EKS default. */
   readonly serviceCidr?: string;
+  /** How the controller's pods get its IAM role. */
+  readonly controllerIdentity: LoadBalancerControllerIdentity;
 }
 
 /** A cdk context value that cannot be used; the message says which, what it got and what to pass. */
@@ -245,6 +248,17 @@ export const SETTINGS = {
   serviceCidr: setting<string | undefined>({
     read: (key, raw, row) => text()(key, raw, row as never), default: undefined, example: '172.20.0.0/16',
     local: 'no effect on the paths', summary: 'Service cluster IP block (else EKS chooses)', feeds: [[LabCluster, 'serviceCidr']],
+  }),
+  controllerIdentity: setting<LoadBalancerControllerIdentity>({
+    read: (key, raw) => {
+      if (!CONTROLLER_IDENTITIES.includes(raw as LoadBalancerControllerIdentity)) {
+        throw new ContextError(`Context '${key}' must be ${CONTROLLER_IDENTITIES.join(' or ')}; got ${show(raw)}. ` +
+          `Pass -c ${key}=pod-identity for EKS Pod Identity, or leave it out for IRSA.`);
+      }
+      return raw as LoadBalancerControllerIdentity;
+    },
+    default: 'irsa', example: 'pod-identity', local: 'no effect on the paths',
+    summary: 'How the controller\'s pods get its IAM role: IRSA or EKS Pod Identity', feeds: [[LoadBalancerController, 'identity']],
   }),
 } satisfies { readonly [K in keyof LabSettings]-?: Setting<LabSettings[K]> };
 

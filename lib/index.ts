@@ -6,7 +6,7 @@ export { LabCluster, type LabClusterProps } from './cluster/lab-cluster';
 export { KubectlLayer } from './cluster/kubectl-layer';
 export { LabCleanup, type LabCleanupProps } from './cluster/lab-cleanup';
 export {
-  LoadBalancerController, type LoadBalancerControllerOptions, type LoadBalancerControllerProps,
+  LoadBalancerController, type LoadBalancerControllerIdentity, type LoadBalancerControllerOptions, type LoadBalancerControllerProps,
 } from './controller/load-balancer-controller';
 export { LoadBalancerControllerPolicy, type LoadBalancerControllerPolicyProps } from './controller/load-balancer-controller-policy';
 export { LoadBalancerControllerVersion, type PolicyJson } from './controller/load-balancer-controller-version';

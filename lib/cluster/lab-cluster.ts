@@ -32,6 +32,9 @@ const OLDEST_SELECTABLE_MINOR = 29;
 /** The EKS managed add-ons LabCluster installs, in creation order. */
 export const LAB_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns'] as const;
 
+/** The EKS managed add-on LabCluster adds for a controller with `identity: 'pod-identity'`. */
+export const POD_IDENTITY_AGENT_ADDON = 'eks-pod-identity-agent';
+
 /** Properties of a {@link LabCluster}. */
 export interface LabClusterProps {
   /** The VPC; nodes go into its private subnets, which need NAT. */
@@ -75,7 +78,8 @@ export interface LabClusterProps {
   readonly adminRole?: iam.IRole;
 
   /**
-   * Versions of the managed add-ons, by add-on name (`vpc-cni`, `kube-proxy`, `coredns`).
+   * Versions of the managed add-ons, by add-on name (`vpc-cni`, `kube-proxy`, `coredns`, and `eks-pod-identity-agent`
+   * when the controller uses EKS Pod Identity).
    * @default - the default version EKS picks for the cluster's Kubernetes version
    */
   readonly addonVersions?: Readonly<Record<string, string>>;
@@ -111,8 +115,9 @@ const LOG_TYPES: readonly string[] = Object.values(eks.ClusterLoggingTypes);
 
 /**
  * An EKS cluster for the experiment: native `AWS::EKS::Cluster`, a managed node group across the VPC's
- * private subnets, the VPC CNI, kube-proxy and CoreDNS as EKS managed add-ons, the IAM OIDC provider for
- * IRSA, and one kubectl handler for every manifest and chart.
+ * private subnets, the VPC CNI, kube-proxy and CoreDNS as EKS managed add-ons, the IAM OIDC provider for IRSA or
+ * the EKS Pod Identity Agent add-on, as the controller's identity needs, and one kubectl handler for every manifest
+ * and chart.
  */
 export class LabCluster extends Construct {
   /** The cluster. */
@@ -122,7 +127,9 @@ export class LabCluster extends Construct {
   public readonly nodegroup: eks.Nodegroup;
 
   /** The managed add-ons by name. */
-  public readonly addons: Readonly<Record<string, eks.Addon>>;
+  public get addons(): Readonly<Record<string, eks.Addon>> {
+    return { ...this.addonsByName };
+  }
 
   /** Done when nodes are up with networking and DNS: what in-cluster workloads need. */
   public readonly capacity: IDependable;
@@ -138,6 +145,9 @@ export class LabCluster extends Construct {
 
   /** The cleanup that runs after the cluster is deleted, if enabled. */
   public readonly cleanup?: LabCleanup;
+
+  private readonly addonsByName: Record<string, eks.Addon> = {};
+  private readonly addonVersions: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: LabClusterProps) {
     super(scope, id);
@@ -222,16 +232,9 @@ export class LabCluster extends Construct {
       launchTemplateSpec: { id: this.launchTemplate.ref, version: this.launchTemplate.attrLatestVersionNumber },
     });
 
-    const addons: Record<string, eks.Addon> = {};
-    for (const name of LAB_ADDONS) {
-      addons[name] = new eks.Addon(this, `Addon-${name}`, {
-        cluster: this.cluster,
-        addonName: name,
-        addonVersion: props.addonVersions?.[name],
-        preserveOnDelete: false,
-      });
-    }
-    this.addons = addons;
+    this.addonVersions = props.addonVersions ?? {};
+    for (const name of LAB_ADDONS) this.addAddon(name);
+    const addons = this.addonsByName;
     // vpc-cni and kube-proxy are DaemonSets: created alongside the node group, they land on each node as it joins,
     // and the node group's wait for Ready nodes covers them (nodes stay NotReady only until the CNI runs).
     // CoreDNS is a Deployment and waits for the nodes: without them its pods pend and the add-on does not become
@@ -250,23 +253,37 @@ export class LabCluster extends Construct {
       this.cluster.node.addDependency(this.cleanup.resource);
     }
 
-    // IRSA needs the provider; create it with the cluster rather than on first use elsewhere.
-    void this.cluster.openIdConnectProvider;
-    if (!FeatureFlags.of(this).isEnabled(cxapi.EKS_USE_NATIVE_OIDC_PROVIDER)) {
-      Annotations.of(this).addWarningV2('eks-lb-lab:customResourceOidcProvider', 'The IAM OIDC provider is the ' +
-        `deprecated custom-resource one. Set "${cxapi.EKS_USE_NATIVE_OIDC_PROVIDER}": true in cdk.json context ` +
-        'for the native AWS::IAM::OIDCProvider.');
-    }
   }
 
   /**
    * Installs the AWS Load Balancer Controller once nodes, networking and DNS are up, so Helm's wait sees
-   * ready pods and the controller's webhooks answer before any workload is applied.
+   * ready pods and the controller's webhooks answer before any workload is applied. With IRSA the cluster gets its
+   * IAM OIDC provider; with EKS Pod Identity the `eks-pod-identity-agent` add-on, and no OIDC provider.
    */
   public addLoadBalancerController(options: LoadBalancerControllerOptions = {}): LoadBalancerController {
-    const controller = new LoadBalancerController(this, 'LoadBalancerController', { ...options, cluster: this.cluster });
+    let podIdentityAgent: eks.Addon | undefined;
+    if (options.identity === 'pod-identity') {
+      // A DaemonSet like vpc-cni: it lands on each node as it joins.
+      podIdentityAgent = this.addonsByName[POD_IDENTITY_AGENT_ADDON] ?? this.addAddon(POD_IDENTITY_AGENT_ADDON);
+    } else if (!FeatureFlags.of(this).isEnabled(cxapi.EKS_USE_NATIVE_OIDC_PROVIDER)) {
+      Annotations.of(this).addWarningV2('eks-lb-lab:customResourceOidcProvider', 'The IAM OIDC provider is the ' +
+        `deprecated custom-resource one. Set "${cxapi.EKS_USE_NATIVE_OIDC_PROVIDER}": true in cdk.json context ` +
+        'for the native AWS::IAM::OIDCProvider.');
+    }
+    const controller = new LoadBalancerController(this, 'LoadBalancerController', { ...options, cluster: this.cluster, podIdentityAgent });
     controller.chart.node.addDependency(this.capacity);
     return controller;
+  }
+
+  private addAddon(name: string): eks.Addon {
+    const addon = new eks.Addon(this, `Addon-${name}`, {
+      cluster: this.cluster,
+      addonName: name,
+      addonVersion: this.addonVersions[name],
+      preserveOnDelete: false,
+    });
+    this.addonsByName[name] = addon;
+    return addon;
   }
 
   /**

@@ -43,6 +43,7 @@ describe('readLabSettings', () => {
       serviceMutatorWebhook: true,
       publicEndpointCidrs: ['0.0.0.0/0'],
       controlPlaneLogging: [],
+      controllerIdentity: 'irsa',
     });
   });
 

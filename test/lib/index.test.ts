@@ -12,11 +12,11 @@ function exportedNames(file: string): string[] {
 }
 
 describe('the package root', () => {
-  test('exports the constructs, their props, the version classes and the error types: 34 names', () => {
+  test('exports the constructs, their props, the version classes and the error types: 35 names', () => {
     expect(exportedNames('lib/index.ts')).toEqual([
       'AlbScheme', 'EchoPodProps', 'ExternalTrafficPolicy', 'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
       'IngressWorkloadProps', 'KubectlLayer', 'LabCleanup', 'LabCleanupProps', 'LabCluster', 'LabClusterProps', 'LabServiceType',
-      'LabValidationError', 'LabVpc', 'LabVpcProps', 'LoadBalancerController', 'LoadBalancerControllerOptions',
+      'LabValidationError', 'LabVpc', 'LabVpcProps', 'LoadBalancerController', 'LoadBalancerControllerIdentity', 'LoadBalancerControllerOptions',
       'LoadBalancerControllerPolicy', 'LoadBalancerControllerPolicyProps', 'LoadBalancerControllerProps',
       'LoadBalancerControllerVersion', 'NlbScheme', 'NlbWorkload', 'NlbWorkloadChart', 'NlbWorkloadChartProps', 'NlbWorkloadProps',
       'PolicyJson', 'TargetGroupBindingChart', 'TargetGroupBindingChartProps', 'TargetGroupBindingWorkload',

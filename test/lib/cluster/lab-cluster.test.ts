@@ -229,15 +229,19 @@ describe('LabCluster versions', () => {
         "starting with a letter or digit; got 'lab cluster'. Use a name such as 'eks-lb-lab'.");
   });
 
-  test('without the native OIDC provider flag, a warning says how to set it', () => {
+  test('without the native OIDC provider flag, IRSA warns how to set it; Pod Identity, needing no provider, does not', () => {
     const stack = newStack('us-east-1', newApp({ '@aws-cdk/aws-eks:useNativeOidcProvider': false }));
     const deprecation = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    build({}, stack);
+    build({}, stack).labCluster.addLoadBalancerController();
     // aws-cdk-lib says so too, once, when the deprecated provider is built.
     expect(deprecation.mock.calls.map((c) => c.join(' '))).toEqual([expect.stringMatching(/^\[WARNING\] aws-cdk-lib.aws_eks_v2.OpenIdConnectProvider is deprecated/)]);
     deprecation.mockRestore();
     Annotations.fromStack(stack).hasWarning('/Test/Cluster',
       Match.stringLikeRegexp('Set "@aws-cdk/aws-eks:useNativeOidcProvider": true in cdk.json context'));
+    const podIdentity = newStack('us-east-1', newApp({ '@aws-cdk/aws-eks:useNativeOidcProvider': false }));
+    build({}, podIdentity).labCluster.addLoadBalancerController({ identity: 'pod-identity' });
+    Annotations.fromStack(podIdentity).hasNoWarning('/Test/Cluster', Match.stringLikeRegexp('useNativeOidcProvider'));
+    Template.fromStack(podIdentity).resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
   });
 
   test('a single node is allowed with a warning about the cross-node path', () => {
