@@ -105,8 +105,13 @@ export interface LoadBalancerControllerProps extends LoadBalancerControllerOptio
   readonly podIdentityAgent?: eks.IAddon;
 }
 
+/** Pod annotation that marks controller pods started for EKS Pod Identity. */
+export const IDENTITY_POD_ANNOTATION = 'eks-lb-lab/controller-identity';
+
 /** Inputs of {@link controllerHelmValues}. */
 export interface ControllerHelmValuesInput {
+  /** How the pods get their role; `pod-identity` annotates them. @default 'irsa' */
+  readonly identity?: LoadBalancerControllerIdentity;
   /** Controller release. */
   readonly version: LoadBalancerControllerVersion;
   /** Cluster name (`clusterName`). */
@@ -123,7 +128,7 @@ export interface ControllerHelmValuesInput {
 
 /**
  * Helm values for the controller chart: cluster, region and VPC set so the controller never asks instance
- * metadata, the pre-created IRSA service account, the image of the version in use (from the China registries
+ * metadata, the pre-created service account, the image of the version in use (from the China registries
  * there), and Shield/WAF off where those services do not exist.
  */
 export function controllerHelmValues(input: ControllerHelmValuesInput): Record<string, unknown> {
@@ -140,6 +145,8 @@ export function controllerHelmValues(input: ControllerHelmValuesInput): Record<s
       tag: input.version.version,
     },
     ...(inChina ? { enableShield: false, enableWaf: false, enableWafv2: false } : {}),
+    // EKS sets up a pod's credentials when it is created: a change of identity must roll the pods, and this does.
+    ...(input.identity === 'pod-identity' ? { podAnnotations: { [IDENTITY_POD_ANNOTATION]: 'pod-identity' } } : {}),
     ...(input.enableServiceMutatorWebhook !== undefined ? { enableServiceMutatorWebhook: input.enableServiceMutatorWebhook } : {}),
   };
   return deepMerge(values, input.helmValues ?? {});
@@ -207,6 +214,7 @@ export class LoadBalancerController extends Construct {
     this.policy.attachToRole(this.role);
 
     const values = controllerHelmValues({
+      identity: this.identity,
       version: this.version,
       clusterName: props.cluster.clusterName,
       region: stack.region,
@@ -234,22 +242,22 @@ export class LoadBalancerController extends Construct {
 
   /**
    * The Pod Identity half: a role EKS Pod Identity may assume and tag, its association with the service account, and
-   * the service account itself, made here rather than by the chart and without the IRSA annotation: with it, the
-   * SDK would take the web identity route first and fail, as the role does not trust the OIDC provider.
+   * the service account itself, made here rather than by the chart and without the IRSA annotation: with it, EKS would
+   * also inject IRSA's web identity token, which the SDK's default chain tries first, and the role does not trust the
+   * OIDC provider. The role and the service account take the ids aws-eks-v2's IRSA service account gives them, so
+   * switching identity updates both in place (the role keeps its ARN and its policy, kubectl apply drops or adds the
+   * annotation) instead of replacing them.
    */
   private addPodIdentity(props: LoadBalancerControllerProps): { role: iam.Role; association: eks.CfnPodIdentityAssociation; dependables: IDependable[] } {
-    const scope = new Construct(this, 'PodIdentity');
-    const role = new iam.Role(scope, 'Role', {
-      assumedBy: new iam.ServicePrincipal(POD_IDENTITY_PRINCIPAL).withSessionTags(),
-      description: `AWS Load Balancer Controller, ${CONTROLLER_SERVICE_ACCOUNT.namespace}/${CONTROLLER_SERVICE_ACCOUNT.name} through EKS Pod Identity`,
-    });
-    const association = new eks.CfnPodIdentityAssociation(scope, 'Association', {
+    const scope = new Construct(this, 'ServiceAccount');
+    const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal(POD_IDENTITY_PRINCIPAL).withSessionTags() });
+    const association = new eks.CfnPodIdentityAssociation(scope, 'PodIdentityAssociation', {
       clusterName: props.cluster.clusterName,
       namespace: CONTROLLER_SERVICE_ACCOUNT.namespace,
       serviceAccount: CONTROLLER_SERVICE_ACCOUNT.name,
       roleArn: role.roleArn,
     });
-    const serviceAccount = new eks.KubernetesManifest(scope, 'ServiceAccount', {
+    const serviceAccount = new eks.KubernetesManifest(scope, 'manifest-ServiceAccountServiceAccountResource', {
       cluster: props.cluster,
       manifest: [{
         apiVersion: 'v1',

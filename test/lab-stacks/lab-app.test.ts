@@ -338,6 +338,18 @@ describe('the lab app with context', () => {
       '-c controllerPolicyVersion'));
   });
 
+  test('-c controllerIdentity=pod-identity: the association, the agent, no OIDC provider, the role as an output', () => {
+    const stacks = lab({ controllerIdentity: 'pod-identity' });
+    const template = Template.fromStack(stacks.cluster);
+    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
+    template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' });
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    const output = template.findOutputs('ControllerRoleArn').ControllerRoleArn;
+    expect([output.Description, output.Value]).toEqual(['IAM role of the AWS Load Balancer Controller (EKS Pod Identity)',
+      { 'Fn::GetAtt': [expect.stringMatching(/^ClusterLoadBalancerControllerServiceAccountRole/), 'Arn'] }]);
+    expect(stacks.cluster.controller.identity).toBe('pod-identity');
+  });
+
   test('settings reach the constructs', () => {
     const stacks = lab({
       clusterName: 'lab2', kubernetesVersion: '1.35', nodeInstanceType: 'm5.large', nodeCount: '3',
@@ -406,13 +418,24 @@ function nagFindings(app: App): NagFinding[] {
 }
 
 
-describe.each(REGIONS)('the lab app in %s', (region) => {
+/** The labs validated in full: the default one in each partition, and with each setting that reshapes LabCluster. */
+const VALIDATED: readonly (readonly [string, string, Record<string, string>])[] = [
+  ...REGIONS.map((region) => [region, 'defaults', {}] as const),
+  ...REGIONS.map((region) => [region, '-c controllerIdentity=pod-identity', { controllerIdentity: 'pod-identity' }] as const),
+];
+
+describe.each(VALIDATED)('the lab app in %s, %s', (region, _name, context) => {
   let app: App;
   let findings: Finding[];
   beforeAll(() => {
-    app = defaultLab(region).cluster.node.root as App;
+    app = (Object.keys(context).length === 0 ? defaultLab(region) : lab({ region, ...context })).cluster.node.root as App;
     const assembly = app.synth();
     findings = validateTemplates(Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template])), region);
+  });
+
+  test('every Kubernetes object of every stack passes the Kubernetes schema and the annotation grammar', () => {
+    const lab = app.node.children.filter((c): c is Stack => Stack.isStack(c));
+    expect(k8sProblems(lab.flatMap((s) => appliedObjects(s)))).toEqual([]);
   });
 
   test('AWS\'s CloudFormation validator finds no errors in any lab stack', () => {

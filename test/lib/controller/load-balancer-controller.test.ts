@@ -183,8 +183,10 @@ describe('LoadBalancerController with EKS Pod Identity', () => {
     ]);
     expect(statementSet(policyDocument(template))).toEqual(statementSet(officialAws));
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: [{ Ref: roleId }] });
-    // The policy keeps its logical id, so switching identity moves it to the new role in place.
+    // The policy and the role keep the logical ids of IRSA's: switching identity changes the role's trust in place.
     expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy'))).toEqual(['ClusterLoadBalancerControllerPolicy40CB56B8']);
+    const irsa = build('us-east-1');
+    expect(roleId).toBe(irsa.stack.resolve((irsa.controller.role.node.defaultChild as iam.CfnRole).logicalId));
     expect([controller.identity, controller.serviceAccount]).toEqual(['pod-identity', undefined]);
     expect(Stack.of(controller).resolve((controller.role.node.defaultChild as iam.CfnRole).logicalId)).toBe(roleId);
   });
@@ -195,7 +197,7 @@ describe('LoadBalancerController with EKS Pod Identity', () => {
       ClusterName: { Ref: Match.stringLikeRegexp('^Cluster') },
       Namespace: 'kube-system',
       ServiceAccount: 'aws-load-balancer-controller',
-      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('LoadBalancerControllerPodIdentityRole'), 'Arn'] },
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('LoadBalancerControllerServiceAccountRole'), 'Arn'] },
     });
     expect(controller.podIdentityAssociation?.namespace).toBe('kube-system');
   });
@@ -214,13 +216,22 @@ describe('LoadBalancerController with EKS Pod Identity', () => {
     expect(helmValues(template).serviceAccount).toEqual({ create: false, name: 'aws-load-balancer-controller' });
   });
 
+  test('the same service account manifest resource as IRSA\'s, so a switch updates it in place; the pods are annotated, so a switch rolls them', () => {
+    const irsa = build('us-east-1').template;
+    const saId = (t: Template) => Object.entries(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+      .find(([, r]) => flatten(r.Properties.Manifest).includes('"kind":"ServiceAccount"'))![0];
+    expect(saId(template)).toBe(saId(irsa));
+    expect(helmValues(template).podAnnotations).toEqual({ 'eks-lb-lab/controller-identity': 'pod-identity' });
+    expect(helmValues(irsa)).not.toHaveProperty('podAnnotations');
+  });
+
   test('the chart waits for the association, the service account, the role, its policy and the agent', () => {
     const chart = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
     const ids = (type: string) => Object.keys(template.findResources(type));
     const agentId = Object.entries(template.findResources('AWS::EKS::Addon')).find(([, r]) => r.Properties.AddonName === 'eks-pod-identity-agent')![0];
     expect(chart.DependsOn).toEqual(expect.arrayContaining([
       ...ids('AWS::EKS::PodIdentityAssociation'), ...ids('AWS::IAM::ManagedPolicy'), agentId,
-      expect.stringMatching(/PodIdentityServiceAccount/), expect.stringMatching(/PodIdentityRole/),
+      expect.stringMatching(/ServiceAccountResource/), expect.stringMatching(/ServiceAccountRole/),
     ]));
   });
 
