@@ -12,12 +12,12 @@ export type PathStack = typeof PATH_STACKS[number];
 
 /** The settings a path's chart reads; every other setting shapes the VPC, the cluster or the controller. */
 export type PathSettings = Pick<LabSettings, 'image' | 'replicas' | 'allowedCidr' | 'externalTrafficPolicy' | 'nodePort'
-  | 'sharedAlb' | 'nlbPreserveClientIp' | 'nlbProxyProtocol' | 'tgbNodePort'>;
+  | 'sharedAlb' | 'nlbPreserveClientIp' | 'nlbProxyProtocol' | 'tgbNodePort' | 'ipFamily'>;
 
 /** The keys of {@link PathSettings}, in the order a stack records them. */
 export const PATH_SETTING_KEYS: readonly (keyof PathSettings)[] = [
   'image', 'replicas', 'allowedCidr', 'externalTrafficPolicy', 'nodePort', 'sharedAlb', 'nlbPreserveClientIp', 'nlbProxyProtocol',
-  'tgbNodePort',
+  'tgbNodePort', 'ipFamily',
 ];
 
 /** TgbLab's workload, less what only the deployed stack knows (its cluster, controller and VPC). */
@@ -74,7 +74,8 @@ export const SHARED_ALB_GROUP = 'eks-lb-lab';
  */
 export function pathChart(path: LabPath, settings: PathSettings): LabChart {
   const s = { ...settings, ...path.variant };
-  const echo = { image: s.image, replicas: s.replicas };
+  // An IPv6 cluster's Services are IPv6: only a dual-stack load balancer can use their IPv6 target groups.
+  const echo = { image: s.image, replicas: s.replicas, ...(s.ipFamily === 'ipv6' ? { ipAddressType: 'dualstack' as const } : {}) };
   // One IngressGroup: both target groups behind one ALB, told apart by path, in a fixed rule order.
   const shared = (groupOrder: number) => (s.sharedAlb ? { groupName: SHARED_ALB_GROUP, groupOrder, path: `/${path.targetType}` } : {});
   switch (path.stack) {
@@ -102,18 +103,29 @@ export function pathChart(path: LabPath, settings: PathSettings): LabChart {
         },
       };
     case 'TgbLab':
-      return { kind: 'tgb', props: { ...echo, inboundCidrs: s.allowedCidr, nodePort: s.tgbNodePort, externalTrafficPolicy: s.externalTrafficPolicy } };
+      return { kind: 'tgb', props: { image: s.image, replicas: s.replicas, inboundCidrs: s.allowedCidr, nodePort: s.tgbNodePort, externalTrafficPolicy: s.externalTrafficPolicy } };
   }
 }
 
 /** The paths of `stack` that the lab deploys with `settings`: the variants whose settings match. */
 export function stackPaths(stack: PathStack, settings: PathSettings): LabPath[] {
-  return LAB_PATHS.filter((p) => p.stack === stack && matches(p, settings));
+  return LAB_PATHS.filter((p) => p.stack === stack && matches(p, settings) && unavailable(p, settings) === undefined);
 }
 
 /** The paths the lab deploys with `settings`, in report order. */
 export function deployedPaths(settings: PathSettings): LabPath[] {
-  return LAB_PATHS.filter((p) => matches(p, settings));
+  return LAB_PATHS.filter((p) => matches(p, settings) && unavailable(p, settings) === undefined);
+}
+
+/**
+ * Why the lab with `settings` cannot deploy `path` at all, whatever its variant; undefined when it can. An IPv6
+ * cluster has ip paths only, and TgbLab, whose stack holds an instance target group beside the ip one, not at all.
+ */
+export function unavailable(path: LabPath, settings: Pick<PathSettings, 'ipFamily'>): string | undefined {
+  if (settings.ipFamily !== 'ipv6') return undefined;
+  if (path.targetType === 'instance') return `${path.stack} is an instance path, and EKS load balances to IPv6 pods with ip targets only`;
+  if (path.stack === 'TgbLab') return 'TgbLab holds an instance target group beside its ip one, and EKS load balances to IPv6 pods with ip targets only';
+  return undefined;
 }
 
 /** Whether `settings` select `path`'s variant. */

@@ -11,11 +11,11 @@ export {
 export { LoadBalancerControllerPolicy, type LoadBalancerControllerPolicyProps } from './controller/load-balancer-controller-policy';
 export { LoadBalancerControllerVersion, type PolicyJson } from './controller/load-balancer-controller-version';
 export {
-  type AlbScheme, type EchoPodProps, type ExternalTrafficPolicy, IngressWorkloadChart, type IngressWorkloadChartProps,
+  type AlbIpAddressType, type AlbScheme, type EchoPodProps, type ExternalTrafficPolicy, IngressWorkloadChart, type IngressWorkloadChartProps,
   type LabServiceType, type TargetType,
 } from './workloads/ingress-workload-chart';
 export { IngressWorkload, type IngressWorkloadProps } from './workloads/ingress-workload';
-export { type NlbScheme, NlbWorkloadChart, type NlbWorkloadChartProps } from './workloads/nlb-workload-chart';
+export { type NlbIpAddressType, type NlbScheme, NlbWorkloadChart, type NlbWorkloadChartProps } from './workloads/nlb-workload-chart';
 export { NlbWorkload, type NlbWorkloadProps } from './workloads/nlb-workload';
 export { TargetGroupBindingChart, type TargetGroupBindingChartProps } from './workloads/target-group-binding-chart';
 export { TargetGroupBindingWorkload, type TargetGroupBindingWorkloadProps } from './workloads/target-group-binding-workload';

@@ -38,6 +38,14 @@ const controller = (region: string, options: LoadBalancerControllerOptions) => (
   new LabCluster(stack, 'Cluster', { vpc: v, clusterName: 'lab' }).addLoadBalancerController(options);
 };
 
+/** A workload on an IPv6 LabCluster in a dual-stack LabVpc. */
+const ipv6Workload = (build: (c: { stack: Stack; cluster: eks.ICluster; controller: ReturnType<LabCluster['addLoadBalancerController']>; vpc: ec2.IVpc }) => void) => () => {
+  const stack = newStack();
+  const { vpc } = new LabVpc(stack, 'Vpc', { clusterName: 'lab', ipProtocol: ec2.IpProtocol.DUAL_STACK });
+  const lab = new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab', ipFamily: eks.IpFamily.IP_V6 });
+  build({ stack, cluster: lab.cluster, controller: lab.addLoadBalancerController(), vpc });
+};
+
 const chart = (props: Partial<IngressWorkloadChartProps>) => () =>
   new IngressWorkloadChart(new Cdk8sApp(), 'Chart', { targetType: 'ip', ...props });
 
@@ -103,7 +111,7 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['instance type with a misspelt size', context({ nodeInstanceType: 't3.mediun' }), "Context 'nodeInstanceType' must be an EC2 instance type, but the size 'mediun' is not one EC2 has (as aws-cdk-lib knows them); got 't3.mediun'. Pass -c nodeInstanceType=t3.medium."],
   ['more client CIDRs than a security group holds', context({ allowedCidr: Array.from({ length: 61 }, (_, i) => `198.51.100.${i}/32`).join(',') }), "Context 'allowedCidr' must list at most 60 CIDR blocks, one inbound rule each on the load balancer's security group (the EC2 default quota); got 61. Merge them into wider blocks."],
   ['more zones than the VPC has room for', context({ vpcCidr: '10.0.0.0/24', azCount: '16' }), "Context 'azCount' 16 splits the VPC's 10.0.0.0/24 into 32 subnets of /29, smaller than the /28 EC2 allows; got 16. Use fewer zones, or a larger 'cidr' such as '10.0.0.0/16'."],
-  ['misspelt context key', context({ allowedCIDR: '203.0.113.7/32' }), "Context 'allowedCIDR' is not a setting of the lab; got '203.0.113.7/32'. Did you mean 'allowedCidr'? The settings are region, clusterName, kubernetesVersion, nodeInstanceType, nodeCount, vpcCidr, azCount, natGateways, allowedCidr, image, replicas, externalTrafficPolicy, nodePort, controllerVersion, controllerPolicyVersion, sharedAlb, nlbPreserveClientIp, nlbProxyProtocol, tgbNodePort, serviceMutatorWebhook, publicEndpointCidrs, controlPlaneLogging, serviceCidr, controllerIdentity, nag, newRegion."],
+  ['misspelt context key', context({ allowedCIDR: '203.0.113.7/32' }), "Context 'allowedCIDR' is not a setting of the lab; got '203.0.113.7/32'. Did you mean 'allowedCidr'? The settings are region, clusterName, kubernetesVersion, nodeInstanceType, nodeCount, vpcCidr, azCount, natGateways, allowedCidr, image, replicas, externalTrafficPolicy, nodePort, controllerVersion, controllerPolicyVersion, sharedAlb, nlbPreserveClientIp, nlbProxyProtocol, tgbNodePort, serviceMutatorWebhook, publicEndpointCidrs, controlPlaneLogging, serviceCidr, controllerIdentity, ipFamily, nag, newRegion."],
   ['one availability zone', context({ azCount: '1' }), "Context 'azCount' must be a whole number between 2 and 16; got 1. EKS requires subnets in at least two availability zones; use 2 or 3."],
   ['more NAT gateways than zones', context({ natGateways: '3' }), "Context 'natGateways' must be a whole number between 1 and 2; got 3. Nodes in private subnets need a NAT gateway to pull images; use 1 (cheapest) up to 2 (one per zone)."],
   ['region that is not a region name', context({ region: 'mars' }), "Context 'region' is not valid; got 'mars'. Pass -c region=eu-west-1."],
@@ -189,6 +197,16 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['cluster name too long for the controller policy name', context({ clusterName: 'l'.repeat(90) }), `LabCluster/Cluster/LoadBalancerController/Policy: 'managedPolicyName' must be 1 to 128 letters, digits or +=,.@_-; got 'AWSLoadBalancerControllerIAMPolicy-${'l'.repeat(90)}-us-east-1' (135 characters). Use a shorter name (with the lab app: a shorter clusterName).`],
   ['controller identity that is neither IRSA nor Pod Identity', context({ controllerIdentity: 'kiam' }), "Context 'controllerIdentity' must be irsa or pod-identity; got 'kiam'. Pass -c controllerIdentity=pod-identity for EKS Pod Identity, or leave it out for IRSA."],
   ['controller identity spelt as the aws-eks-v2 enum', controller('us-east-1', { identity: 'POD_IDENTITY' as never }), "Test/Cluster/LoadBalancerController: 'identity' must be one of 'irsa', 'pod-identity'; got 'POD_IDENTITY'. Use 'irsa' (the default) or 'pod-identity'."],
+  ['IP family that is neither IPv4 nor IPv6', context({ ipFamily: 'dualstack' }), "Context 'ipFamily' must be ipv4 or ipv6; got 'dualstack'. Pass -c ipFamily=ipv6 for an IPv6 cluster in a dual-stack VPC, or leave it out for IPv4."],
+  ['service CIDR in an IPv6 cluster', context({ ipFamily: 'ipv6', serviceCidr: '172.20.0.0/16' }), "Context 'serviceCidr' applies to IPv4 clusters only: in an IPv6 cluster EKS assigns Service addresses from an IPv6 block of its own; got '172.20.0.0/16' with ipFamily 'ipv6'. Remove it."],
+  ['IPv6 cluster in an IPv4-only VPC', cluster({ ipFamily: eks.IpFamily.IP_V6 }), "Test/Cluster: 'ipFamily' 'ipv6' needs a VPC with IPv6 blocks on every subnet (EKS assigns pods and nodes IPv6 addresses from them); got ipFamily 'ipv6' with an IPv4-only LabVpc. Give LabVpc ipProtocol: ec2.IpProtocol.DUAL_STACK."],
+  ['cluster IP family aws-eks-v2 does not know', cluster({ ipFamily: 'ipv5' as never }), "Test/Cluster: 'ipFamily' must be eks.IpFamily.IP_V4 or eks.IpFamily.IP_V6; got 'ipv5'. Use eks.IpFamily.IP_V6 for an IPv6 cluster."],
+  ['VPC IP protocol aws-cdk-lib does not know', cluster({}, { ipProtocol: 'IPv6_Only' as never }), "Test/Vpc: 'ipProtocol' must be ec2.IpProtocol.IPV4_ONLY or ec2.IpProtocol.DUAL_STACK; got 'IPv6_Only'. Use ec2.IpProtocol.DUAL_STACK for an IPv6 cluster."],
+  ['ALB instance targets in an IPv6 cluster', ipv6Workload((c) => new IngressWorkload(c.stack, 'Alb', { cluster: c.cluster, controller: c.controller, targetType: 'instance' })), "Test/Alb: 'targetType' 'instance' cannot serve an IPv6 cluster: EKS load balances to IPv6 pods with ip targets only, not instance targets; got 'instance'. Use 'ip'."],
+  ['NLB instance targets in an IPv6 cluster', ipv6Workload((c) => new NlbWorkload(c.stack, 'Nlb', { cluster: c.cluster, controller: c.controller, targetType: 'instance' })), "Test/Nlb: 'targetType' 'instance' cannot serve an IPv6 cluster: EKS load balances to IPv6 pods with ip targets only, not instance targets; got 'instance'. Use 'ip'."],
+  ['IPv4-only NLB in an IPv6 cluster', ipv6Workload((c) => new NlbWorkload(c.stack, 'Nlb', { cluster: c.cluster, controller: c.controller, targetType: 'ip', ipAddressType: 'ipv4' })), "Test/Nlb: 'ipAddressType' must be dual-stack in an IPv6 cluster: its Services are IPv6, so the controller makes IPv6 target groups and refuses an IPv4-only load balancer (\"unsupported IPv6 configuration, lb not dual-stack\"); got 'ipv4'. Use 'dualstack', or leave it unset."],
+  ['TargetGroupBinding workload in an IPv6 cluster', ipv6Workload((c) => new TargetGroupBindingWorkload(c.stack, 'Tgb', { cluster: c.cluster, controller: c.controller, vpc: c.vpc, nodePort: 30081 })), "Test/Tgb: 'cluster' is an IPv6 cluster, where this workload's instance target group cannot serve: EKS load balances to IPv6 pods with ip targets only, not instance targets; got ipFamily 'ipv6'. Use IngressWorkload or NlbWorkload with 'ip' targets there."],
+  ['ALB address type the controller does not know', chart({ ipAddressType: 'ipv6' as never }), "Chart: 'ipAddressType' must be one of 'ipv4', 'dualstack', 'dualstack-without-public-ipv4'; got 'ipv6'. Use one of those."],
   ['nag switch that is not a boolean', context({ nag: 'yes' }), "Context 'nag' must be true or false; got 'yes'. Pass -c nag=true to run the cdk-nag AwsSolutions checks."],
 ];
 

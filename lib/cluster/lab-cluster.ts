@@ -98,6 +98,14 @@ export interface LabClusterProps {
   readonly serviceCidr?: string;
 
   /**
+   * IP family of pods and Services. `eks.IpFamily.IP_V6` needs a dual-stack VPC (`LabVpc` with
+   * `ipProtocol: ec2.IpProtocol.DUAL_STACK`); the VPC CNI then runs in IPv6 mode (prefix delegation, a /80 per node),
+   * the nodes' role gets the CNI's IPv6 permissions, and load balancers reach pods with ip targets only.
+   * @default eks.IpFamily.IP_V4
+   */
+  readonly ipFamily?: eks.IpFamily;
+
+  /**
    * Control-plane log types sent to CloudWatch Logs.
    * @default - none
    */
@@ -143,6 +151,9 @@ export class LabCluster extends Construct {
   /** Node launch template: IMDSv2 only, one network hop, so pods cannot take the nodes' credentials. */
   public readonly launchTemplate: ec2.CfnLaunchTemplate;
 
+  /** IP family of pods and Services. */
+  public readonly ipFamily: eks.IpFamily;
+
   /** The cleanup that runs after the cluster is deleted, if enabled. */
   public readonly cleanup?: LabCleanup;
 
@@ -179,6 +190,7 @@ export class LabCluster extends Construct {
       throw new LabValidationError(this, 'clusterName', `must match the VPC's subnet tags (kubernetes.io/cluster/` +
         `${labVpc.clusterName}); got ${show(clusterName)}. Give LabVpc and LabCluster the same clusterName.`);
     }
+    this.ipFamily = this.checkIpFamily(props, labVpc instanceof LabVpc ? labVpc : undefined);
     if (props.serviceCidr !== undefined) this.checkServiceCidr(props.serviceCidr, labVpc instanceof LabVpc ? labVpc.cidr : undefined);
     const kubectlLayer = this.checkVersions(version.version, props.kubectlLayer);
     this.kubectlVersion = kubectlLayer.kubectlVersion;
@@ -208,6 +220,7 @@ export class LabCluster extends Construct {
       endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...publicEndpointCidrs),
       clusterLogging: props.controlPlaneLogging ? [...props.controlPlaneLogging] : undefined,
       serviceIpv4Cidr: props.serviceCidr,
+      ipFamily: this.ipFamily,
     });
 
     this.acknowledgeInternals();
@@ -231,6 +244,8 @@ export class LabCluster extends Construct {
         ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
       launchTemplateSpec: { id: this.launchTemplate.ref, version: this.launchTemplate.attrLatestVersionNumber },
     });
+
+    if (this.ipFamily === eks.IpFamily.IP_V6) this.grantCniIpv6(this.nodegroup.role);
 
     this.addonVersions = props.addonVersions ?? {};
     for (const name of LAB_ADDONS) this.addAddon(name);
@@ -328,6 +343,45 @@ export class LabCluster extends Construct {
     acknowledgeNag(provider, findings, 'aws-cdk-lib\'s kubectl provider: its handler and provider-framework functions come ' +
       'with AWS managed Lambda execution and ECR read-only policies, a runtime aws-cdk-lib chooses, and permission to ' +
       'invoke every version of the handler. None of it is configurable here.');
+  }
+
+  /**
+   * The VPC CNI's IPv6 policy (AmazonEKS_CNI_IPv6_Policy in eksctl and the EKS user guide) on the nodes' role, which
+   * the CNI uses here. aws-eks-v2 adds `ec2:AssignIpv6Addresses` for IPv6 clusters too, but on `arn:aws:` network
+   * interfaces only, which match nothing in aws-cn or aws-us-gov.
+   */
+  private grantCniIpv6(role: iam.IRole): void {
+    const stack = Stack.of(this);
+    const networkInterfaces = stack.formatArn({ service: 'ec2', region: '*', account: '*', resource: 'network-interface', resourceName: '*' });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ec2:AssignIpv6Addresses', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets',
+        'ec2:DescribeTags', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstanceTypes', 'ec2:ModifyNetworkInterfaceAttribute'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:CreateTags'], resources: [networkInterfaces] }));
+    const rendered = Token.isUnresolved(networkInterfaces) ? 'arn:<AWS::Partition>:ec2:*:*:network-interface/*' : networkInterfaces;
+    acknowledgeNag(role, ['IAM5[Resource::*]', `IAM5[Resource::${rendered}]`, 'IAM5[Resource::arn:aws:ec2:*:*:network-interface/*]'],
+      'The VPC CNI\'s IPv6 policy as the EKS user guide gives it: it assigns IPv6 prefixes to, and tags, network interfaces ' +
+      'it creates at run time, whose ids no policy can name in advance.');
+  }
+
+  private checkIpFamily(props: LabClusterProps, labVpc: LabVpc | undefined): eks.IpFamily {
+    const ipFamily = props.ipFamily ?? eks.IpFamily.IP_V4;
+    if (!Object.values(eks.IpFamily).includes(ipFamily)) {
+      throw new LabValidationError(this, 'ipFamily', `must be eks.IpFamily.IP_V4 or eks.IpFamily.IP_V6; got ${show(ipFamily)}. ` +
+        'Use eks.IpFamily.IP_V6 for an IPv6 cluster.');
+    }
+    if (ipFamily !== eks.IpFamily.IP_V6) return ipFamily;
+    if (labVpc && !labVpc.dualStack) {
+      throw new LabValidationError(this, 'ipFamily', `'ipv6' needs a VPC with IPv6 blocks on every subnet (EKS assigns pods ` +
+        `and nodes IPv6 addresses from them); got ipFamily 'ipv6' with an IPv4-only LabVpc. Give LabVpc ` +
+        `ipProtocol: ec2.IpProtocol.DUAL_STACK.`);
+    }
+    if (props.serviceCidr !== undefined) {
+      throw new LabValidationError(this, 'serviceCidr', `applies to IPv4 clusters only: in an IPv6 cluster EKS assigns Service ` +
+        `addresses from an IPv6 block of its own; got ${show(props.serviceCidr)} with ipFamily 'ipv6'. Remove it.`);
+    }
+    return ipFamily;
   }
 
   private checkServiceCidr(serviceCidr: string, vpcCidr: string | undefined): void {

@@ -11,6 +11,7 @@ export const ALB = {
   inboundCidrs: 'alb.ingress.kubernetes.io/inbound-cidrs',
   groupName: 'alb.ingress.kubernetes.io/group.name',
   groupOrder: 'alb.ingress.kubernetes.io/group.order',
+  ipAddressType: 'alb.ingress.kubernetes.io/ip-address-type',
 } as const;
 
 /** Service annotations for an NLB (`service.beta.kubernetes.io/aws-load-balancer-*`). */
@@ -24,6 +25,7 @@ export const NLB = {
   healthcheckPort: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port',
   healthcheckProtocol: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol',
   healthcheckPath: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path',
+  ipAddressType: 'service.beta.kubernetes.io/aws-load-balancer-ip-address-type',
 } as const;
 
 /** The Ingress class annotation that predates `spec.ingressClassName`. */

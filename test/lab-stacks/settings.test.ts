@@ -44,6 +44,7 @@ describe('readLabSettings', () => {
       publicEndpointCidrs: ['0.0.0.0/0'],
       controlPlaneLogging: [],
       controllerIdentity: 'irsa',
+      ipFamily: 'ipv4',
     });
   });
 

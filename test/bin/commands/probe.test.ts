@@ -321,7 +321,7 @@ describe('eks-lb-lab probe on a lab deployed with settings', () => {
     const lab = createLab(app, readLabSettings(app.node, {}));
     // Local keeps the ALB as the pod's peer: the path model says so, and the stand-in answers so.
     const url = await serve((n) => response(n, '10.0.41.208'));
-    const outputs = Template.fromStack(lab.instanceMode).findOutputs('LabPaths');
+    const outputs = Template.fromStack(lab.instanceMode!).findOutputs('LabPaths');
     const records = JSON.parse(flatten(outputs.LabPaths.Value)).map((r: { url: string }) => ({ ...r, url }));
     cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' }).resolves(stack('InstanceModeLab', { LabPaths: JSON.stringify(records) }));
     const { code, stdout, cwd } = await run(['--stack', 'InstanceModeLab', '--json', '--markdown', 'report.md']);
