@@ -145,11 +145,12 @@ const TGB_MODEL_OPTIONS = (ipBinding: string, instanceBinding: string): PathMode
  */
 export function pathObjects(path: LabPath, settings: PathSettings): { objects: KubernetesObject[]; options: PathModelOptions } {
   const chart = pathChart(path, settings);
+  const family: PathModelOptions = settings.ipFamily === 'ipv6' ? { ipFamily: 'ipv6' } : {};
   switch (chart.kind) {
     case 'ingress':
-      return { objects: new IngressWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: {} };
+      return { objects: new IngressWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: family };
     case 'nlb':
-      return { objects: new NlbWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: {} };
+      return { objects: new NlbWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: family };
     case 'tgb': {
       const { inboundCidrs: _cidrs, ...props } = chart.props;
       const tgb = new TargetGroupBindingChart(new App(), 'Chart', {

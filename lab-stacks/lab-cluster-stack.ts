@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LabCluster, LabClusterProps, LabVpc, LabVpcProps, LoadBalancerController, LoadBalancerControllerOptions } from '../lib';
 
@@ -41,6 +41,12 @@ export class LabClusterStack extends Stack {
       description: 'Points kubectl at the lab cluster as its admin role',
     });
     new CfnOutput(this, 'VpcId', { value: this.labVpc.vpc.vpcId });
+    if (this.labVpc.dualStack) {
+      new CfnOutput(this, 'VpcIpv6Cidr', {
+        value: Fn.select(0, this.labVpc.vpc.vpcIpv6CidrBlocks),
+        description: 'The VPC\'s Amazon-provided IPv6 block: give it to eks-lb-lab probe as --lb-cidr',
+      });
+    }
     new CfnOutput(this, 'ControllerRoleArn', {
       value: this.controller.role.roleArn,
       description: `IAM role of the AWS Load Balancer Controller (${this.controller.identity === 'irsa' ? 'IRSA' : 'EKS Pod Identity'})`,

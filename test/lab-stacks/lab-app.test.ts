@@ -361,6 +361,8 @@ describe('the lab app with context', () => {
     cluster.hasResourceProperties('AWS::EKS::Cluster', { KubernetesNetworkConfig: Match.objectLike({ IpFamily: 'ipv6' }) });
     cluster.resourcePropertiesCountIs('AWS::EC2::VPCCidrBlock', { AmazonProvidedIpv6CidrBlock: true }, 1);
     cluster.resourceCountIs('AWS::EC2::EgressOnlyInternetGateway', 1);
+    expect(cluster.findOutputs('VpcIpv6Cidr').VpcIpv6Cidr.Value).toEqual({ 'Fn::Select': [0, { 'Fn::GetAtt': [expect.stringMatching(/^Vpc/), 'Ipv6CidrBlocks'] }] });
+    expect(Template.fromStack(defaultLab('us-east-1').cluster).findOutputs('VpcIpv6Cidr')).toEqual({});
     const ingress = workloadObjects(Template.fromStack(stacks.ipMode)).find((o) => o.kind === 'Ingress')!;
     expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/ip-address-type']).toBe('dualstack');
     const service = workloadObjects(Template.fromStack(stacks.nlbIpMode)).find((o) => o.kind === 'Service')!;

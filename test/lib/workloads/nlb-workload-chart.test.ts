@@ -102,3 +102,13 @@ describe('NlbWorkloadChart rejects', () => {
     expect(() => new NlbWorkloadChart(new App(), 'Chart', props as NlbWorkloadChartProps)).toThrow(`Chart: ${message}`);
   });
 });
+
+describe('NlbWorkloadChart address type', () => {
+  test('dualstack is written on the Service; ipv4 (the controller\'s default) is not', () => {
+    const objects = render({ targetType: 'ip', ipAddressType: 'dualstack' });
+    expect(objects.Service.metadata.annotations!['service.beta.kubernetes.io/aws-load-balancer-ip-address-type']).toBe('dualstack');
+    expect(render({ targetType: 'ip' }).Service.metadata.annotations).not.toHaveProperty(['service.beta.kubernetes.io/aws-load-balancer-ip-address-type']);
+    expect(() => render({ targetType: 'ip', ipAddressType: 'dualstack-without-public-ipv4' as never }))
+      .toThrow("Chart: 'ipAddressType' must be one of 'ipv4', 'dualstack'; got 'dualstack-without-public-ipv4'. Use one of those.");
+  });
+});
