@@ -44,7 +44,7 @@ const CASES: readonly [string, string][] = [
   ['allowedCIDR=203.0.113.7/32', "eks-lb-lab: Context 'allowedCIDR' is not a setting of the lab; got '203.0.113.7/32'. " +
     "Did you mean 'allowedCidr'? The settings are region, clusterName, kubernetesVersion, nodeInstanceType, nodeCount, vpcCidr, " +
     'azCount, natGateways, allowedCidr, image, replicas, externalTrafficPolicy, nodePort, controllerVersion, controllerPolicyVersion, sharedAlb, ' +
-    'nlbPreserveClientIp, nlbProxyProtocol, tgbNodePort, serviceMutatorWebhook, publicEndpointCidrs, controlPlaneLogging, serviceCidr, nag, newRegion.'],
+    'nlbPreserveClientIp, nlbProxyProtocol, tgbNodePort, serviceMutatorWebhook, publicEndpointCidrs, controlPlaneLogging, serviceCidr, controllerIdentity, ipFamily, nag, newRegion.'],
 ];
 
 describe('cdk synth of bin/app.ts', () => {

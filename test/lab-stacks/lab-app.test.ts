@@ -459,7 +459,8 @@ function nagFindings(app: App): NagFinding[] {
 const VALIDATED: readonly (readonly [string, string, Record<string, string>])[] = [
   ...REGIONS.map((region) => [region, 'defaults', {}] as const),
   ...REGIONS.map((region) => [region, '-c controllerIdentity=pod-identity', { controllerIdentity: 'pod-identity' }] as const),
-  ...REGIONS.map((region) => [region, '-c ipFamily=ipv6', { ipFamily: 'ipv6' }] as const),
+  // The IPv6 lab's partition-specific part, the nodes' IPv6 statements, is checked in each partition by lab-cluster.test.ts.
+  ['us-east-1', '-c ipFamily=ipv6', { ipFamily: 'ipv6' }],
 ];
 
 describe.each(VALIDATED)('the lab app in %s, %s', (region, _name, context) => {
