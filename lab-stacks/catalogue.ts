@@ -123,10 +123,13 @@ export function deployedPaths(settings: PathSettings): LabPath[] {
  */
 export function unavailable(path: LabPath, settings: Pick<PathSettings, 'ipFamily'>): string | undefined {
   if (settings.ipFamily !== 'ipv6') return undefined;
-  if (path.targetType === 'instance') return `${path.stack} is an instance path, and EKS load balances to IPv6 pods with ip targets only`;
-  if (path.stack === 'TgbLab') return 'TgbLab holds an instance target group beside its ip one, and EKS load balances to IPv6 pods with ip targets only';
+  if (path.targetType === 'instance') return `${path.id} is an instance path, and ${IPV6_IP_TARGETS_ONLY}`;
+  if (path.stack === 'TgbLab') return `TgbLab holds an instance target group beside its ip one, and ${IPV6_IP_TARGETS_ONLY}`;
   return undefined;
 }
+
+/** Why an IPv6 lab has no instance path, as the constructs say it. */
+export const IPV6_IP_TARGETS_ONLY = 'EKS load balances to IPv6 pods with ip targets only, not instance targets';
 
 /** Whether `settings` select `path`'s variant. */
 export function matches(path: LabPath, settings: Partial<PathSettings>): boolean {

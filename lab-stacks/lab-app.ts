@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { PathStack, stackPaths } from './catalogue';
+import { IPV6_IP_TARGETS_ONLY, PATH_STACKS, PathStack, stackPaths } from './catalogue';
 import type { LabSettings } from './settings';
 import { IngressLabStack } from './ingress-lab-stack';
 import { LabClusterStack } from './lab-cluster-stack';
@@ -73,4 +73,15 @@ export function createLab(app: App, settings: LabSettings): Lab {
     ...common('TgbLab', 'CloudFormation-owned ALB and target groups fed by TargetGroupBindings'), paths: stackPaths('TgbLab', settings),
   }) : undefined;
   return { cluster, ipMode, instanceMode, nlbIpMode, nlbInstanceMode, tgb };
+}
+
+/**
+ * One line on the path stacks the lab leaves out with `settings`, and why, for the app to print: `cdk deploy` of such
+ * a stack otherwise answers only that no stack matches. Undefined when every stack is there.
+ */
+export function absentStacksNote(settings: LabSettings): string | undefined {
+  const absent = PATH_STACKS.filter((stack) => stackPaths(stack, settings).length === 0);
+  if (absent.length === 0) return undefined;
+  const names = absent.length === 1 ? absent[0] : `${absent.slice(0, -1).join(', ')} and ${absent[absent.length - 1]}`;
+  return `-c ipFamily=${settings.ipFamily} leaves out ${names}: ${IPV6_IP_TARGETS_ONLY}.`;
 }

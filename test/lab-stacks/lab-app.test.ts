@@ -8,7 +8,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { IngressWorkloadChart, NlbWorkloadChart, TargetGroupBindingChart } from '../../lib';
 import { ClientIpLocation, DeployedPath, ExpectedPath, KubernetesObject, PeerClass, expectedPaths } from '../../lib/experiment';
 import { readLabSettings } from '../../lab-stacks/settings';
-import { createLab, Lab } from '../../lab-stacks/lab-app';
+import { absentStacksNote, createLab, Lab } from '../../lab-stacks/lab-app';
 import { LAB_PATHS, PathSettings, labPath, unavailable } from '../../lab-stacks/catalogue';
 import { IngressLabStack } from '../../lab-stacks/ingress-lab-stack';
 import { Finding, validateTemplates } from '../cfn-validator';
@@ -380,6 +380,12 @@ describe('the lab app with context', () => {
     })).toThrow("InstanceModeLab/Workload: 'targetType' 'instance' cannot serve an IPv6 cluster: EKS load balances to IPv6 pods " +
       "with ip targets only, not instance targets; got 'instance'. Use 'ip'.");
     expect(LAB_PATHS.filter((p) => unavailable(p, settings) === undefined).map((p) => p.id)).toEqual(['ip', 'nlb-ip', 'nlb-ip-preserve']);
+    expect(unavailable(labPath('instance-local')!, settings)).toBe('instance-local is an instance path, and EKS load balances to IPv6 pods ' +
+      'with ip targets only, not instance targets');
+    expect([absentStacksNote(settings), absentStacksNote(readLabSettings(newApp().node, {}))]).toEqual([
+      '-c ipFamily=ipv6 leaves out InstanceModeLab, NlbInstanceModeLab and TgbLab: EKS load balances to IPv6 pods with ip targets only, not instance targets.',
+      undefined,
+    ]);
   });
 
   test('settings reach the constructs', () => {
