@@ -14,12 +14,12 @@ export type PathStack = typeof PATH_STACKS[number];
 
 /** The settings a path's chart reads; every other setting shapes the VPC, the cluster or the controller. */
 export type PathSettings = Pick<LabSettings, 'image' | 'replicas' | 'allowedCidr' | 'externalTrafficPolicy' | 'nodePort'
-  | 'sharedAlb' | 'nlbPreserveClientIp' | 'nlbProxyProtocol' | 'tgbNodePort' | 'shutdown' | 'crossZoneLoadBalancing'>;
+  | 'sharedAlb' | 'nlbPreserveClientIp' | 'nlbProxyProtocol' | 'tgbNodePort' | 'shutdown' | 'crossZoneLoadBalancing' | 'ipFamily'>;
 
 /** The keys of {@link PathSettings}, in the order a stack records them. */
 export const PATH_SETTING_KEYS: readonly (keyof PathSettings)[] = [
   'image', 'replicas', 'allowedCidr', 'externalTrafficPolicy', 'nodePort', 'sharedAlb', 'nlbPreserveClientIp', 'nlbProxyProtocol',
-  'tgbNodePort', 'shutdown', 'crossZoneLoadBalancing',
+  'tgbNodePort', 'shutdown', 'crossZoneLoadBalancing', 'ipFamily',
 ];
 
 /** TgbLab's workload, less what only the deployed stack knows (its cluster, controller and VPC). */
@@ -98,7 +98,11 @@ export const SHARED_ALB_GROUP = 'eks-lb-lab';
  */
 export function pathChart(path: LabPath, settings: PathSettings): LabChart {
   const s = { ...settings, ...path.variant };
-  const echo = { image: s.image, replicas: s.replicas, ...(s.crossZoneLoadBalancing !== undefined ? { crossZoneLoadBalancing: s.crossZoneLoadBalancing } : {}) };
+  // An IPv6 cluster's Services are IPv6: only a dual-stack load balancer can use their IPv6 target groups.
+  const echo = {
+    image: s.image, replicas: s.replicas, ...(s.crossZoneLoadBalancing !== undefined ? { crossZoneLoadBalancing: s.crossZoneLoadBalancing } : {}),
+    ...(s.ipFamily === 'ipv6' ? { ipAddressType: 'dualstack' as const } : {}),
+  };
   // One IngressGroup: both target groups behind one ALB, told apart by path, in a fixed rule order.
   const shared = (groupOrder: number) => (s.sharedAlb ? { groupName: SHARED_ALB_GROUP, groupOrder, path: `/${path.targetType}` } : {});
   switch (path.stack) {
@@ -126,19 +130,33 @@ export function pathChart(path: LabPath, settings: PathSettings): LabChart {
         },
       };
     case 'TgbLab':
-      return { kind: 'tgb', props: { ...echo, inboundCidrs: s.allowedCidr, nodePort: s.tgbNodePort, externalTrafficPolicy: s.externalTrafficPolicy } };
+      return { kind: 'tgb', props: { image: s.image, replicas: s.replicas, inboundCidrs: s.allowedCidr, nodePort: s.tgbNodePort, externalTrafficPolicy: s.externalTrafficPolicy } };
   }
 }
 
 /** The paths of `stack` that the lab deploys with `settings`: the variants whose settings match. */
 export function stackPaths(stack: PathStack, settings: PathSettings): LabPath[] {
-  return LAB_PATHS.filter((p) => p.stack === stack && matches(p, settings));
+  return LAB_PATHS.filter((p) => p.stack === stack && matches(p, settings) && unavailable(p, settings) === undefined);
 }
 
 /** The paths the lab deploys with `settings`, in report order. */
 export function deployedPaths(settings: PathSettings): LabPath[] {
-  return LAB_PATHS.filter((p) => matches(p, settings));
+  return LAB_PATHS.filter((p) => matches(p, settings) && unavailable(p, settings) === undefined);
 }
+
+/**
+ * Why the lab with `settings` cannot deploy `path` at all, whatever its variant; undefined when it can. An IPv6
+ * cluster has ip paths only, and TgbLab, whose stack holds an instance target group beside the ip one, not at all.
+ */
+export function unavailable(path: LabPath, settings: Pick<PathSettings, 'ipFamily'>): string | undefined {
+  if (settings.ipFamily !== 'ipv6') return undefined;
+  if (path.targetType === 'instance') return `${path.id} is an instance path, and ${IPV6_IP_TARGETS_ONLY}`;
+  if (path.stack === 'TgbLab') return `TgbLab holds an instance target group beside its ip one, and ${IPV6_IP_TARGETS_ONLY}`;
+  return undefined;
+}
+
+/** Why an IPv6 lab has no instance path, as the constructs say it. */
+export const IPV6_IP_TARGETS_ONLY = 'EKS load balances to IPv6 pods with ip targets only, not instance targets';
 
 /** Whether `settings` select `path`'s variant. */
 export function matches(path: LabPath, settings: Partial<PathSettings>): boolean {
@@ -158,11 +176,12 @@ const TGB_MODEL_OPTIONS = (ipBinding: string, instanceBinding: string, crossZone
  */
 export function pathObjects(path: LabPath, settings: PathSettings): { objects: KubernetesObject[]; options: PathModelOptions } {
   const chart = pathChart(path, settings);
+  const family: PathModelOptions = settings.ipFamily === 'ipv6' ? { ipFamily: 'ipv6' } : {};
   switch (chart.kind) {
     case 'ingress':
-      return { objects: new IngressWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: {} };
+      return { objects: new IngressWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: family };
     case 'nlb':
-      return { objects: new NlbWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: {} };
+      return { objects: new NlbWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: family };
     case 'tgb': {
       const { inboundCidrs: _cidrs, crossZoneLoadBalancing, ...props } = chart.props;
       const tgb = new TargetGroupBindingChart(new App(), 'Chart', {

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LabCluster, LabClusterProps, LabVpc, LabVpcProps, LoadBalancerController, LoadBalancerControllerOptions } from '../lib';
 import { LAB_SUBNETS_OUTPUT } from '../lib/experiment';
@@ -48,9 +48,15 @@ export class LabClusterStack extends Stack {
       value: this.toJsonString(subnets.map(([s, kind]) => ({ subnetId: s.subnetId, zone: s.availabilityZone, cidr: s.ipv4CidrBlock, kind }))),
       description: 'Each subnet\'s zone and block, for eks-lb-lab probe to place addresses in zones',
     });
+    if (this.labVpc.dualStack) {
+      new CfnOutput(this, 'VpcIpv6Cidr', {
+        value: Fn.select(0, this.labVpc.vpc.vpcIpv6CidrBlocks),
+        description: 'The VPC\'s Amazon-provided IPv6 block: give it to eks-lb-lab probe as --lb-cidr',
+      });
+    }
     new CfnOutput(this, 'ControllerRoleArn', {
-      value: this.controller.serviceAccount.role.roleArn,
-      description: 'IAM role of the AWS Load Balancer Controller (IRSA)',
+      value: this.controller.role.roleArn,
+      description: `IAM role of the AWS Load Balancer Controller (${this.controller.identity === 'irsa' ? 'IRSA' : 'EKS Pod Identity'})`,
     });
     new CfnOutput(this, 'ControllerPolicyArn', {
       value: this.controller.policy.managedPolicyArn,

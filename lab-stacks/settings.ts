@@ -9,6 +9,7 @@ import {
 import { ECHO_IMAGE } from '../lib/workloads/echo-pod';
 import type { ShutdownVariant } from '../lib/experiment/disruption/types';
 import { CROSS_ZONE_VALUES } from '../lib/workloads/ingress-workload-chart';
+import { CONTROLLER_IDENTITIES, LoadBalancerControllerIdentity } from '../lib/controller/load-balancer-controller';
 
 /** Everything the lab app can be told through cdk context, as typed values. */
 export interface LabSettings {
@@ -47,7 +48,14 @@ export interface LabSettings {
   readonly serviceCidr?: string;
   /** `load_balancing.cross_zone.enabled` of every path's target groups; unset for the ELB default. */
   readonly crossZoneLoadBalancing?: CrossZoneLoadBalancing;
+  /** How the controller's pods get its IAM role. */
+  readonly controllerIdentity: LoadBalancerControllerIdentity;
+  /** IP family of the cluster's pods and Services; `ipv6` also makes the VPC dual-stack. */
+  readonly ipFamily: LabIpFamily;
 }
+
+/** The lab's IP families: an IPv4 cluster, or an IPv6 one in a dual-stack VPC. */
+export type LabIpFamily = 'ipv4' | 'ipv6';
 
 /** A cdk context value that cannot be used; the message says which, what it got and what to pass. */
 export class ContextError extends UserError {}
@@ -275,6 +283,29 @@ export const SETTINGS = {
     summary: 'Cross-zone load balancing of the target groups (else the ELB default: on for an ALB, off for an NLB)',
     feeds: [[IngressWorkloadChart, 'crossZoneLoadBalancing'], [NlbWorkloadChart, 'crossZoneLoadBalancing'],
       [TargetGroupBindingWorkload, 'crossZoneLoadBalancing']],
+  }),
+  controllerIdentity: setting<LoadBalancerControllerIdentity>({
+    read: (key, raw) => {
+      if (!CONTROLLER_IDENTITIES.includes(raw as LoadBalancerControllerIdentity)) {
+        throw new ContextError(`Context '${key}' must be ${CONTROLLER_IDENTITIES.join(' or ')}; got ${show(raw)}. ` +
+          `Pass -c ${key}=pod-identity for EKS Pod Identity, or leave it out for IRSA.`);
+      }
+      return raw as LoadBalancerControllerIdentity;
+    },
+    default: 'irsa', example: 'pod-identity', local: 'no effect on the paths',
+    summary: 'How the controller\'s pods get its IAM role: IRSA or EKS Pod Identity', feeds: [[LoadBalancerController, 'identity']],
+  }),
+  ipFamily: setting<LabIpFamily>({
+    read: (key, raw) => {
+      if (raw !== 'ipv4' && raw !== 'ipv6') {
+        throw new ContextError(`Context '${key}' must be ipv4 or ipv6; got ${show(raw)}. ` +
+          `Pass -c ${key}=ipv6 for an IPv6 cluster in a dual-stack VPC, or leave it out for IPv4.`);
+      }
+      return raw;
+    },
+    default: 'ipv4', example: 'ipv6', summary: 'IP family of pods and Services; ipv6 makes the VPC dual-stack and the lab ip paths only',
+    local: { refused: 'the emulation builds IPv4 paths only' },
+    feeds: [[LabCluster, 'ipFamily'], [LabVpc, 'ipProtocol']],
   }),
 } satisfies { readonly [K in keyof LabSettings]-?: Setting<LabSettings[K]> };
 

@@ -6,16 +6,16 @@ export { LabCluster, type LabClusterProps } from './cluster/lab-cluster';
 export { KubectlLayer } from './cluster/kubectl-layer';
 export { LabCleanup, type LabCleanupProps } from './cluster/lab-cleanup';
 export {
-  LoadBalancerController, type LoadBalancerControllerOptions, type LoadBalancerControllerProps,
+  LoadBalancerController, type LoadBalancerControllerIdentity, type LoadBalancerControllerOptions, type LoadBalancerControllerProps,
 } from './controller/load-balancer-controller';
 export { LoadBalancerControllerPolicy, type LoadBalancerControllerPolicyProps } from './controller/load-balancer-controller-policy';
 export { LoadBalancerControllerVersion, type PolicyJson } from './controller/load-balancer-controller-version';
 export {
-  type AlbScheme, type CrossZoneLoadBalancing, type EchoPodProps, type ExternalTrafficPolicy, IngressWorkloadChart, type IngressWorkloadChartProps,
+  type AlbIpAddressType, type AlbScheme, type CrossZoneLoadBalancing, type EchoPodProps, type ExternalTrafficPolicy, IngressWorkloadChart, type IngressWorkloadChartProps,
   type LabServiceType, type TargetType,
 } from './workloads/ingress-workload-chart';
 export { IngressWorkload, type IngressWorkloadProps } from './workloads/ingress-workload';
-export { type NlbScheme, NlbWorkloadChart, type NlbWorkloadChartProps } from './workloads/nlb-workload-chart';
+export { type NlbIpAddressType, type NlbScheme, NlbWorkloadChart, type NlbWorkloadChartProps } from './workloads/nlb-workload-chart';
 export { NlbWorkload, type NlbWorkloadProps } from './workloads/nlb-workload';
 export { TargetGroupBindingChart, type TargetGroupBindingChartProps } from './workloads/target-group-binding-chart';
 export { TargetGroupBindingWorkload, type TargetGroupBindingWorkloadProps } from './workloads/target-group-binding-workload';

@@ -38,6 +38,14 @@ const controller = (region: string, options: LoadBalancerControllerOptions) => (
   new LabCluster(stack, 'Cluster', { vpc: v, clusterName: 'lab' }).addLoadBalancerController(options);
 };
 
+/** A workload on an IPv6 LabCluster in a dual-stack LabVpc. */
+const ipv6Workload = (build: (c: { stack: Stack; cluster: eks.ICluster; controller: ReturnType<LabCluster['addLoadBalancerController']>; vpc: ec2.IVpc }) => void) => () => {
+  const stack = newStack();
+  const { vpc } = new LabVpc(stack, 'Vpc', { clusterName: 'lab', ipProtocol: ec2.IpProtocol.DUAL_STACK });
+  const lab = new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab', ipFamily: eks.IpFamily.IP_V6 });
+  build({ stack, cluster: lab.cluster, controller: lab.addLoadBalancerController(), vpc });
+};
+
 const chart = (props: Partial<IngressWorkloadChartProps>) => () =>
   new IngressWorkloadChart(new Cdk8sApp(), 'Chart', { targetType: 'ip', ...props });
 
@@ -206,6 +214,18 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['cross-zone setting that is a word', context({ crossZoneLoadBalancing: 'off' }), "Context 'crossZoneLoadBalancing' must be one of true, false, use_load_balancer_configuration; got 'off'. Pass -c crossZoneLoadBalancing=false to keep each load balancer node's requests in its own zone."],
   ['cross-zone value ELB does not take', nlbChart({ crossZoneLoadBalancing: 'enabled' as never }), "Chart: 'crossZoneLoadBalancing' must be one of 'true', 'false', 'use_load_balancer_configuration'; got 'enabled'. Use one of those."],
   ['cross-zone set twice', chart({ crossZoneLoadBalancing: 'false', annotations: { 'alb.ingress.kubernetes.io/target-group-attributes': 'load_balancing.cross_zone.enabled=true' } }), "Chart: 'crossZoneLoadBalancing' is set and 'annotations' also sets load_balancing.cross_zone.enabled in 'alb.ingress.kubernetes.io/target-group-attributes'; got 'false'. Set it in one place: remove it from the annotation."],
+  ['controller identity that is neither IRSA nor Pod Identity', context({ controllerIdentity: 'kiam' }), "Context 'controllerIdentity' must be irsa or pod-identity; got 'kiam'. Pass -c controllerIdentity=pod-identity for EKS Pod Identity, or leave it out for IRSA."],
+  ['controller identity spelt as the aws-eks-v2 enum', controller('us-east-1', { identity: 'POD_IDENTITY' as never }), "Test/Cluster/LoadBalancerController: 'identity' must be one of 'irsa', 'pod-identity'; got 'POD_IDENTITY'. Use 'irsa' (the default) or 'pod-identity'."],
+  ['IP family that is neither IPv4 nor IPv6', context({ ipFamily: 'dualstack' }), "Context 'ipFamily' must be ipv4 or ipv6; got 'dualstack'. Pass -c ipFamily=ipv6 for an IPv6 cluster in a dual-stack VPC, or leave it out for IPv4."],
+  ['service CIDR in an IPv6 cluster', context({ ipFamily: 'ipv6', serviceCidr: '172.20.0.0/16' }), "Context 'serviceCidr' applies to IPv4 clusters only: in an IPv6 cluster EKS assigns Service addresses from an IPv6 block of its own; got '172.20.0.0/16' with ipFamily 'ipv6'. Remove it."],
+  ['IPv6 cluster in an IPv4-only VPC', cluster({ ipFamily: eks.IpFamily.IP_V6 }), "Test/Cluster: 'ipFamily' 'ipv6' needs a VPC with IPv6 blocks on every subnet (EKS assigns pods and nodes IPv6 addresses from them); got ipFamily 'ipv6' with an IPv4-only LabVpc. Give LabVpc ipProtocol: ec2.IpProtocol.DUAL_STACK."],
+  ['cluster IP family aws-eks-v2 does not know', cluster({ ipFamily: 'ipv5' as never }), "Test/Cluster: 'ipFamily' must be eks.IpFamily.IP_V4 or eks.IpFamily.IP_V6; got 'ipv5'. Use eks.IpFamily.IP_V6 for an IPv6 cluster."],
+  ['VPC IP protocol aws-cdk-lib does not know', cluster({}, { ipProtocol: 'IPv6_Only' as never }), "Test/Vpc: 'ipProtocol' must be ec2.IpProtocol.IPV4_ONLY or ec2.IpProtocol.DUAL_STACK; got 'IPv6_Only'. Use ec2.IpProtocol.DUAL_STACK for an IPv6 cluster."],
+  ['ALB instance targets in an IPv6 cluster', ipv6Workload((c) => new IngressWorkload(c.stack, 'Alb', { cluster: c.cluster, controller: c.controller, targetType: 'instance' })), "Test/Alb: 'targetType' 'instance' cannot serve an IPv6 cluster: EKS load balances to IPv6 pods with ip targets only, not instance targets; got 'instance'. Use 'ip'."],
+  ['NLB instance targets in an IPv6 cluster', ipv6Workload((c) => new NlbWorkload(c.stack, 'Nlb', { cluster: c.cluster, controller: c.controller, targetType: 'instance' })), "Test/Nlb: 'targetType' 'instance' cannot serve an IPv6 cluster: EKS load balances to IPv6 pods with ip targets only, not instance targets; got 'instance'. Use 'ip'."],
+  ['IPv4-only NLB in an IPv6 cluster', ipv6Workload((c) => new NlbWorkload(c.stack, 'Nlb', { cluster: c.cluster, controller: c.controller, targetType: 'ip', ipAddressType: 'ipv4' })), "Test/Nlb: 'ipAddressType' must be dual-stack in an IPv6 cluster: its Services are IPv6, so the controller makes IPv6 target groups and refuses an IPv4-only load balancer (\"unsupported IPv6 configuration, lb not dual-stack\"); got 'ipv4'. Use 'dualstack', or leave it unset."],
+  ['TargetGroupBinding workload in an IPv6 cluster', ipv6Workload((c) => new TargetGroupBindingWorkload(c.stack, 'Tgb', { cluster: c.cluster, controller: c.controller, vpc: c.vpc, nodePort: 30081 })), "Test/Tgb: 'cluster' is an IPv6 cluster, where this workload's instance target group cannot serve: EKS load balances to IPv6 pods with ip targets only, not instance targets; got ipFamily 'ipv6'. Use IngressWorkload or NlbWorkload with 'ip' targets there."],
+  ['ALB address type the controller does not know', chart({ ipAddressType: 'ipv6' as never }), "Chart: 'ipAddressType' must be one of 'ipv4', 'dualstack', 'dualstack-without-public-ipv4'; got 'ipv6'. Use one of those."],
   ['nag switch that is not a boolean', context({ nag: 'yes' }), "Context 'nag' must be true or false; got 'yes'. Pass -c nag=true to run the cdk-nag AwsSolutions checks."],
 ];
 

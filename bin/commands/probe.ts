@@ -2,7 +2,7 @@ import * as path from 'path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LabValidationError } from '../../lib';
 import {
-  ExpectedPath, INTER_ZONE_PRICE_PER_GB, LabStackPath, LabSubnet, PeerHints, ProbeTarget, parseIpv4Cidr, probePaths, readLabStacks, readLabSubnets,
+  ExpectedPath, INTER_ZONE_PRICE_PER_GB, LabStackPath, LabSubnet, PeerHints, ProbeTarget, parseIpv4Cidr, parseIpv6Cidr, probePaths, readLabStacks, readLabSubnets,
   renderReportJson, renderReportMarkdown, renderReportText, stackRegion,
 } from '../../lib/experiment';
 import { LAB_PATHS, LabPath, PATH_SETTING_KEYS, PATH_STACKS, PathSettings, expectedPath, labPath } from '../../lab-stacks/catalogue';
@@ -315,8 +315,8 @@ function requireAddress(flag: string, value: string): string {
 }
 
 function requireCidr(flag: string, value: string): string {
-  if (!parseIpv4Cidr(value)) {
-    throw new CliError(`${flag} takes an IPv4 CIDR block with zero host bits such as 10.0.128.0/17; got '${value}'.`);
+  if (!parseIpv4Cidr(value) && !parseIpv6Cidr(value)) {
+    throw new CliError(`${flag} takes an IPv4 or IPv6 CIDR block with zero host bits such as 10.0.128.0/17 or 2600:1f18:aa00:1200::/56; got '${value}'.`);
   }
   return value;
 }

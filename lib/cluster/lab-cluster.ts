@@ -33,6 +33,9 @@ const OLDEST_SELECTABLE_MINOR = 29;
 /** The EKS managed add-ons LabCluster installs, in creation order. */
 export const LAB_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns'] as const;
 
+/** The EKS managed add-on LabCluster adds for a controller with `identity: 'pod-identity'`. */
+export const POD_IDENTITY_AGENT_ADDON = 'eks-pod-identity-agent';
+
 /** Properties of a {@link LabCluster}. */
 export interface LabClusterProps {
   /** The VPC; nodes go into its private subnets, which need NAT. */
@@ -76,7 +79,8 @@ export interface LabClusterProps {
   readonly adminRole?: iam.IRole;
 
   /**
-   * Versions of the managed add-ons, by add-on name (`vpc-cni`, `kube-proxy`, `coredns`).
+   * Versions of the managed add-ons, by add-on name (`vpc-cni`, `kube-proxy`, `coredns`, and `eks-pod-identity-agent`
+   * when the controller uses EKS Pod Identity).
    * @default - the default version EKS picks for the cluster's Kubernetes version
    */
   readonly addonVersions?: Readonly<Record<string, string>>;
@@ -93,6 +97,14 @@ export interface LabClusterProps {
    * @default - EKS picks 10.100.0.0/16 or 172.20.0.0/16, whichever does not overlap the VPC
    */
   readonly serviceCidr?: string;
+
+  /**
+   * IP family of pods and Services. `eks.IpFamily.IP_V6` needs a dual-stack VPC (`LabVpc` with
+   * `ipProtocol: ec2.IpProtocol.DUAL_STACK`); the VPC CNI then runs in IPv6 mode (prefix delegation, a /80 per node),
+   * the nodes' role gets the CNI's IPv6 permissions, and load balancers reach pods with ip targets only.
+   * @default eks.IpFamily.IP_V4
+   */
+  readonly ipFamily?: eks.IpFamily;
 
   /**
    * Control-plane log types sent to CloudWatch Logs.
@@ -112,8 +124,9 @@ const LOG_TYPES: readonly string[] = Object.values(eks.ClusterLoggingTypes);
 
 /**
  * An EKS cluster for the experiment: native `AWS::EKS::Cluster`, a managed node group across the VPC's
- * private subnets, the VPC CNI, kube-proxy and CoreDNS as EKS managed add-ons, the IAM OIDC provider for
- * IRSA, and one kubectl handler for every manifest and chart.
+ * private subnets, the VPC CNI, kube-proxy and CoreDNS as EKS managed add-ons, the IAM OIDC provider for IRSA or
+ * the EKS Pod Identity Agent add-on, as the controller's identity needs, and one kubectl handler for every manifest
+ * and chart.
  */
 export class LabCluster extends Construct {
   /** The cluster. */
@@ -123,7 +136,9 @@ export class LabCluster extends Construct {
   public readonly nodegroup: eks.Nodegroup;
 
   /** The managed add-ons by name. */
-  public readonly addons: Readonly<Record<string, eks.Addon>>;
+  public get addons(): Readonly<Record<string, eks.Addon>> {
+    return { ...this.addonsByName };
+  }
 
   /** Done when nodes are up with networking and DNS: what in-cluster workloads need. */
   public readonly capacity: IDependable;
@@ -146,8 +161,14 @@ export class LabCluster extends Construct {
   /** Node launch template: IMDSv2 only, one network hop, so pods cannot take the nodes' credentials. */
   public readonly launchTemplate: ec2.CfnLaunchTemplate;
 
+  /** IP family of pods and Services. */
+  public readonly ipFamily: eks.IpFamily;
+
   /** The cleanup that runs after the cluster is deleted, if enabled. */
   public readonly cleanup?: LabCleanup;
+
+  private readonly addonsByName: Record<string, eks.Addon> = {};
+  private readonly addonVersions: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: LabClusterProps) {
     super(scope, id);
@@ -191,6 +212,7 @@ export class LabCluster extends Construct {
       throw new LabValidationError(this, 'clusterName', `must match the VPC's subnet tags (kubernetes.io/cluster/` +
         `${labVpc.clusterName}); got ${show(clusterName)}. Give LabVpc and LabCluster the same clusterName.`);
     }
+    this.ipFamily = this.checkIpFamily(props, labVpc instanceof LabVpc ? labVpc : undefined);
     if (props.serviceCidr !== undefined) this.checkServiceCidr(props.serviceCidr, labVpc instanceof LabVpc ? labVpc.cidr : undefined);
     const kubectlLayer = this.checkVersions(version.version, props.kubectlLayer);
     this.kubectlVersion = kubectlLayer.kubectlVersion;
@@ -222,6 +244,7 @@ export class LabCluster extends Construct {
       endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...publicEndpointCidrs),
       clusterLogging: props.controlPlaneLogging ? [...props.controlPlaneLogging] : undefined,
       serviceIpv4Cidr: props.serviceCidr,
+      ipFamily: this.ipFamily,
     });
 
     this.acknowledgeInternals();
@@ -246,16 +269,11 @@ export class LabCluster extends Construct {
       launchTemplateSpec: { id: this.launchTemplate.ref, version: this.launchTemplate.attrLatestVersionNumber },
     });
 
-    const addons: Record<string, eks.Addon> = {};
-    for (const name of LAB_ADDONS) {
-      addons[name] = new eks.Addon(this, `Addon-${name}`, {
-        cluster: this.cluster,
-        addonName: name,
-        addonVersion: props.addonVersions?.[name],
-        preserveOnDelete: false,
-      });
-    }
-    this.addons = addons;
+    if (this.ipFamily === eks.IpFamily.IP_V6) this.grantCniIpv6(this.nodegroup.role);
+
+    this.addonVersions = props.addonVersions ?? {};
+    for (const name of LAB_ADDONS) this.addAddon(name);
+    const addons = this.addonsByName;
     // vpc-cni and kube-proxy are DaemonSets: created alongside the node group, they land on each node as it joins,
     // and the node group's wait for Ready nodes covers them (nodes stay NotReady only until the CNI runs).
     // CoreDNS is a Deployment and waits for the nodes: without them its pods pend and the add-on does not become
@@ -274,23 +292,37 @@ export class LabCluster extends Construct {
       this.cluster.node.addDependency(this.cleanup.resource);
     }
 
-    // IRSA needs the provider; create it with the cluster rather than on first use elsewhere.
-    void this.cluster.openIdConnectProvider;
-    if (!FeatureFlags.of(this).isEnabled(cxapi.EKS_USE_NATIVE_OIDC_PROVIDER)) {
-      Annotations.of(this).addWarningV2('eks-lb-lab:customResourceOidcProvider', 'The IAM OIDC provider is the ' +
-        `deprecated custom-resource one. Set "${cxapi.EKS_USE_NATIVE_OIDC_PROVIDER}": true in cdk.json context ` +
-        'for the native AWS::IAM::OIDCProvider.');
-    }
   }
 
   /**
    * Installs the AWS Load Balancer Controller once nodes, networking and DNS are up, so Helm's wait sees
-   * ready pods and the controller's webhooks answer before any workload is applied.
+   * ready pods and the controller's webhooks answer before any workload is applied. With IRSA the cluster gets its
+   * IAM OIDC provider; with EKS Pod Identity the `eks-pod-identity-agent` add-on, and no OIDC provider.
    */
   public addLoadBalancerController(options: LoadBalancerControllerOptions = {}): LoadBalancerController {
-    const controller = new LoadBalancerController(this, 'LoadBalancerController', { ...options, cluster: this.cluster });
+    let podIdentityAgent: eks.Addon | undefined;
+    if (options.identity === 'pod-identity') {
+      // A DaemonSet like vpc-cni: it lands on each node as it joins.
+      podIdentityAgent = this.addonsByName[POD_IDENTITY_AGENT_ADDON] ?? this.addAddon(POD_IDENTITY_AGENT_ADDON);
+    } else if (!FeatureFlags.of(this).isEnabled(cxapi.EKS_USE_NATIVE_OIDC_PROVIDER)) {
+      Annotations.of(this).addWarningV2('eks-lb-lab:customResourceOidcProvider', 'The IAM OIDC provider is the ' +
+        `deprecated custom-resource one. Set "${cxapi.EKS_USE_NATIVE_OIDC_PROVIDER}": true in cdk.json context ` +
+        'for the native AWS::IAM::OIDCProvider.');
+    }
+    const controller = new LoadBalancerController(this, 'LoadBalancerController', { ...options, cluster: this.cluster, podIdentityAgent });
     controller.chart.node.addDependency(this.capacity);
     return controller;
+  }
+
+  private addAddon(name: string): eks.Addon {
+    const addon = new eks.Addon(this, `Addon-${name}`, {
+      cluster: this.cluster,
+      addonName: name,
+      addonVersion: this.addonVersions[name],
+      preserveOnDelete: false,
+    });
+    this.addonsByName[name] = addon;
+    return addon;
   }
 
   /**
@@ -335,6 +367,45 @@ export class LabCluster extends Construct {
     acknowledgeNag(provider, findings, 'aws-cdk-lib\'s kubectl provider: its handler and provider-framework functions come ' +
       'with AWS managed Lambda execution and ECR read-only policies, a runtime aws-cdk-lib chooses, and permission to ' +
       'invoke every version of the handler. None of it is configurable here.');
+  }
+
+  /**
+   * The VPC CNI's IPv6 policy (AmazonEKS_CNI_IPv6_Policy in eksctl and the EKS user guide) on the nodes' role, which
+   * the CNI uses here. aws-eks-v2 adds `ec2:AssignIpv6Addresses` for IPv6 clusters too, but on `arn:aws:` network
+   * interfaces only, which match nothing in aws-cn or aws-us-gov.
+   */
+  private grantCniIpv6(role: iam.IRole): void {
+    const stack = Stack.of(this);
+    const networkInterfaces = stack.formatArn({ service: 'ec2', region: '*', account: '*', resource: 'network-interface', resourceName: '*' });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ec2:AssignIpv6Addresses', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets',
+        'ec2:DescribeTags', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstanceTypes', 'ec2:ModifyNetworkInterfaceAttribute'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:CreateTags'], resources: [networkInterfaces] }));
+    const rendered = Token.isUnresolved(networkInterfaces) ? 'arn:<AWS::Partition>:ec2:*:*:network-interface/*' : networkInterfaces;
+    acknowledgeNag(role, ['IAM5[Resource::*]', `IAM5[Resource::${rendered}]`, 'IAM5[Resource::arn:aws:ec2:*:*:network-interface/*]'],
+      'The VPC CNI\'s IPv6 policy as the EKS user guide gives it: it assigns IPv6 prefixes to, and tags, network interfaces ' +
+      'it creates at run time, whose ids no policy can name in advance.');
+  }
+
+  private checkIpFamily(props: LabClusterProps, labVpc: LabVpc | undefined): eks.IpFamily {
+    const ipFamily = props.ipFamily ?? eks.IpFamily.IP_V4;
+    if (!Object.values(eks.IpFamily).includes(ipFamily)) {
+      throw new LabValidationError(this, 'ipFamily', `must be eks.IpFamily.IP_V4 or eks.IpFamily.IP_V6; got ${show(ipFamily)}. ` +
+        'Use eks.IpFamily.IP_V6 for an IPv6 cluster.');
+    }
+    if (ipFamily !== eks.IpFamily.IP_V6) return ipFamily;
+    if (labVpc && !labVpc.dualStack) {
+      throw new LabValidationError(this, 'ipFamily', `'ipv6' needs a VPC with IPv6 blocks on every subnet (EKS assigns pods ` +
+        `and nodes IPv6 addresses from them); got ipFamily 'ipv6' with an IPv4-only LabVpc. Give LabVpc ` +
+        `ipProtocol: ec2.IpProtocol.DUAL_STACK.`);
+    }
+    if (props.serviceCidr !== undefined) {
+      throw new LabValidationError(this, 'serviceCidr', `applies to IPv4 clusters only: in an IPv6 cluster EKS assigns Service ` +
+        `addresses from an IPv6 block of its own; got ${show(props.serviceCidr)} with ipFamily 'ipv6'. Remove it.`);
+    }
+    return ipFamily;
   }
 
   private checkServiceCidr(serviceCidr: string, vpcCidr: string | undefined): void {

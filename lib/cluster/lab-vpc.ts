@@ -28,6 +28,14 @@ export interface LabVpcProps {
    * @default 1
    */
   readonly natGateways?: number;
+
+  /**
+   * `ec2.IpProtocol.DUAL_STACK` adds an Amazon-provided IPv6 block, an IPv6 /64 on every subnet with addresses
+   * assigned on launch (which nodes of an IPv6 EKS cluster require), IPv6 default routes to the internet gateway
+   * (public) and to an egress-only internet gateway (private). An IPv6 `LabCluster` needs it.
+   * @default ec2.IpProtocol.IPV4_ONLY
+   */
+  readonly ipProtocol?: ec2.IpProtocol;
 }
 
 /**
@@ -43,6 +51,9 @@ export class LabVpc extends Construct {
 
   /** The VPC's IPv4 CIDR block. */
   public readonly cidr: string;
+
+  /** Whether the VPC and its subnets have IPv6 blocks too. */
+  public readonly dualStack: boolean;
 
   constructor(scope: Construct, id: string, props: LabVpcProps) {
     super(scope, id);
@@ -64,12 +75,19 @@ export class LabVpc extends Construct {
     requireInteger(this, 'natGateways', natGateways, 1, azCount,
       `Nodes in private subnets need a NAT gateway to pull images; use 1 (cheapest) up to ${azCount} (one per zone).`);
 
+    const ipProtocol = props.ipProtocol ?? ec2.IpProtocol.IPV4_ONLY;
+    if (!Object.values(ec2.IpProtocol).includes(ipProtocol)) {
+      throw new LabValidationError(this, 'ipProtocol', `must be ec2.IpProtocol.IPV4_ONLY or ec2.IpProtocol.DUAL_STACK; ` +
+        `got '${ipProtocol}'. Use ec2.IpProtocol.DUAL_STACK for an IPv6 cluster.`);
+    }
     this.clusterName = props.clusterName;
     this.cidr = cidr;
+    this.dualStack = ipProtocol === ec2.IpProtocol.DUAL_STACK;
     this.vpc = new ec2.Vpc(this, 'Resource', {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
       ...this.zones(azCount),
       natGateways,
+      ...(this.dualStack ? { ipProtocol, ipv6Addresses: ec2.Ipv6Addresses.amazonProvided() } : {}),
       subnetConfiguration: [
         { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
         { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },

@@ -1,6 +1,7 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { Construct } from 'constructs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IDependable } from 'constructs';
 import { LabValidationError } from '../errors';
 import { LoadBalancerControllerPolicy } from './load-balancer-controller-policy';
 import { LoadBalancerControllerVersion } from './load-balancer-controller-version';
@@ -20,6 +21,19 @@ export const CHINA_IMAGE_REGISTRIES: Readonly<Record<string, string>> = {
   'cn-northwest-1': '961992271922.dkr.ecr.cn-northwest-1.amazonaws.com.cn',
 };
 
+/**
+ * How the controller's pods get its IAM role: `irsa` (IAM roles for service accounts: the service account's
+ * `eks.amazonaws.com/role-arn` annotation and the cluster's IAM OIDC provider) or `pod-identity` (an EKS Pod Identity
+ * association and the `eks-pod-identity-agent` add-on; no OIDC provider).
+ */
+export type LoadBalancerControllerIdentity = 'irsa' | 'pod-identity';
+
+/** The identities the controller can run with. */
+export const CONTROLLER_IDENTITIES: readonly LoadBalancerControllerIdentity[] = ['irsa', 'pod-identity'];
+
+/** The service principal EKS Pod Identity assumes roles as. */
+export const POD_IDENTITY_PRINCIPAL = 'pods.eks.amazonaws.com';
+
 /** Options for {@link LoadBalancerController}, also taken by `LabCluster.addLoadBalancerController()`. */
 export interface LoadBalancerControllerOptions {
   /**
@@ -27,6 +41,13 @@ export interface LoadBalancerControllerOptions {
    * @default LoadBalancerControllerVersion.V3_5_0
    */
   readonly version?: LoadBalancerControllerVersion;
+
+  /**
+   * How the controller's pods get its IAM role. `pod-identity` needs Linux EC2 nodes (EKS Pod Identity does not run on
+   * Fargate) and the `eks-pod-identity-agent` add-on on the cluster.
+   * @default 'irsa'
+   */
+  readonly identity?: LoadBalancerControllerIdentity;
 
   /**
    * Release whose IAM policy the controller's role gets instead of the one of `version`. An older release stages
@@ -75,10 +96,22 @@ export interface LoadBalancerControllerOptions {
 export interface LoadBalancerControllerProps extends LoadBalancerControllerOptions {
   /** The cluster to install the controller into. */
   readonly cluster: eks.ICluster;
+
+  /**
+   * The `eks-pod-identity-agent` add-on that hands the pods their credentials, with `identity: 'pod-identity'`.
+   * @default - the cluster's `eksPodIdentityAgent` (aws-eks-v2 creates the add-on for a cluster defined in this app;
+   * an imported cluster must already run it)
+   */
+  readonly podIdentityAgent?: eks.IAddon;
 }
+
+/** Pod annotation that marks controller pods started for EKS Pod Identity. */
+export const IDENTITY_POD_ANNOTATION = 'eks-lb-lab/controller-identity';
 
 /** Inputs of {@link controllerHelmValues}. */
 export interface ControllerHelmValuesInput {
+  /** How the pods get their role; `pod-identity` annotates them. @default 'irsa' */
+  readonly identity?: LoadBalancerControllerIdentity;
   /** Controller release. */
   readonly version: LoadBalancerControllerVersion;
   /** Cluster name (`clusterName`). */
@@ -95,7 +128,7 @@ export interface ControllerHelmValuesInput {
 
 /**
  * Helm values for the controller chart: cluster, region and VPC set so the controller never asks instance
- * metadata, the pre-created IRSA service account, the image of the version in use (from the China registries
+ * metadata, the pre-created service account, the image of the version in use (from the China registries
  * there), and Shield/WAF off where those services do not exist.
  */
 export function controllerHelmValues(input: ControllerHelmValuesInput): Record<string, unknown> {
@@ -112,18 +145,30 @@ export function controllerHelmValues(input: ControllerHelmValuesInput): Record<s
       tag: input.version.version,
     },
     ...(inChina ? { enableShield: false, enableWaf: false, enableWafv2: false } : {}),
+    // EKS sets up a pod's credentials when it is created: a change of identity must roll the pods, and this does.
+    ...(input.identity === 'pod-identity' ? { podAnnotations: { [IDENTITY_POD_ANNOTATION]: 'pod-identity' } } : {}),
     ...(input.enableServiceMutatorWebhook !== undefined ? { enableServiceMutatorWebhook: input.enableServiceMutatorWebhook } : {}),
   };
   return deepMerge(values, input.helmValues ?? {});
 }
 
 /**
- * The AWS Load Balancer Controller: an IRSA service account whose role carries the full official IAM policy
- * of the controller version in use, and the eks-charts Helm release that runs the controller with it.
+ * The AWS Load Balancer Controller: the service account `kube-system/aws-load-balancer-controller` with an IAM role
+ * (through IRSA or EKS Pod Identity) that carries the full official IAM policy of the controller version in use, and
+ * the eks-charts Helm release that runs the controller with it.
  */
 export class LoadBalancerController extends Construct {
-  /** The IRSA service account `kube-system/aws-load-balancer-controller`. */
-  public readonly serviceAccount: eks.ServiceAccount;
+  /** The IRSA service account `kube-system/aws-load-balancer-controller`, with `identity: 'irsa'`. */
+  public readonly serviceAccount?: eks.ServiceAccount;
+
+  /** The EKS Pod Identity association of that service account with `role`, with `identity: 'pod-identity'`. */
+  public readonly podIdentityAssociation?: eks.CfnPodIdentityAssociation;
+
+  /** The controller's IAM role, which holds `policy`. */
+  public readonly role: iam.IRole;
+
+  /** How the controller's pods get `role`. */
+  public readonly identity: LoadBalancerControllerIdentity;
 
   /** The customer-managed policy holding the official AWSLoadBalancerControllerIAMPolicy of the version. */
   public readonly policy: LoadBalancerControllerPolicy;
@@ -140,6 +185,7 @@ export class LoadBalancerController extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancerControllerProps) {
     super(scope, id);
     this.version = props.version ?? LoadBalancerControllerVersion.V3_5_0;
+    this.identity = props.identity ?? 'irsa';
     const stack = Stack.of(this);
     this.checkOptions(props, partitionOf(stack.region));
     this.policy = new LoadBalancerControllerPolicy(this, 'Policy', {
@@ -149,14 +195,26 @@ export class LoadBalancerController extends Construct {
       managedPolicyName: props.policyName,
     });
 
-    this.serviceAccount = new eks.ServiceAccount(this, 'ServiceAccount', {
-      cluster: props.cluster,
-      name: CONTROLLER_SERVICE_ACCOUNT.name,
-      namespace: CONTROLLER_SERVICE_ACCOUNT.namespace,
-    });
-    this.policy.attachToRole(this.serviceAccount.role);
+    // The role must hold the policy before the pods start, and must outlive them on delete.
+    const before: IDependable[] = [this.policy];
+    if (this.identity === 'irsa') {
+      this.serviceAccount = new eks.ServiceAccount(this, 'ServiceAccount', {
+        cluster: props.cluster,
+        name: CONTROLLER_SERVICE_ACCOUNT.name,
+        namespace: CONTROLLER_SERVICE_ACCOUNT.namespace,
+      });
+      this.role = this.serviceAccount.role;
+      before.push(this.serviceAccount, props.cluster.openIdConnectProvider);
+    } else {
+      const podIdentity = this.addPodIdentity(props);
+      this.role = podIdentity.role;
+      this.podIdentityAssociation = podIdentity.association;
+      before.push(...podIdentity.dependables);
+    }
+    this.policy.attachToRole(this.role);
 
     const values = controllerHelmValues({
+      identity: this.identity,
       version: this.version,
       clusterName: props.cluster.clusterName,
       region: stack.region,
@@ -179,11 +237,52 @@ export class LoadBalancerController extends Construct {
       timeout: props.timeout ?? Duration.minutes(10),
       values,
     });
-    // The role must hold the policy before the pods start, and must outlive them on delete.
-    this.chart.node.addDependency(this.serviceAccount, this.policy, props.cluster.openIdConnectProvider);
+    this.chart.node.addDependency(...before);
+  }
+
+  /**
+   * The Pod Identity half: a role EKS Pod Identity may assume and tag, its association with the service account, and
+   * the service account itself, made here rather than by the chart and without the IRSA annotation: with it, EKS would
+   * also inject IRSA's web identity token, which the SDK's default chain tries first, and the role does not trust the
+   * OIDC provider. The role and the service account take the ids aws-eks-v2's IRSA service account gives them, so
+   * switching identity updates both in place (the role keeps its ARN and its policy, kubectl apply drops or adds the
+   * annotation) instead of replacing them.
+   */
+  private addPodIdentity(props: LoadBalancerControllerProps): { role: iam.Role; association: eks.CfnPodIdentityAssociation; dependables: IDependable[] } {
+    const scope = new Construct(this, 'ServiceAccount');
+    const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal(POD_IDENTITY_PRINCIPAL).withSessionTags() });
+    const association = new eks.CfnPodIdentityAssociation(scope, 'PodIdentityAssociation', {
+      clusterName: props.cluster.clusterName,
+      namespace: CONTROLLER_SERVICE_ACCOUNT.namespace,
+      serviceAccount: CONTROLLER_SERVICE_ACCOUNT.name,
+      roleArn: role.roleArn,
+    });
+    const serviceAccount = new eks.KubernetesManifest(scope, 'manifest-ServiceAccountServiceAccountResource', {
+      cluster: props.cluster,
+      manifest: [{
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: {
+          name: CONTROLLER_SERVICE_ACCOUNT.name,
+          namespace: CONTROLLER_SERVICE_ACCOUNT.namespace,
+          labels: { 'app.kubernetes.io/name': CONTROLLER_SERVICE_ACCOUNT.name },
+        },
+      }],
+    });
+    // EKS injects the credentials into pods created after the association exists, from the agent on their node.
+    const agent = props.podIdentityAgent ?? props.cluster.eksPodIdentityAgent;
+    return { role, association, dependables: [association, serviceAccount, role, ...(agent ? [agent] : [])] };
   }
 
   private checkOptions(props: LoadBalancerControllerProps, partition: string | undefined): void {
+    if (!CONTROLLER_IDENTITIES.includes(this.identity)) {
+      throw new LabValidationError(this, 'identity', `must be one of ${CONTROLLER_IDENTITIES.map((i) => `'${i}'`).join(', ')}; ` +
+        `got ${show(this.identity)}. Use 'irsa' (the default) or 'pod-identity'.`);
+    }
+    if (this.identity === 'pod-identity' && props.cluster instanceof eks.FargateCluster) {
+      throw new LabValidationError(this, 'identity', `'pod-identity' cannot reach pods on Fargate, where a FargateCluster runs the ` +
+        `controller: EKS Pod Identity serves only pods on Linux EC2 nodes; got 'pod-identity'. Use 'irsa' on Fargate.`);
+    }
     const timeout = props.timeout;
     if (timeout && !Token.isUnresolved(timeout.toSeconds()) && (timeout.toSeconds() < 60 || timeout.toSeconds() > 900)) {
       throw new LabValidationError(this, 'timeout', `must be between 1 and 15 minutes (the kubectl handler's limit); ` +
@@ -198,7 +297,7 @@ export class LoadBalancerController extends Construct {
         }
       }
     }
-    // These come from the cluster, the stack and the IRSA service account; a different value would break them.
+    // These come from the cluster, the stack and the service account; a different value would break them.
     const fixed: readonly [string, unknown, string][] = [
       ['clusterName', props.cluster.clusterName, 'the cluster\'s name'],
       ['region', Stack.of(this).region, 'the stack\'s region'],
@@ -213,7 +312,7 @@ export class LoadBalancerController extends Construct {
     }
     const sa = values.serviceAccount as Record<string, unknown> | undefined;
     if (sa && (sa.create === true || (sa.name !== undefined && sa.name !== CONTROLLER_SERVICE_ACCOUNT.name))) {
-      throw new LabValidationError(this, 'helmValues.serviceAccount', `must leave the IRSA service account ` +
+      throw new LabValidationError(this, 'helmValues.serviceAccount', `must leave the ${this.identity === 'irsa' ? 'IRSA' : 'Pod Identity'} service account ` +
         `${CONTROLLER_SERVICE_ACCOUNT.namespace}/${CONTROLLER_SERVICE_ACCOUNT.name} in place; got ${JSON.stringify(sa)}. ` +
         `Remove 'serviceAccount' from helmValues: the construct creates it with the controller's IAM role.`);
     }

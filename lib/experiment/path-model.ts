@@ -220,6 +220,8 @@ export interface ExpectedPath {
   readonly crossZone: boolean;
   /** The hops that may cross zones when nodes and pods span zones; empty when every hop stays in the client's zone. */
   readonly zoneHops: readonly ZoneHop[];
+  /** `ipv6` when the target group is IPv6 (an IPv6 cluster's Service behind a dual-stack load balancer); absent for IPv4. */
+  readonly ipFamily?: 'ipv6';
   /** Caveats in one line each. */
   readonly notes: readonly string[];
   /** How the pods stop and the target group lets them go. */
@@ -258,7 +260,19 @@ export interface PathModelOptions {
    * @default - the ELB default: on for an ALB's target group, off for an NLB's
    */
   readonly targetGroupCrossZone?: Readonly<Record<string, boolean>>;
+  /**
+   * IP family of the cluster's Services. In an IPv6 cluster the controller makes IPv6 target groups: they need a
+   * dual-stack load balancer and ip targets, and the clients the lab admits (IPv4 blocks) reach the pods translated.
+   * @default 'ipv4'
+   */
+  readonly ipFamily?: 'ipv4' | 'ipv6';
 }
+
+/** The `ip-address-type` values that make a load balancer dual-stack, by kind. */
+const DUAL_STACK: Readonly<Record<string, readonly string[]>> = {
+  ALB: ['dualstack', 'dualstack-without-public-ipv4'],
+  NLB: ['dualstack'],
+};
 
 /** Service annotations and fields the model reads. */
 export const NLB_CLASS = 'service.k8s.aws/nlb';
@@ -293,7 +307,7 @@ export function expectedPaths(objects: readonly KubernetesObject[], options: Pat
     if (obj.kind === 'Ingress' && isAlbIngress(obj)) {
       for (const backend of ingressBackends(obj)) {
         const svc = findService(namespaceOf(obj), backend, idOf(obj));
-        paths.push(albPath(`${idOf(obj)} -> ${idOf(svc)}`, obj, svc, objects));
+        paths.push(albPath(`${idOf(obj)} -> ${idOf(svc)}`, obj, svc, objects, options));
       }
     } else if (obj.kind === 'Service' && serviceSpec(obj).type === 'LoadBalancer') {
       paths.push(loadBalancerServicePath(obj, objects, options));
@@ -307,7 +321,8 @@ export function expectedPaths(objects: readonly KubernetesObject[], options: Pat
   return paths;
 }
 
-function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, objects: readonly KubernetesObject[]): ExpectedPath {
+function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, objects: readonly KubernetesObject[],
+  options: PathModelOptions): ExpectedPath {
   // The controller lets a backend Service's alb.ingress.kubernetes.io annotations override the Ingress's.
   const annotations = { ...ingress.metadata?.annotations, ...svc.metadata?.annotations };
   const targetType = parseTargetType(annotations[ALB_TARGET_TYPE_ANNOTATION] ?? 'instance', idOf(ingress));
@@ -319,6 +334,7 @@ function albPath(id: string, ingress: KubernetesObject, svc: KubernetesObject, o
     id, entryPoint: 'Ingress', loadBalancer: 'ALB', provisioner: 'aws-load-balancer-controller', targetType, svc, objects, crossZone,
     targetGroupAttributes: parseAttributes(annotations[ALB.targetGroupAttributes] ?? ''),
     proxy: true, preserveClientIp: false, proxyProtocol: false, listener: albListener(annotations, idOf(ingress)),
+    ipFamily: options.ipFamily, ipAddressType: annotations[ALB.ipAddressType],
     // No port, or `traffic-port` (the controller's default): the port the target receives traffic on.
     healthCheck: (port) => ({ protocol: 'HTTP', path, port: hcPort ?? port }),
   });
@@ -412,6 +428,7 @@ function loadBalancerServicePath(svc: KubernetesObject, objects: readonly Kubern
     id: idOf(svc), entryPoint: 'Service', classFromWebhook, loadBalancer: 'NLB', provisioner: 'aws-load-balancer-controller',
     targetType, svc, objects, proxy: false, proxyProtocol, healthCheck, notes, listener: serviceListener(svc), targetGroupAttributes: attributes, crossZone,
     preserveClientIp: preserve === undefined ? targetType === 'instance' : preserve === 'true',
+    ipFamily: options.ipFamily, ipAddressType: annotations[NLB.ipAddressType],
   });
 }
 
@@ -492,9 +509,40 @@ interface BuildInput {
   readonly targetGroupAttributes?: Readonly<Record<string, string>>;
   /** Load balancer nodes send to targets in every zone. */
   readonly crossZone: boolean;
+  /** The cluster's IP family, for Services the controller serves. */
+  readonly ipFamily?: 'ipv4' | 'ipv6';
+  /** The load balancer's `ip-address-type` annotation. */
+  readonly ipAddressType?: string;
+  /** Preservation is on, but the traffic is translated between families, where it has no effect. */
+  readonly translatedPreservation?: boolean;
 }
 
-function build(input: BuildInput): ExpectedPath {
+/**
+ * An IPv6 Service's path as the controller and ELB take it: ip targets only, behind a dual-stack load balancer, and an
+ * NLB's client IP preservation has no effect on the IPv4 clients it translates to the IPv6 targets.
+ */
+function ipv6Input(input: BuildInput): BuildInput {
+  if (input.ipFamily !== 'ipv6') return input;
+  if (input.targetType === 'instance') {
+    throw new PathModelError(`${input.id}: instance targets cannot serve an IPv6 cluster: EKS load balances to IPv6 pods with ` +
+      'ip targets only, not instance targets.');
+  }
+  const lb = input.loadBalancer;
+  if (input.entryPoint !== 'TargetGroupBinding' && !(DUAL_STACK[lb] ?? []).includes(input.ipAddressType ?? 'ipv4')) {
+    throw new PathModelError(`${input.id}: the controller refuses an IPv6 Service behind an IPv4-only ${lb} ("unsupported IPv6 ` +
+      `configuration, lb not dual-stack"); set ${lb === 'ALB' ? ALB.ipAddressType : NLB.ipAddressType} to dualstack.`);
+  }
+  const notes = [...input.notes ?? [], `IPv6 target group: the ${lb} reaches the pods at their IPv6 addresses`];
+  if (lb === 'NLB' && input.preserveClientIp) {
+    notes.push('IPv4 clients are translated to the IPv6 targets, and preservation has no effect on translated traffic: the ' +
+      'pod sees the NLB\'s IPv6 address (an IPv6 client would keep its own)');
+    return { ...input, preserveClientIp: false, translatedPreservation: true, notes };
+  }
+  return { ...input, notes };
+}
+
+function build(given: BuildInput): ExpectedPath {
+  const input = ipv6Input(given);
   const { svc, targetType, loadBalancer: lb } = input;
   const type = serviceSpec(svc).type;
   if (targetType === 'instance' && type !== 'NodePort' && type !== 'LoadBalancer') {
@@ -508,7 +556,9 @@ function build(input: BuildInput): ExpectedPath {
     ...(input.listener ? { listener: input.listener } : {}), workload: workloadOf(svc, input.objects, input.id),
   };
   const extra = {
-    proxyProtocol: input.proxyProtocol, ...(lb === 'NLB' ? { preserveClientIp: input.preserveClientIp } : {}),
+    proxyProtocol: input.proxyProtocol,
+    ...(lb === 'NLB' ? { preserveClientIp: input.translatedPreservation ? true : input.preserveClientIp } : {}),
+    ...(input.ipFamily === 'ipv6' ? { ipFamily: 'ipv6' as const } : {}),
     shutdown: shutdownOf(input, origin.workload),
   };
   const zoneHops = (crossNode: boolean): ZoneHop[] => [
@@ -721,6 +771,7 @@ export function describePath(p: ExpectedPath): string {
   if (p.entryPoint === 'TargetGroupBinding') parts.push('TargetGroupBinding');
   if (p.classFromWebhook) parts.push('no class, set by the webhook');
   if (p.provisioner === 'in-tree-cloud-provider') parts.push('no class, in-tree cloud provider');
+  if (p.ipFamily === 'ipv6') parts.push('IPv6');
   return parts.join(', ');
 }
 

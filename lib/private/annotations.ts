@@ -12,6 +12,7 @@ export const ALB = {
   groupName: 'alb.ingress.kubernetes.io/group.name',
   groupOrder: 'alb.ingress.kubernetes.io/group.order',
   targetGroupAttributes: 'alb.ingress.kubernetes.io/target-group-attributes',
+  ipAddressType: 'alb.ingress.kubernetes.io/ip-address-type',
 } as const;
 
 /** The namespace label that has the controller's `mpod.elbv2.k8s.aws` webhook inject pod readiness gates. */
@@ -33,6 +34,7 @@ export const NLB = {
   healthcheckPath: 'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path',
   attributes: 'service.beta.kubernetes.io/aws-load-balancer-attributes',
   crossZone: 'service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled',
+  ipAddressType: 'service.beta.kubernetes.io/aws-load-balancer-ip-address-type',
 } as const;
 
 /** The target group (and NLB) attribute that says whether load balancer nodes send to targets in other zones. */

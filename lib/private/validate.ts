@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { LabValidationError } from '../errors';
@@ -46,6 +47,38 @@ export function parseIpv4Cidr(value: string): Ipv4Cidr | undefined {
   const hostBits = 2 ** (32 - prefix);
   if (address % hostBits !== 0) return undefined;
   return { address, prefix };
+}
+
+/** Parsed IPv6 CIDR block: the address as a 128-bit integer. */
+export interface Ipv6Cidr {
+  readonly address: bigint;
+  readonly prefix: number;
+}
+
+/** An IPv6 address (any textual form `net.isIP` takes, `::` shortening and a dotted IPv4 tail included) as an integer. */
+export function ipv6Number(address: string): bigint | undefined {
+  if (isIP(address) !== 6) return undefined;
+  let text = address.replace(/%.*$/, '');
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4[1].split('.').map(Number);
+    text = text.slice(0, -v4[1].length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  const filled = tail === undefined ? groups(head)
+    : [...groups(head), ...Array(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)];
+  return filled.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+/** Parses `<IPv6 address>/n`; undefined when malformed or when host bits are set. */
+export function parseIpv6Cidr(value: string): Ipv6Cidr | undefined {
+  const m = /^([0-9A-Fa-f:.]+)\/(\d{1,3})$/.exec(value);
+  const address = m ? ipv6Number(m[1]) : undefined;
+  if (!m || address === undefined || Number(m[2]) > 128) return undefined;
+  const prefix = Number(m[2]);
+  const hostMask = (1n << BigInt(128 - prefix)) - 1n;
+  return (address & hostMask) === 0n ? { address, prefix } : undefined;
 }
 
 /** Whether two parsed IPv4 blocks share any address. */

@@ -39,7 +39,11 @@ export type { EchoPodProps, EchoShutdown, EchoStopSignal } from './echo-pod';
 /** Ingress annotations the chart sets from its props; `annotations` may not set them. */
 const ANNOTATIONS_FROM_PROPS: Readonly<Record<string, string>> = {
   'target-type': 'targetType', 'scheme': 'scheme', 'healthcheck-path': 'healthCheckPath', 'inbound-cidrs': 'inboundCidrs',
+  'ip-address-type': 'ipAddressType',
 };
+
+/** The address types of an ALB (`alb.ingress.kubernetes.io/ip-address-type`). */
+export type AlbIpAddressType = 'ipv4' | 'dualstack' | 'dualstack-without-public-ipv4';
 
 
 
@@ -121,6 +125,12 @@ export interface IngressWorkloadChartProps extends EchoPodProps {
    * @default - not written: the target group follows the ALB, which always balances across zones
    */
   readonly crossZoneLoadBalancing?: CrossZoneLoadBalancing;
+  /**
+   * Address type of the ALB (`alb.ingress.kubernetes.io/ip-address-type`). An IPv6 cluster needs a dual-stack one:
+   * its Services are IPv6, so the controller makes IPv6 target groups, which only a dual-stack ALB can use.
+   * @default 'ipv4' (the controller's default; the annotation is then not written)
+   */
+  readonly ipAddressType?: AlbIpAddressType;
 
   /**
    * Further `alb.ingress.kubernetes.io/*` annotations on the Ingress, checked against the controller's documented
@@ -176,6 +186,9 @@ const GROUP_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
   /** The target type under test. */
   public readonly targetType: TargetType;
+
+  /** Address type of the ALB. */
+  public readonly ipAddressType: AlbIpAddressType;
 
   /** The namespace of every object. */
   public readonly namespaceName: string;
@@ -246,6 +259,9 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
     const path = props.path ?? '/';
 
     this.validate(props, { targetType, serviceType, scheme, healthCheckPath, inboundCidrs, path });
+    const ipAddressType = props.ipAddressType ?? 'ipv4';
+    requireOneOf(this, 'ipAddressType', ipAddressType, ['ipv4', 'dualstack', 'dualstack-without-public-ipv4']);
+    this.ipAddressType = ipAddressType;
     const { image, containerPort, replicas } = echoPodSettings(this, props);
     requireWorkloadNames(this, namespace, name, `${targetType}-mode`);
     this.checkAnnotations(props.annotations ?? {});
@@ -296,6 +312,7 @@ export class IngressWorkloadChart extends Chart implements EchoWorkloadSurface {
           [ALB.listenPorts]: '[{"HTTP": 80}]',
           [ALB.healthcheckPath]: healthCheckPath,
           [ALB.inboundCidrs]: inboundCidrs.join(','),
+          ...(ipAddressType !== 'ipv4' ? { [ALB.ipAddressType]: ipAddressType } : {}),
           ...(props.groupName !== undefined ? { [ALB.groupName]: props.groupName } : {}),
           ...(props.groupOrder !== undefined ? { [ALB.groupOrder]: String(props.groupOrder) } : {}),
           ...props.annotations,

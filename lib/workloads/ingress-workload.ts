@@ -4,6 +4,7 @@ import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { IngressWorkloadChart, IngressWorkloadChartProps } from './ingress-workload-chart';
 import { LoadBalancerController } from '../controller/load-balancer-controller';
+import { forIpFamily } from './private/ip-family';
 import { applyAfterController, publishedHostname } from './private/apply-chart';
 
 /** Properties of an {@link IngressWorkload}. */
@@ -42,7 +43,7 @@ export class IngressWorkload extends Construct {
     super(scope, id);
     const { cluster, controller, addressTimeout, ...chartProps } = props;
     // Named after this construct's path, so the chart's errors say which workload they are about.
-    this.chart = new IngressWorkloadChart(new cdk8s.App(), this.node.path.split('/').join('-'), chartProps);
+    this.chart = new IngressWorkloadChart(new cdk8s.App(), this.node.path.split('/').join('-'), forIpFamily(this, cluster, chartProps));
     if (this.chart.scheme === 'internet-facing' && this.chart.inboundCidrs.includes('0.0.0.0/0')) {
       Annotations.of(this).addWarningV2('eks-lb-lab:openInboundCidrs', `The ${this.chart.targetType}-mode ALB admits ` +
         `0.0.0.0/0 (anyone on the internet). Restrict 'inboundCidrs' to your address, e.g. ['203.0.113.7/32'].`);

@@ -71,11 +71,21 @@ export interface NlbWorkloadChartProps extends EchoPodProps {
   readonly nodePort?: number;
 
   /**
+   * Address type of the NLB (`service.beta.kubernetes.io/aws-load-balancer-ip-address-type`). An IPv6 cluster needs
+   * `dualstack`: its Services are IPv6, so the controller makes IPv6 target groups, which only a dual-stack NLB can use.
+   * @default 'ipv4' (the controller's default; the annotation is then not written)
+   */
+  readonly ipAddressType?: NlbIpAddressType;
+
+  /**
    * Client CIDR blocks the NLB's security group admits (`spec.loadBalancerSourceRanges`).
    * @default ['0.0.0.0/0']
    */
   readonly loadBalancerSourceRanges?: readonly string[];
 }
+
+/** The address types of an NLB (`service.beta.kubernetes.io/aws-load-balancer-ip-address-type`). */
+export type NlbIpAddressType = 'ipv4' | 'dualstack';
 
 /**
  * An NLB path of the experiment as Kubernetes objects: a Namespace, the echo Deployment and a Service of
@@ -85,6 +95,9 @@ export interface NlbWorkloadChartProps extends EchoPodProps {
 export class NlbWorkloadChart extends Chart implements EchoWorkloadSurface {
   /** The target type under test. */
   public readonly targetType: TargetType;
+
+  /** Address type of the NLB. */
+  public readonly ipAddressType: NlbIpAddressType;
 
   /** The namespace of every object. */
   public readonly namespaceName: string;
@@ -133,6 +146,9 @@ export class NlbWorkloadChart extends Chart implements EchoWorkloadSurface {
 
     requireOneOf(this, 'targetType', targetType, ['ip', 'instance']);
     requireOneOf(this, 'scheme', scheme, ['internet-facing', 'internal']);
+    const ipAddressType = props.ipAddressType ?? 'ipv4';
+    requireOneOf(this, 'ipAddressType', ipAddressType, ['ipv4', 'dualstack']);
+    this.ipAddressType = ipAddressType;
     const externalTrafficPolicy = this.checkTrafficPolicy(props, targetType, proxyProtocolV2);
     requireWorkloadNames(this, namespace, name, `nlb-${targetType}-mode`);
     const { image, containerPort, replicas } = echoPodSettings(this, props);
@@ -166,6 +182,7 @@ export class NlbWorkloadChart extends Chart implements EchoWorkloadSurface {
           [NLB.targetGroupAttributes]: `preserve_client_ip.enabled=${this.preserveClientIp}` +
             (props.crossZoneLoadBalancing !== undefined ? `,${CROSS_ZONE_ATTRIBUTE}=${props.crossZoneLoadBalancing}` : ''),
           ...(proxyProtocolV2 ? { [NLB.proxyProtocol]: '*' } : {}),
+          ...(ipAddressType !== 'ipv4' ? { [NLB.ipAddressType]: ipAddressType } : {}),
         },
       },
       type: kplus.ServiceType.LOAD_BALANCER,

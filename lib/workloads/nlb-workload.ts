@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { ECHO_IMAGE } from './ingress-workload-chart';
 import { LoadBalancerController } from '../controller/load-balancer-controller';
 import { NlbWorkloadChart, NlbWorkloadChartProps } from './nlb-workload-chart';
+import { forIpFamily } from './private/ip-family';
 import { applyAfterController, publishedHostname } from './private/apply-chart';
 
 /** Properties of an {@link NlbWorkload}. */
@@ -42,7 +43,7 @@ export class NlbWorkload extends Construct {
   constructor(scope: Construct, id: string, props: NlbWorkloadProps) {
     super(scope, id);
     const { cluster, controller, addressTimeout, ...chartProps } = props;
-    this.chart = new NlbWorkloadChart(new cdk8s.App(), 'Chart', chartProps);
+    this.chart = new NlbWorkloadChart(new cdk8s.App(), 'Chart', forIpFamily(this, cluster, chartProps));
     if (this.chart.proxyProtocolV2 && this.chart.image === ECHO_IMAGE) {
       Annotations.of(this).addWarningV2('eks-lb-lab:proxyProtocolEcho', `'proxyProtocolV2' is on but the image is ` +
         `${ECHO_IMAGE}, whose nginx does not parse PROXY protocol: every connection starts with a binary header it ` +

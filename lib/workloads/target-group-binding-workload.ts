@@ -12,6 +12,8 @@ import { acknowledgeNag } from '../private/nag';
 import { requireCidrList, requireInteger, requireOneOf, requireRuleCount } from '../private/validate';
 import { CROSS_ZONE_ATTRIBUTE } from '../private/annotations';
 import { TargetGroupBindingChart, TargetGroupBindingChartProps } from './target-group-binding-chart';
+import { LabValidationError } from '../errors';
+import { IPV6_IP_TARGETS_ONLY, isIpv6Cluster } from './private/ip-family';
 
 /** Path prefixes the listener forwards to each target group. */
 export const TARGET_GROUP_BINDING_PATHS: Readonly<Record<TargetType, string>> = { ip: '/ip', instance: '/instance' };
@@ -73,6 +75,10 @@ export class TargetGroupBindingWorkload extends Construct {
     super(scope, id);
     const { cluster, controller, vpc, inboundCidrs: cidrs, crossZoneLoadBalancing: _crossZone, ...chartProps } = props;
     const inboundCidrs = cidrs ?? ['0.0.0.0/0'];
+    if (isIpv6Cluster(cluster)) {
+      throw new LabValidationError(this, 'cluster', `is an IPv6 cluster, where this workload's instance target group cannot serve: ` +
+        `${IPV6_IP_TARGETS_ONLY}; got ipFamily 'ipv6'. Use IngressWorkload or NlbWorkload with 'ip' targets there.`);
+    }
     const containerPort = props.containerPort ?? ECHO_PORT;
     requireCidrList(this, 'inboundCidrs', inboundCidrs);
     requireRuleCount(this, 'inboundCidrs', inboundCidrs);

@@ -44,7 +44,8 @@ const CASES: readonly [string, string][] = [
   ['allowedCIDR=203.0.113.7/32', "eks-lb-lab: Context 'allowedCIDR' is not a setting of the lab; got '203.0.113.7/32'. " +
     "Did you mean 'allowedCidr'? The settings are region, clusterName, kubernetesVersion, nodeInstanceType, nodeCount, vpcCidr, " +
     'azCount, natGateways, allowedCidr, image, replicas, externalTrafficPolicy, nodePort, shutdown, controllerVersion, controllerPolicyVersion, sharedAlb, ' +
-    'nlbPreserveClientIp, nlbProxyProtocol, tgbNodePort, serviceMutatorWebhook, publicEndpointCidrs, controlPlaneLogging, serviceCidr, crossZoneLoadBalancing, nag, newRegion.'],
+    'nlbPreserveClientIp, nlbProxyProtocol, tgbNodePort, serviceMutatorWebhook, publicEndpointCidrs, controlPlaneLogging, serviceCidr, crossZoneLoadBalancing, ' +
+    'controllerIdentity, ipFamily, nag, newRegion.'],
 ];
 
 describe('cdk synth of bin/app.ts', () => {
@@ -52,10 +53,19 @@ describe('cdk synth of bin/app.ts', () => {
   // the app as cdk.json runs it (what they check is the app's one line, not the CLI's framing of it).
   let results: SynthResult[];
   let nag: SynthResult;
+  let ipv6: SynthResult;
   beforeAll(async () => {
-    [nag, ...results] = await Promise.all([synthWith('nag=true'),
+    [nag, ipv6, ...results] = await Promise.all([synthWith('nag=true'), synthWith('ipFamily=ipv6', 'direct'),
       ...CASES.map(([setting], i) => synthWith(setting, i === 0 ? 'cli' : 'direct'))]);
   }, 180_000);
+
+  test('-c ipFamily=ipv6 synthesizes the IPv6 lab and says, in one line, which stacks it leaves out and why', () => {
+    expect(ipv6.status).toBe(0);
+    // The app's own line; the synth warnings that follow are aws-cdk-lib's report of the annotations.
+    expect(ipv6.stderr.split('\n').filter((l) => l.startsWith('eks-lb-lab'))).toEqual(['eks-lb-lab: -c ipFamily=ipv6 leaves out InstanceModeLab, ' +
+      'NlbInstanceModeLab and TgbLab: EKS load balances to IPv6 pods with ip targets only, not instance targets.']);
+    expect(ipv6.resourceTypes).toEqual(expect.arrayContaining(['AWS::EC2::EgressOnlyInternetGateway', 'AWS::EC2::VPCCidrBlock']));
+  });
 
   test('-c nag=true runs cdk-nag AwsSolutions; every finding is acknowledged, so synth succeeds', () => {
     expect(nag.status).toBe(0);

@@ -8,22 +8,24 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { IngressWorkloadChart, NlbWorkloadChart, TargetGroupBindingChart } from '../../lib';
 import { ClientIpLocation, DeployedPath, ExpectedPath, KubernetesObject, PeerClass, expectedPaths } from '../../lib/experiment';
 import { readLabSettings } from '../../lab-stacks/settings';
-import { createLab, Lab } from '../../lab-stacks/lab-app';
-import { PathSettings } from '../../lab-stacks/catalogue';
+import { absentStacksNote, createLab, Lab } from '../../lab-stacks/lab-app';
+import { LAB_PATHS, PathSettings, labPath, unavailable } from '../../lab-stacks/catalogue';
+import { IngressLabStack } from '../../lab-stacks/ingress-lab-stack';
 import { Finding, validateTemplates } from '../cfn-validator';
 import { flatten, helmValues, newApp } from '../fixtures';
 import { k8sProblems } from '../k8s-validate';
 import { ROOT } from '../paths';
 import { albProps, nlbProps, tgbProps } from '../lab-charts';
 
-function lab(context: Record<string, unknown> = {}): Lab {
+/** The lab from cdk context; every stack is there unless the context is IPv6 (see the IPv6 tests). */
+function lab(context: Record<string, unknown> = {}): Required<Lab> {
   const app = newApp(context);
-  return createLab(app, readLabSettings(app.node, {}));
+  return createLab(app, readLabSettings(app.node, {})) as Required<Lab>;
 }
 
 /** The default lab per region, built once for this file: building and synthesizing it is the slow part. */
-const defaultLabs = new Map<string, Lab>();
-function defaultLab(region: string): Lab {
+const defaultLabs = new Map<string, Required<Lab>>();
+function defaultLab(region: string): Required<Lab> {
   if (!defaultLabs.has(region)) defaultLabs.set(region, lab({ region }));
   return defaultLabs.get(region)!;
 }
@@ -88,7 +90,7 @@ function notInModelTerms(what: string): never {
 const modelRow = (p: ExpectedPath) => ({ peer: p.podPeer, clientIp: p.clientIp });
 
 describe('the lab app', () => {
-  let stacks: Lab;
+  let stacks: Required<Lab>;
   beforeAll(() => { stacks = defaultLab('us-east-1'); });
 
   test('LabCluster and five labs on it; each lab pulls LabCluster in', () => {
@@ -154,7 +156,7 @@ describe('the lab app', () => {
       path: 'ip', url: flatten(url.Value), namespace: 'ip-mode', replicas: 2, listener: { protocol: 'HTTP', port: 80 },
       settings: {
         image: 'registry.k8s.io/e2e-test-images/echoserver:2.5', replicas: 2, allowedCidr: ['0.0.0.0/0'], externalTrafficPolicy: 'Cluster',
-        nodePort: 30080, sharedAlb: false, nlbPreserveClientIp: false, nlbProxyProtocol: false, tgbNodePort: 30081, shutdown: 'graceful',
+        nodePort: 30080, sharedAlb: false, nlbPreserveClientIp: false, nlbProxyProtocol: false, tgbNodePort: 30081, shutdown: 'graceful', ipFamily: 'ipv4',
       },
       targetGroup: { port: 8080, healthCheck: { protocol: 'HTTP', path: '/', port: 8080 } },
     }]);
@@ -348,6 +350,54 @@ describe('the lab app with context', () => {
       '-c controllerPolicyVersion'));
   });
 
+  test('-c controllerIdentity=pod-identity: the association, the agent, no OIDC provider, the role as an output', () => {
+    const stacks = lab({ controllerIdentity: 'pod-identity' });
+    const template = Template.fromStack(stacks.cluster);
+    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
+    template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' });
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    const output = template.findOutputs('ControllerRoleArn').ControllerRoleArn;
+    expect([output.Description, output.Value]).toEqual(['IAM role of the AWS Load Balancer Controller (EKS Pod Identity)',
+      { 'Fn::GetAtt': [expect.stringMatching(/^ClusterLoadBalancerControllerServiceAccountRole/), 'Arn'] }]);
+    expect(stacks.cluster.controller.identity).toBe('pod-identity');
+  });
+
+  test('-c ipFamily=ipv6: a dual-stack VPC, an IPv6 cluster and the ip paths only, behind dual-stack load balancers', () => {
+    const app = newApp({ ipFamily: 'ipv6' });
+    const stacks = createLab(app, readLabSettings(app.node, {}));
+    expect(app.node.children.filter((c) => Stack.isStack(c)).map((c) => c.node.id)).toEqual(['LabCluster', 'IpModeLab', 'NlbIpModeLab']);
+    expect([stacks.instanceMode, stacks.nlbInstanceMode, stacks.tgb]).toEqual([undefined, undefined, undefined]);
+    const cluster = Template.fromStack(stacks.cluster);
+    cluster.hasResourceProperties('AWS::EKS::Cluster', { KubernetesNetworkConfig: Match.objectLike({ IpFamily: 'ipv6' }) });
+    cluster.resourcePropertiesCountIs('AWS::EC2::VPCCidrBlock', { AmazonProvidedIpv6CidrBlock: true }, 1);
+    cluster.resourceCountIs('AWS::EC2::EgressOnlyInternetGateway', 1);
+    expect(cluster.findOutputs('VpcIpv6Cidr').VpcIpv6Cidr.Value).toEqual({ 'Fn::Select': [0, { 'Fn::GetAtt': [expect.stringMatching(/^Vpc/), 'Ipv6CidrBlocks'] }] });
+    expect(Template.fromStack(defaultLab('us-east-1').cluster).findOutputs('VpcIpv6Cidr')).toEqual({});
+    const ingress = workloadObjects(Template.fromStack(stacks.ipMode)).find((o) => o.kind === 'Ingress')!;
+    expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/ip-address-type']).toBe('dualstack');
+    const service = workloadObjects(Template.fromStack(stacks.nlbIpMode)).find((o) => o.kind === 'Service')!;
+    expect(service.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-ip-address-type']).toBe('dualstack');
+    expect([stacks.ipMode, stacks.nlbIpMode].flatMap((s) => labPathsOf(s)).map((p) => [p.path, p.settings.ipFamily]))
+      .toEqual([['ip', 'ipv6'], ['nlb-ip', 'ipv6']]);
+  });
+
+  test('-c ipFamily=ipv6: an instance path on the IPv6 cluster stops synthesis with one line', () => {
+    const app = newApp({ ipFamily: 'ipv6' });
+    const settings = readLabSettings(app.node, {});
+    const stacks = createLab(app, settings);
+    expect(() => new IngressLabStack(app, 'InstanceModeLab', {
+      env: { region: settings.region }, labCluster: stacks.cluster, path: labPath('instance')!, settings,
+    })).toThrow("InstanceModeLab/Workload: 'targetType' 'instance' cannot serve an IPv6 cluster: EKS load balances to IPv6 pods " +
+      "with ip targets only, not instance targets; got 'instance'. Use 'ip'.");
+    expect(LAB_PATHS.filter((p) => unavailable(p, settings) === undefined).map((p) => p.id)).toEqual(['ip', 'nlb-ip', 'nlb-ip-preserve']);
+    expect(unavailable(labPath('instance-local')!, settings)).toBe('instance-local is an instance path, and EKS load balances to IPv6 pods ' +
+      'with ip targets only, not instance targets');
+    expect([absentStacksNote(settings), absentStacksNote(readLabSettings(newApp().node, {}))]).toEqual([
+      '-c ipFamily=ipv6 leaves out InstanceModeLab, NlbInstanceModeLab and TgbLab: EKS load balances to IPv6 pods with ip targets only, not instance targets.',
+      undefined,
+    ]);
+  });
+
   test('settings reach the constructs', () => {
     const stacks = lab({
       clusterName: 'lab2', kubernetesVersion: '1.35', nodeInstanceType: 'm5.large', nodeCount: '3',
@@ -391,6 +441,11 @@ const ACCEPTED_WARNINGS: readonly { rule: string; resource: RegExp; reason: stri
 ];
 
 const REGIONS = ['us-east-1', 'cn-north-1', 'us-gov-west-1'] as const;
+/**
+ * The IPv6 lab's findings: TgbLab's go, the VPC CNI's IPv6 statements on the nodes' role come; in aws-cn and aws-us-gov
+ * their network-interface ARN is not the `arn:aws:` one of aws-eks-v2's statement, so it is one finding more.
+ */
+const NAG_FINDINGS_IPV6: Readonly<Record<string, number>> = { 'us-east-1': 24, 'cn-north-1': 25, 'us-gov-west-1': 25 };
 
 /** A finding of cdk-nag with the acknowledgement aws-cdk-lib would apply to it (on the resource or an ancestor). */
 interface NagFinding { readonly finding: string; readonly path: string; readonly reason?: string }
@@ -416,13 +471,26 @@ function nagFindings(app: App): NagFinding[] {
 }
 
 
-describe.each(REGIONS)('the lab app in %s', (region) => {
+/** The labs validated in full: the default one in each partition, and with each setting that reshapes LabCluster. */
+const VALIDATED: readonly (readonly [string, string, Record<string, string>])[] = [
+  ...REGIONS.map((region) => [region, 'defaults', {}] as const),
+  ...REGIONS.map((region) => [region, '-c controllerIdentity=pod-identity', { controllerIdentity: 'pod-identity' }] as const),
+  // The IPv6 lab's partition-specific part, the nodes' IPv6 statements, is checked in each partition by lab-cluster.test.ts.
+  ['us-east-1', '-c ipFamily=ipv6', { ipFamily: 'ipv6' }],
+];
+
+describe.each(VALIDATED)('the lab app in %s, %s', (region, _name, context) => {
   let app: App;
   let findings: Finding[];
   beforeAll(() => {
-    app = defaultLab(region).cluster.node.root as App;
+    app = (Object.keys(context).length === 0 ? defaultLab(region) : lab({ region, ...context })).cluster.node.root as App;
     const assembly = app.synth();
     findings = validateTemplates(Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template])), region);
+  });
+
+  test('every Kubernetes object of every stack passes the Kubernetes schema and the annotation grammar', () => {
+    const lab = app.node.children.filter((c): c is Stack => Stack.isStack(c));
+    expect(k8sProblems(lab.flatMap((s) => appliedObjects(s)))).toEqual([]);
   });
 
   test('AWS\'s CloudFormation validator finds no errors in any lab stack', () => {
@@ -443,8 +511,9 @@ describe.each(REGIONS)('the lab app in %s', (region) => {
     expect(nag.filter((f) => f.reason === undefined)).toEqual([]);
     expect(nag.every((f) => f.reason!.length > 40)).toBe(true);
     const byRule = (f: NagFinding) => f.finding.replace(/\[.*$/, '');
+    const ipv6 = context.ipFamily === 'ipv6';
     expect([...new Set(nag.map(byRule))].sort()).toEqual([
-      'AwsSolutions-EC23', 'AwsSolutions-ELB2', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-VPC7',
+      ...(ipv6 ? [] : ['AwsSolutions-EC23', 'AwsSolutions-ELB2']), 'AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-VPC7',
     ]);
     expect([...new Set(nag.map((f) => f.path.replace(/\/Resource$/, '')))].sort()).toEqual([
       'LabCluster/Cluster/LoadBalancerController/Policy/Default',
@@ -453,12 +522,13 @@ describe.each(REGIONS)('the lab app in %s', (region) => {
       'LabCluster/Cluster/Resource/KubectlProvider/Provider/framework-onEvent/ServiceRole',
       'LabCluster/Cluster/Resource/KubectlProvider/Provider/framework-onEvent/ServiceRole/DefaultPolicy',
       'LabCluster/Cluster/Resource/NodegroupDefaultCapacity/NodeGroupRole',
+      ...(ipv6 ? ['LabCluster/Cluster/Resource/NodegroupDefaultCapacity/NodeGroupRole/DefaultPolicy'] : []),
       'LabCluster/Cluster/Resource/Role',
       'LabCluster/Vpc/Resource',
-      'TgbLab/Workload/LoadBalancer',
-      'TgbLab/Workload/SecurityGroup',
+      // An IPv6 lab has no TgbLab: its stack holds an instance target group.
+      ...(ipv6 ? [] : ['TgbLab/Workload/LoadBalancer', 'TgbLab/Workload/SecurityGroup']),
     ]);
-    expect(nag).toHaveLength(24);
+    expect(nag).toHaveLength(ipv6 ? NAG_FINDINGS_IPV6[region] : 24);
   });
 });
 

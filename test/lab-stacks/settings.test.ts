@@ -44,6 +44,8 @@ describe('readLabSettings', () => {
       serviceMutatorWebhook: true,
       publicEndpointCidrs: ['0.0.0.0/0'],
       controlPlaneLogging: [],
+      controllerIdentity: 'irsa',
+      ipFamily: 'ipv4',
     });
   });
 

@@ -12,13 +12,13 @@ function exportedNames(file: string): string[] {
 }
 
 describe('the package root', () => {
-  test('exports the constructs, their props, the version classes and the error types: 35 names', () => {
+  test('exports the constructs, their props, the version classes and the error types: 38 names', () => {
     expect(exportedNames('lib/index.ts')).toEqual([
-      'AlbScheme', 'CrossZoneLoadBalancing', 'EchoPodProps', 'ExternalTrafficPolicy', 'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
+      'AlbIpAddressType', 'AlbScheme', 'CrossZoneLoadBalancing', 'EchoPodProps', 'ExternalTrafficPolicy', 'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
       'IngressWorkloadProps', 'KubectlLayer', 'LabCleanup', 'LabCleanupProps', 'LabCluster', 'LabClusterProps', 'LabServiceType',
-      'LabValidationError', 'LabVpc', 'LabVpcProps', 'LoadBalancerController', 'LoadBalancerControllerOptions',
+      'LabValidationError', 'LabVpc', 'LabVpcProps', 'LoadBalancerController', 'LoadBalancerControllerIdentity', 'LoadBalancerControllerOptions',
       'LoadBalancerControllerPolicy', 'LoadBalancerControllerPolicyProps', 'LoadBalancerControllerProps',
-      'LoadBalancerControllerVersion', 'NlbScheme', 'NlbWorkload', 'NlbWorkloadChart', 'NlbWorkloadChartProps', 'NlbWorkloadProps',
+      'LoadBalancerControllerVersion', 'NlbIpAddressType', 'NlbScheme', 'NlbWorkload', 'NlbWorkloadChart', 'NlbWorkloadChartProps', 'NlbWorkloadProps',
       'PolicyJson', 'TargetGroupBindingChart', 'TargetGroupBindingChartProps', 'TargetGroupBindingWorkload',
       'TargetGroupBindingWorkloadProps', 'TargetType', 'UserError',
     ]);

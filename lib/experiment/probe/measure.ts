@@ -3,7 +3,7 @@ import * as https from 'https';
 import { isIP } from 'net';
 import { ClientIpLocation, ExpectedPath, PeerClass, zoneHopsText } from '../path-model';
 import { EchoFormatError, EchoResponse, forwardedFor, parseEchoResponse } from '../echo-response';
-import { parseIpv4Cidr } from '../../private/validate';
+import { ipv6Number, parseIpv4Cidr, parseIpv6Cidr } from '../../private/validate';
 import { UserError } from '../../errors';
 import { ForwardedVia, INTER_ZONE_PRICE_PER_GB, LabSubnet, ZoneCostEstimate, ZoneMeasurement, hopText, measureZones, zoneCost } from './zones';
 
@@ -23,19 +23,21 @@ export interface ProbeTarget {
  * Classification, first match wins: the caller's address → `client`; a node address (given here, inside
  * `nodeCidrs`, or read from an EKS node name such as `ip-10-0-3-17.ec2.internal`) → `node`; a load balancer
  * address or inside `loadBalancerCidrs` → `load-balancer`; any other private address (10/8, 172.16/12,
- * 192.168/16, 100.64/10) → `load-balancer`, since inside the lab's VPC only nodes and load balancer interfaces send
- * to pods; anything else → `client`.
+ * 192.168/16, 100.64/10, IPv6 unique local fc00::/7) → `load-balancer`, since inside the lab's VPC only nodes and
+ * load balancer interfaces send to pods; anything else → `client`. Blocks may be IPv4 or IPv6; a VPC's
+ * Amazon-provided IPv6 block is global, not private, so give it as `loadBalancerCidrs` to classify an IPv6 cluster's
+ * load balancer interfaces.
  */
 export interface PeerHints {
   /** The caller's address as load balancers see it. @default - the last `X-Forwarded-For` entry most responses agree on */
   readonly clientIp?: string;
   /** Node addresses by node name (the name the echo server prints). */
   readonly nodeAddresses?: Readonly<Record<string, string>>;
-  /** Blocks holding node addresses only, e.g. the private subnets when pods use other subnets. */
+  /** Blocks holding node addresses only (IPv4 or IPv6), e.g. the private subnets when pods use other subnets. */
   readonly nodeCidrs?: readonly string[];
   /** Load balancer (or stand-in) addresses. */
   readonly loadBalancerAddresses?: readonly string[];
-  /** Blocks holding load balancer addresses, e.g. the public subnets. */
+  /** Blocks holding load balancer addresses (IPv4 or IPv6), e.g. the public subnets, or an IPv6 VPC's block. */
   readonly loadBalancerCidrs?: readonly string[];
   /** The VPC's subnets with their zones; with them, every address is placed in a zone and the zone rows are measured. */
   readonly subnets?: readonly LabSubnet[];
@@ -274,7 +276,7 @@ function inferClientIp(echoes: readonly EchoResponse[]): ProbeReport['clientIp']
   return best ? { address: best[0], source: 'x-forwarded-for' } : undefined;
 }
 
-const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
+const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
 
 /** The IPv4 address an EKS node name carries (`ip-10-0-3-17.ec2.internal` → `10.0.3.17`). */
 export function addressFromNodeName(name: string): string | undefined {
@@ -320,14 +322,17 @@ function plainIpv4(address: string): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
+/** Whether `address` lies in one of `cidrs`, each IPv4 or IPv6; a block of the other family never matches. */
 function inAny(address: string, cidrs: readonly string[]): boolean {
   const value = ipv4Number(address);
-  if (value === undefined) return false;
+  const value6 = value === undefined ? ipv6Number(address) : undefined;
   return cidrs.some((c) => {
-    const cidr = parseIpv4Cidr(c);
-    if (!cidr) return false;
-    const size = 2 ** (32 - cidr.prefix);
-    return value >= cidr.address && value < cidr.address + size;
+    if (value !== undefined) {
+      const cidr = parseIpv4Cidr(c);
+      return cidr !== undefined && value >= cidr.address && value < cidr.address + 2 ** (32 - cidr.prefix);
+    }
+    const cidr6 = value6 === undefined ? undefined : parseIpv6Cidr(c);
+    return cidr6 !== undefined && value6! >> BigInt(128 - cidr6.prefix) === cidr6.address >> BigInt(128 - cidr6.prefix);
   });
 }
 

@@ -111,13 +111,14 @@ describe('the paths local runs, from -c settings as cdk deploy takes them', () =
     ['sharedAlb=true', 'the emulation gives each path its own load balancer'],
     ['nlbProxyProtocol=true', 'the NLB stand-in sends no PROXY protocol header'],
     ['tgbNodePort=31001', 'the emulation does not build the TargetGroupBinding paths'],
+    ['ipFamily=ipv6', 'the emulation builds IPv4 paths only'],
   ])('-c %s is refused in one line, with why', (setting, why) => {
     expect(() => localPaths(parseLocalArgs(['-c', setting]), {})).toThrow(`-c ${setting}: ${why}; run without it.`);
   });
 
   test('every setting says how local takes it, and each refusal is one of the above', () => {
     const refused = Object.entries(SETTINGS).filter(([, row]) => typeof row.local === 'object').map(([key]) => key).sort();
-    expect(refused).toEqual(['allowedCidr', 'image', 'nlbProxyProtocol', 'sharedAlb', 'tgbNodePort']);
+    expect(refused).toEqual(['allowedCidr', 'image', 'ipFamily', 'nlbProxyProtocol', 'sharedAlb', 'tgbNodePort']);
   });
 
   test('a mode the settings contradict, an unknown or bad setting: one line', () => {

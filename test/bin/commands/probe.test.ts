@@ -357,7 +357,7 @@ describe('eks-lb-lab probe with --url', () => {
     [['--url', 'ip=http://127.0.0.1:99999/'], /--url ip= needs a URL a client can open .*got 'http:\/\/127\.0\.0\.1:99999\/'\./],
     [['--requests', '0', '--url', 'ip=http://x/'], /--requests must be a whole number of at least 1; got '0'/],
     [['--client-ip', 'me'], /--client-ip takes an IPv4 address such as 203\.0\.113\.7; got 'me'/],
-    [['--node-cidr', '10.0.0.1/16'], /--node-cidr takes an IPv4 CIDR block with zero host bits/],
+    [['--node-cidr', '10.0.0.1/16'], /--node-cidr takes an IPv4 or IPv6 CIDR block with zero host bits/],
     [['--node-address', '10.0.0.1'], /--node-address takes name=address; got '10\.0\.0\.1'/],
     [['--bogus'], /^eks-lb-lab probe: Unknown option '--bogus'\. Run `eks-lb-lab probe --help`\.$/m],
     [['--requests', '5000000', '--url', 'ip=http://x/'], /--requests must be at most 1,000,000; got '5000000'\./],
@@ -393,7 +393,7 @@ describe('eks-lb-lab probe on a lab deployed with settings', () => {
     const lab = createLab(app, readLabSettings(app.node, {}));
     // Local keeps the ALB as the pod's peer: the path model says so, and the stand-in answers so.
     const url = await serve((n) => response(n, '10.0.41.208'));
-    const outputs = Template.fromStack(lab.instanceMode).findOutputs('LabPaths');
+    const outputs = Template.fromStack(lab.instanceMode!).findOutputs('LabPaths');
     const records = JSON.parse(flatten(outputs.LabPaths.Value)).map((r: { url: string }) => ({ ...r, url }));
     cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' }).resolves(stack('InstanceModeLab', { LabPaths: JSON.stringify(records) }));
     const { code, stdout, cwd } = await run(['--stack', 'InstanceModeLab', '--json', '--markdown', 'report.md']);

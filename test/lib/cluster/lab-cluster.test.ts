@@ -229,19 +229,70 @@ describe('LabCluster versions', () => {
         "starting with a letter or digit; got 'lab cluster'. Use a name such as 'eks-lb-lab'.");
   });
 
-  test('without the native OIDC provider flag, a warning says how to set it', () => {
+  test('without the native OIDC provider flag, IRSA warns how to set it; Pod Identity, needing no provider, does not', () => {
     const stack = newStack('us-east-1', newApp({ '@aws-cdk/aws-eks:useNativeOidcProvider': false }));
     const deprecation = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    build({}, stack);
+    build({}, stack).labCluster.addLoadBalancerController();
     // aws-cdk-lib says so too, once, when the deprecated provider is built.
     expect(deprecation.mock.calls.map((c) => c.join(' '))).toEqual([expect.stringMatching(/^\[WARNING\] aws-cdk-lib.aws_eks_v2.OpenIdConnectProvider is deprecated/)]);
     deprecation.mockRestore();
     Annotations.fromStack(stack).hasWarning('/Test/Cluster',
       Match.stringLikeRegexp('Set "@aws-cdk/aws-eks:useNativeOidcProvider": true in cdk.json context'));
+    const podIdentity = newStack('us-east-1', newApp({ '@aws-cdk/aws-eks:useNativeOidcProvider': false }));
+    build({}, podIdentity).labCluster.addLoadBalancerController({ identity: 'pod-identity' });
+    Annotations.fromStack(podIdentity).hasNoWarning('/Test/Cluster', Match.stringLikeRegexp('useNativeOidcProvider'));
+    Template.fromStack(podIdentity).resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
   });
 
   test('a single node is allowed with a warning about the cross-node path', () => {
     const { stack } = build({ nodeCount: 1 });
     Annotations.fromStack(stack).hasWarning('/Test/Cluster', Match.stringLikeRegexp("'nodeCount' is 1: with one node"));
+  });
+});
+
+describe('LabCluster, IPv6', () => {
+  function ipv6(region: string) {
+    const stack = newStack(region);
+    const labVpc = new LabVpc(stack, 'Vpc', { clusterName: 'eks-lb-lab', ipProtocol: ec2.IpProtocol.DUAL_STACK });
+    const labCluster = new LabCluster(stack, 'Cluster', { vpc: labVpc.vpc, ipFamily: eks.IpFamily.IP_V6 });
+    return { labCluster, template: Template.fromStack(stack) };
+  }
+  /** Whether a statement grants `action` on exactly `resource`. */
+  const allows = (statements: { Action: string | string[]; Resource: string | string[] }[], action: string, resource: string) =>
+    statements.some((st) => [st.Action].flat().includes(action) && [st.Resource].flat().includes(resource));
+  const nodeStatements = (template: Template) => Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes('NodeGroupRole')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+
+  test('an IPv6 cluster, and the VPC CNI\'s IPv6 policy on the nodes\' role with the partition in its ARN', () => {
+    const { labCluster, template } = ipv6('us-east-1');
+    template.hasResourceProperties('AWS::EKS::Cluster', { KubernetesNetworkConfig: Match.objectLike({ IpFamily: 'ipv6' }) });
+    expect(labCluster.ipFamily).toBe(eks.IpFamily.IP_V6);
+    for (const action of ['ec2:AssignIpv6Addresses', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets',
+      'ec2:DescribeTags', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstanceTypes', 'ec2:ModifyNetworkInterfaceAttribute']) {
+      expect([action, allows(nodeStatements(template), action, '*')]).toEqual([action, true]);
+    }
+    expect(allows(nodeStatements(template), 'ec2:CreateTags', 'arn:aws:ec2:*:*:network-interface/*')).toBe(true);
+  });
+
+  test.each(['cn-north-1', 'us-gov-west-1'])('%s: the CNI can assign IPv6 prefixes to its own partition\'s interfaces', (region) => {
+    const statements = nodeStatements(ipv6(region).template);
+    const partition = region.startsWith('cn-') ? 'aws-cn' : 'aws-us-gov';
+    expect(allows(statements, 'ec2:AssignIpv6Addresses', '*')).toBe(true);
+    expect(allows(statements, 'ec2:CreateTags', `arn:${partition}:ec2:*:*:network-interface/*`)).toBe(true);
+  });
+
+  test('IPv4 by default: no IPv6 statement on the nodes\' role', () => {
+    const { labCluster, stack } = build();
+    expect(labCluster.ipFamily).toBe(eks.IpFamily.IP_V4);
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'))).not.toContain('AssignIpv6Addresses');
+  });
+
+  test('refused in an IPv4-only LabVpc, and with a service CIDR', () => {
+    expect(() => build({ ipFamily: eks.IpFamily.IP_V6 })).toThrow("Test/Cluster: 'ipFamily' 'ipv6' needs a VPC with IPv6 blocks on every " +
+      "subnet (EKS assigns pods and nodes IPv6 addresses from them); got ipFamily 'ipv6' with an IPv4-only LabVpc. Give LabVpc ipProtocol: ec2.IpProtocol.DUAL_STACK.");
+    const stack = newStack();
+    const labVpc = new LabVpc(stack, 'Vpc', { clusterName: 'eks-lb-lab', ipProtocol: ec2.IpProtocol.DUAL_STACK });
+    expect(() => new LabCluster(stack, 'Cluster', { vpc: labVpc.vpc, ipFamily: eks.IpFamily.IP_V6, serviceCidr: '172.20.0.0/16' }))
+      .toThrow("Test/Cluster: 'serviceCidr' applies to IPv4 clusters only: in an IPv6 cluster EKS assigns Service addresses from an IPv6 block of its own; got '172.20.0.0/16' with ipFamily 'ipv6'. Remove it.");
   });
 });

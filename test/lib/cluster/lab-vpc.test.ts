@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { LabVpc } from '../../../lib';
 import { newApp, newStack } from '../../fixtures';
@@ -79,5 +80,33 @@ describe('LabVpc', () => {
   test('errors name the construct path', () => {
     const stack = newStack();
     expect(() => new LabVpc(stack, 'Vpc', { clusterName: 'lab', azCount: 1 })).toThrow(/^Test\/Vpc: /);
+  });
+});
+
+describe('LabVpc, dual-stack', () => {
+  test('an Amazon-provided IPv6 block, a /64 on every subnet assigned on launch, IPv6 routes to the IGW and an egress-only IGW', () => {
+    const stack = newStack();
+    const labVpc = new LabVpc(stack, 'Vpc', { clusterName: 'lab', ipProtocol: ec2.IpProtocol.DUAL_STACK });
+    const template = Template.fromStack(stack);
+    template.resourcePropertiesCountIs('AWS::EC2::VPCCidrBlock', { AmazonProvidedIpv6CidrBlock: true }, 1);
+    const subnets = Object.values(template.findResources('AWS::EC2::Subnet'));
+    expect(subnets).toHaveLength(4);
+    for (const subnet of subnets) {
+      expect(subnet.Properties).toMatchObject({ AssignIpv6AddressOnCreation: true, Ipv6CidrBlock: { 'Fn::Select': [expect.any(Number), { 'Fn::Cidr': [expect.anything(), 4, '64'] }] } });
+    }
+    template.resourceCountIs('AWS::EC2::EgressOnlyInternetGateway', 1);
+    const v6Routes = Object.entries(template.findResources('AWS::EC2::Route')).filter(([, r]) => r.Properties.DestinationIpv6CidrBlock === '::/0');
+    expect(v6Routes.map(([id, r]) => [/Public/.test(id), Object.keys(r.Properties).find((k) => k.endsWith('GatewayId'))]).sort()).toEqual([
+      [false, 'EgressOnlyInternetGatewayId'], [false, 'EgressOnlyInternetGatewayId'], [true, 'GatewayId'], [true, 'GatewayId'],
+    ]);
+    expect(labVpc.dualStack).toBe(true);
+  });
+
+  test('IPv4 only by default: no IPv6 block, no egress-only gateway', () => {
+    const stack = newStack();
+    expect(new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).dualStack).toBe(false);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPCCidrBlock', 0);
+    template.resourceCountIs('AWS::EC2::EgressOnlyInternetGateway', 0);
   });
 });

@@ -123,7 +123,7 @@ function expectLabRendering(objects: ReturnType<typeof objectsOf>, region: strin
   const shieldWaf = ['--enable-shield=false', '--enable-waf=false', '--enable-wafv2=false'];
   if (region.startsWith('cn-')) expect(container.args).toEqual(expect.arrayContaining(shieldWaf));
   else expect(container.args.filter((a: string) => /^--enable-(shield|waf|wafv2)=/.test(a))).toEqual([]);
-  // The IRSA service account is the construct's; the chart must use it and not create one.
+  // The service account is the construct's; the chart must use it and not create one.
   expect(pod.serviceAccountName).toBe(CONTROLLER_SERVICE_ACCOUNT.name);
   expect(objects.filter((o) => o.kind === 'ServiceAccount')).toEqual([]);
   expect(webhookPolicies(objects)).toEqual(EXPECTED_WEBHOOKS);
@@ -172,6 +172,18 @@ function expectLabRendering(objects: ReturnType<typeof objectsOf>, region: strin
       expect(unknownValueKeys(values, CHART_DEFAULTS)).toEqual([]);
       const { 'mservice.elbv2.k8s.aws': _gone, ...rest } = EXPECTED_WEBHOOKS;
       expect(webhookPolicies(render(values))).toEqual(rest);
+    });
+
+    test('with EKS Pod Identity: the lab\'s service account, used and not created, and the annotation that rolls the pods', () => {
+      const stack = newStack('us-east-1');
+      const { vpc } = new LabVpc(stack, 'Vpc', { clusterName: 'lab' });
+      new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab' }).addLoadBalancerController({ identity: 'pod-identity' });
+      const values = helmValues(Template.fromStack(stack));
+      expect(unknownValueKeys(values, CHART_DEFAULTS)).toEqual([]);
+      const objects = render(values);
+      expectLabRendering(objects, 'us-east-1', values.clusterName, values.vpcId);
+      const deployment = objects.find((o) => o.kind === 'Deployment')!;
+      expect(deployment.spec.template.metadata.annotations).toMatchObject({ 'eks-lb-lab/controller-identity': 'pod-identity' });
     });
 
     describe('manifests/aws-load-balancer-controller-values.yaml with the --set values its header names', () => {

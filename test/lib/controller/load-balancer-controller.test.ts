@@ -1,12 +1,14 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
-import { LabCluster, LabVpc, LoadBalancerController, LoadBalancerControllerOptions, LoadBalancerControllerVersion } from '../../../lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { KubectlLayer, LabCluster, LabVpc, LoadBalancerController, LoadBalancerControllerOptions, LoadBalancerControllerVersion } from '../../../lib';
 import { controllerHelmValues } from '../../../lib/controller/load-balancer-controller';
 import { COMMERCIAL_POLICIES, POLICIES_V3_5_0 } from '../../../lib/private/official-policy';
 import officialAws from '../../../lib/private/policies/v3.5.0/iam_policy.json';
 import officialCn from '../../../lib/private/policies/v3.5.0/iam_policy_cn.json';
 import officialUsGov from '../../../lib/private/policies/v3.5.0/iam_policy_us-gov.json';
-import { flatten, helmValues, newStack, statementSet } from '../../fixtures';
+import { flatten, helmValues, logicalId, newStack, statementSet } from '../../fixtures';
 
 function build(region: string | null, options: LoadBalancerControllerOptions = {}) {
   const stack: Stack = newStack(region);
@@ -51,7 +53,9 @@ describe('LoadBalancerController in us-east-1', () => {
         annotations: { 'eks.amazonaws.com/role-arn': expect.any(String) },
       },
     });
-    expect(controller.serviceAccount.serviceAccountName).toBe('aws-load-balancer-controller');
+    expect(controller.serviceAccount!.serviceAccountName).toBe('aws-load-balancer-controller');
+    expect([controller.identity, controller.role]).toEqual(['irsa', controller.serviceAccount!.role]);
+    expect(controller.podIdentityAssociation).toBeUndefined();
   });
 
   test('chart aws-load-balancer-controller 3.5.0 from eks-charts, waiting for readiness', () => {
@@ -160,5 +164,116 @@ describe('LoadBalancerController options', () => {
     expect(controllerHelmValues({ ...input, enableServiceMutatorWebhook: true })).toMatchObject({ enableServiceMutatorWebhook: true });
     expect(controllerHelmValues({ ...input, enableServiceMutatorWebhook: false, helmValues: { enableServiceMutatorWebhook: true } }))
       .toMatchObject({ enableServiceMutatorWebhook: true });
+  });
+});
+
+describe('LoadBalancerController with EKS Pod Identity', () => {
+  let template: Template;
+  let controller: LoadBalancerController;
+  beforeAll(() => ({ template, controller } = build('us-east-1', { identity: 'pod-identity' })));
+
+  const serviceAccountManifest = () => JSON.parse(Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+    .map((r) => flatten(r.Properties.Manifest)).find((m) => m.includes('"kind":"ServiceAccount"'))!)[0];
+
+  test('a role only EKS Pod Identity may assume and tag, holding the same official policy', () => {
+    const roleId = Object.entries(template.findResources('AWS::IAM::Role'))
+      .find(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('pods.eks.amazonaws.com'))![0];
+    expect(template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+    ]);
+    expect(statementSet(policyDocument(template))).toEqual(statementSet(officialAws));
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: [{ Ref: roleId }] });
+    // The policy and the role keep the logical ids of IRSA's: switching identity changes the role's trust in place.
+    expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy'))).toEqual(['ClusterLoadBalancerControllerPolicy40CB56B8']);
+    const irsa = build('us-east-1');
+    expect(roleId).toBe(irsa.stack.resolve((irsa.controller.role.node.defaultChild as iam.CfnRole).logicalId));
+    expect([controller.identity, controller.serviceAccount]).toEqual(['pod-identity', undefined]);
+    expect(Stack.of(controller).resolve((controller.role.node.defaultChild as iam.CfnRole).logicalId)).toBe(roleId);
+  });
+
+  test('an association of kube-system/aws-load-balancer-controller with that role on the cluster', () => {
+    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
+    template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      ClusterName: { Ref: Match.stringLikeRegexp('^Cluster') },
+      Namespace: 'kube-system',
+      ServiceAccount: 'aws-load-balancer-controller',
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('LoadBalancerControllerServiceAccountRole'), 'Arn'] },
+    });
+    expect(controller.podIdentityAssociation?.namespace).toBe('kube-system');
+  });
+
+  test('the eks-pod-identity-agent add-on, deleted with the cluster; no IAM OIDC provider', () => {
+    const agent = Object.values(template.findResources('AWS::EKS::Addon')).filter((r) => r.Properties.AddonName === 'eks-pod-identity-agent');
+    expect(agent.map((r) => [r.Properties.AddonVersion, r.Properties.PreserveOnDelete])).toEqual([[undefined, false]]);
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
+  });
+
+  test('the lab creates the service account, without the IRSA annotation; the chart does not create it', () => {
+    const sa = serviceAccountManifest();
+    expect(sa).toMatchObject({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'aws-load-balancer-controller', namespace: 'kube-system' } });
+    expect(sa.metadata).not.toHaveProperty('annotations');
+    expect(helmValues(template).serviceAccount).toEqual({ create: false, name: 'aws-load-balancer-controller' });
+  });
+
+  test('the same service account manifest resource as IRSA\'s, so a switch updates it in place; the pods are annotated, so a switch rolls them', () => {
+    const irsa = build('us-east-1').template;
+    const saId = (t: Template) => Object.entries(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+      .find(([, r]) => flatten(r.Properties.Manifest).includes('"kind":"ServiceAccount"'))![0];
+    expect(saId(template)).toBe(saId(irsa));
+    expect(helmValues(template).podAnnotations).toEqual({ 'eks-lb-lab/controller-identity': 'pod-identity' });
+    expect(helmValues(irsa)).not.toHaveProperty('podAnnotations');
+  });
+
+  test('the chart waits for the association, the service account, the role, its policy and the agent', () => {
+    const chart = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
+    const ids = (type: string) => Object.keys(template.findResources(type));
+    const agentId = Object.entries(template.findResources('AWS::EKS::Addon')).find(([, r]) => r.Properties.AddonName === 'eks-pod-identity-agent')![0];
+    expect(chart.DependsOn).toEqual(expect.arrayContaining([
+      ...ids('AWS::EKS::PodIdentityAssociation'), ...ids('AWS::IAM::ManagedPolicy'), agentId,
+      expect.stringMatching(/ServiceAccountResource/), expect.stringMatching(/ServiceAccountRole/),
+    ]));
+  });
+
+  test('addonVersions pins the agent', () => {
+    const stack = newStack('us-east-1');
+    const vpc = new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).vpc;
+    new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab', addonVersions: { 'eks-pod-identity-agent': 'v1.3.10-eksbuild.2' } })
+      .addLoadBalancerController({ identity: 'pod-identity' });
+    Template.fromStack(stack).hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent', AddonVersion: 'v1.3.10-eksbuild.2' });
+  });
+
+  test.each(['cn-north-1', 'us-gov-west-1'])('%s: the same principal, the partition\'s policy', (region) => {
+    const { template: t } = build(region, { identity: 'pod-identity' });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'pods.eks.amazonaws.com' } })] },
+    });
+    expect(statementSet(policyDocument(t))).toEqual(statementSet(region === 'cn-north-1' ? officialCn : officialUsGov));
+  });
+
+  test('on a cluster of the app\'s own, without LabCluster: aws-eks-v2\'s agent add-on', () => {
+    const stack = newStack('us-east-1');
+    const vpc = new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).vpc;
+    const cluster = new eks.Cluster(stack, 'Plain', {
+      version: eks.KubernetesVersion.V1_36, vpc, defaultCapacityType: eks.DefaultCapacityType.NODEGROUP, defaultCapacity: 0,
+      kubectlProviderOptions: { kubectlLayer: KubectlLayer.V1_36.produce(stack, 'Kubectl') },
+    });
+    new LoadBalancerController(stack, 'Controller', { cluster, identity: 'pod-identity' });
+    const t = Template.fromStack(stack);
+    t.resourcePropertiesCountIs('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' }, 1);
+    const chart = Object.values(t.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
+    expect(chart.DependsOn).toContain(logicalId(t, 'AWS::EKS::Addon'));
+    t.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+  });
+
+  test('refused on a FargateCluster, whose pods EKS Pod Identity cannot serve', () => {
+    const stack = newStack('us-east-1');
+    const vpc = new LabVpc(stack, 'Vpc', { clusterName: 'lab' }).vpc;
+    const cluster = new eks.FargateCluster(stack, 'Fargate', {
+      version: eks.KubernetesVersion.V1_36, vpc, kubectlProviderOptions: { kubectlLayer: KubectlLayer.V1_36.produce(stack, 'Kubectl') },
+    });
+    expect(() => new LoadBalancerController(stack, 'Controller', { cluster, identity: 'pod-identity' })).toThrow(
+      "Test/Controller: 'identity' 'pod-identity' cannot reach pods on Fargate, where a FargateCluster runs the controller: " +
+      "EKS Pod Identity serves only pods on Linux EC2 nodes; got 'pod-identity'. Use 'irsa' on Fargate.");
   });
 });

@@ -4,7 +4,7 @@ import { App } from 'cdk8s';
 import { Duration } from 'aws-cdk-lib';
 import { IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps, TargetGroupBindingChart } from '../../../lib';
 import { ExpectedPath, KubernetesObject, PATH_TABLE_COLUMNS, PathModelError, describePath, expectedPaths, pathTable, pathTableMarkdown, zoneHopsText } from '../../../lib/experiment';
-import { expectedPath, labPath } from '../../../lab-stacks/catalogue';
+import { LAB_PATHS, expectedPath, labPath, unavailable } from '../../../lab-stacks/catalogue';
 import { } from '../../../lab-stacks/lab-app';
 import { LAB_DEFAULTS } from '../../../lab-stacks/settings';
 import { ROOT } from '../../paths';
@@ -426,5 +426,50 @@ describe('the README\'s zones table', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const table = /<!-- zones table: generated from the path model -->\n\| path \|.*\n\|[-| ]+\|\n([\s\S]*?)\n<!-- end of zones table -->/.exec(readme)?.[1];
     expect(table).toBe(rows.join('\n'));
+  });
+});
+
+describe('expectedPaths in an IPv6 cluster (ipFamily: ipv6)', () => {
+  const v6 = { ipFamily: 'ipv6' } as const;
+  const alb = albProps(LAB_DEFAULTS);
+  const nlb = nlbProps(LAB_DEFAULTS);
+  const nlbObjects = (props: NlbWorkloadChartProps) => new NlbWorkloadChart(new App(), 'Chart', props).toJson();
+
+  test('ALB ip behind a dual-stack ALB: the same row as IPv4, an IPv6 target group', () => {
+    const p = only(chartObjects({ ...alb.ip, ipAddressType: 'dualstack' }), v6);
+    expect([row(p), p.ipFamily, describePath(p)]).toEqual([row(only(chartObjects(alb.ip))), 'ipv6', 'ALB ip, IPv6']);
+    expect(only(chartObjects({ ...alb.ip, ipAddressType: 'dualstack-without-public-ipv4' }), v6).ipFamily).toBe('ipv6');
+  });
+
+  test('NLB ip with preservation on: IPv4 clients are translated, so the pod sees the NLB and the client address is lost', () => {
+    const p = only(nlbObjects({ ...nlb.ip, preserveClientIp: true, ipAddressType: 'dualstack' }), v6);
+    expect([p.podPeer, p.clientIp, p.preserveClientIp, p.loadBalancerRewritesSource]).toEqual(['load-balancer', 'none', true, true]);
+    expect(p.notes.join('\n')).toMatch(/preservation has no effect on translated traffic/);
+    const off = only(nlbObjects({ ...nlb.ip, ipAddressType: 'dualstack' }), v6);
+    expect([off.podPeer, off.clientIp]).toEqual(['load-balancer', 'none']);
+  });
+
+  test('instance targets, and an IPv4-only load balancer, are what the controller and EKS refuse', () => {
+    expect(() => expectedPaths(chartObjects({ ...alb.instance, ipAddressType: 'dualstack' }), v6)).toThrow(new PathModelError(
+      'Ingress/instance-mode/echo -> Service/instance-mode/echo: instance targets cannot serve an IPv6 cluster: EKS load balances ' +
+      'to IPv6 pods with ip targets only, not instance targets.'));
+    expect(() => expectedPaths(chartObjects(alb.ip), v6)).toThrow('Ingress/ip-mode/echo -> Service/ip-mode/echo: the controller ' +
+      'refuses an IPv6 Service behind an IPv4-only ALB ("unsupported IPv6 configuration, lb not dual-stack"); set ' +
+      'alb.ingress.kubernetes.io/ip-address-type to dualstack.');
+    expect(() => expectedPaths(nlbObjects(nlb.ip), v6)).toThrow(/IPv4-only NLB .*set service\.beta\.kubernetes\.io\/aws-load-balancer-ip-address-type to dualstack\.$/);
+  });
+
+  test('a dual-stack load balancer in an IPv4 cluster keeps IPv4 target groups: the IPv4 rows', () => {
+    const p = only(chartObjects({ ...alb.ip, ipAddressType: 'dualstack' }));
+    expect([p.ipFamily, describePath(p)]).toEqual([undefined, 'ALB ip']);
+  });
+
+  test('the README\'s IPv6 table is the model\'s, over the lab\'s IPv6 paths', () => {
+    const settings = { ...LAB_DEFAULTS, ipFamily: 'ipv6' as const };
+    const paths = LAB_PATHS.filter((p) => unavailable(p, settings) === undefined).map((p) => expectedPath(p, { ...settings, ...p.variant }));
+    expect(paths.map(describePath)).toEqual(['ALB ip, IPv6', 'NLB ip, preservation off, IPv6', 'NLB ip, preservation on, IPv6']);
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const table = /<!-- IPv6 paths table: generated from the path model -->\n([\s\S]*?)\n<!-- end of IPv6 paths table -->/.exec(readme)?.[1];
+    expect(`${table}\n`).toBe(pathTableMarkdown(paths));
   });
 });

@@ -182,7 +182,7 @@ describe('the annotation names the charts write and the model reads', () => {
     const sample: Record<string, string> = {
       targetType: 'ip', scheme: 'internal', listenPorts: '[{"HTTP": 80}]', healthcheckPath: '/', healthcheckPort: 'traffic-port',
       inboundCidrs: '10.0.0.0/8', groupName: 'lab', groupOrder: '10', type: 'external', targetGroupAttributes: 'preserve_client_ip.enabled=true',
-      proxyProtocol: '*', healthcheckProtocol: 'TCP', attributes: 'load_balancing.cross_zone.enabled=true', crossZone: 'true',
+      proxyProtocol: '*', healthcheckProtocol: 'TCP', attributes: 'load_balancing.cross_zone.enabled=true', crossZone: 'true', ipAddressType: 'dualstack',
     };
     const problems = [
       ...Object.entries(ALB).filter(([k]) => k !== 'prefix').map(([k, name]) => [name, albAnnotationProblem(name, sample[k])]),

@@ -232,3 +232,20 @@ describe('IngressWorkloadChart, cross-zone load balancing', () => {
       .toBe('deregistration_delay.timeout_seconds=30');
   });
 });
+
+describe('IngressWorkloadChart address type', () => {
+  test('dualstack and dualstack-without-public-ipv4 are written; ipv4 (the controller\'s default) is not', () => {
+    for (const type of ['dualstack', 'dualstack-without-public-ipv4'] as const) {
+      const objects = render({ targetType: 'ip', ipAddressType: type });
+      expect(objects.Ingress.metadata.annotations!['alb.ingress.kubernetes.io/ip-address-type']).toBe(type);
+      expect(k8sProblems(Object.values(objects))).toEqual([]);
+    }
+    expect(render({ targetType: 'ip' }).Ingress.metadata.annotations).not.toHaveProperty(['alb.ingress.kubernetes.io/ip-address-type']);
+    expect(new IngressWorkloadChart(new App(), 'C', { targetType: 'ip' }).ipAddressType).toBe('ipv4');
+  });
+
+  test('the annotation comes from the prop only', () => {
+    expect(() => render({ targetType: 'ip', annotations: { 'alb.ingress.kubernetes.io/ip-address-type': 'dualstack' } }))
+      .toThrow("Chart: 'annotations' must not set 'alb.ingress.kubernetes.io/ip-address-type', which comes from 'ipAddressType'; got 'dualstack'. Set 'ipAddressType' instead.");
+  });
+});

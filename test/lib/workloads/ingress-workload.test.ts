@@ -1,4 +1,6 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { IngressWorkload, LabCluster, LabVpc } from '../../../lib';
 import { flatten, newStack } from '../../fixtures';
 
@@ -64,5 +66,22 @@ describe('IngressWorkload', () => {
     });
     expect(values[0].DependsOn).toContain(manifestId);
     expect(workload.url).toMatch(/^http:\/\/\$\{Token\[.+\]\}\/$/);
+  });
+});
+
+describe('IngressWorkload on an IPv6 cluster', () => {
+  test('the ALB is dual-stack unless told, and instance targets are refused', () => {
+    const stack = newStack();
+    const vpc = new LabVpc(stack, 'Vpc', { clusterName: 'lab', ipProtocol: ec2.IpProtocol.DUAL_STACK }).vpc;
+    const labCluster = new LabCluster(stack, 'Cluster', { vpc, clusterName: 'lab', ipFamily: eks.IpFamily.IP_V6 });
+    const controller = labCluster.addLoadBalancerController();
+    const ip = new IngressWorkload(stack, 'Ip', { cluster: labCluster.cluster, controller, targetType: 'ip' });
+    expect(ip.chart.ipAddressType).toBe('dualstack');
+    const hidden = new IngressWorkload(stack, 'Hidden', { cluster: labCluster.cluster, controller, targetType: 'ip', ipAddressType: 'dualstack-without-public-ipv4', namespace: 'hidden' });
+    expect(hidden.chart.ipAddressType).toBe('dualstack-without-public-ipv4');
+    expect(() => new IngressWorkload(stack, 'Instance', { cluster: labCluster.cluster, controller, targetType: 'instance' }))
+      .toThrow(/^Test\/Instance: 'targetType' 'instance' cannot serve an IPv6 cluster/);
+    expect(() => new IngressWorkload(stack, 'V4', { cluster: labCluster.cluster, controller, targetType: 'ip', ipAddressType: 'ipv4', namespace: 'v4' }))
+      .toThrow(/^Test\/V4: 'ipAddressType' must be dual-stack in an IPv6 cluster/);
   });
 });

@@ -112,3 +112,13 @@ describe('NlbWorkloadChart, cross-zone load balancing', () => {
     expect(new NlbWorkloadChart(new App(), 'C', { targetType: 'ip', crossZoneLoadBalancing: 'false' }).crossZoneLoadBalancing).toBe('false');
   });
 });
+
+describe('NlbWorkloadChart address type', () => {
+  test('dualstack is written on the Service; ipv4 (the controller\'s default) is not', () => {
+    const objects = render({ targetType: 'ip', ipAddressType: 'dualstack' });
+    expect(objects.Service.metadata.annotations!['service.beta.kubernetes.io/aws-load-balancer-ip-address-type']).toBe('dualstack');
+    expect(render({ targetType: 'ip' }).Service.metadata.annotations).not.toHaveProperty(['service.beta.kubernetes.io/aws-load-balancer-ip-address-type']);
+    expect(() => render({ targetType: 'ip', ipAddressType: 'dualstack-without-public-ipv4' as never }))
+      .toThrow("Chart: 'ipAddressType' must be one of 'ipv4', 'dualstack'; got 'dualstack-without-public-ipv4'. Use one of those.");
+  });
+});

@@ -1,4 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { Template } from 'aws-cdk-lib/assertions';
+import { LabCluster, LabVpc } from '../../../../lib';
+import { flatten, newStack } from '../../../fixtures';
 import { diagnose } from '../../../../lib/experiment/doctor/diagnose';
 import { ClusterUnreachableError, GatherOptions, gatherFacts } from '../../../../lib/experiment/doctor/gather';
 import { Recording, answerFrom, awsCommandsSent, awsMocks, loadRecording } from '../../../doctor-recordings';
@@ -98,6 +101,33 @@ describe('gatherFacts', () => {
       { clusterName: 'eks-lb-lab', associationId: 'a-0' },
       { name: 'eks-lb-lab' },
     ]);
+  });
+
+  describe('the lab with -c controllerIdentity=pod-identity', () => {
+    let template: Template;
+    // Synthesizing the cluster stack is the slow part; the gathering itself is quick.
+    beforeAll(() => {
+      const stack = newStack('us-east-1');
+      const { vpc } = new LabVpc(stack, 'Vpc', { clusterName: 'eks-lb-lab' });
+      new LabCluster(stack, 'Cluster', { vpc }).addLoadBalancerController({ identity: 'pod-identity' });
+      template = Template.fromStack(stack);
+    }, 60_000);
+
+    test('its service account and association lead to the role and its policy', async () => {
+      const serviceAccount = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+        .map((r) => JSON.parse(flatten(r.Properties.Manifest))[0]).find((o) => o.kind === 'ServiceAccount');
+      const association = Object.values(template.findResources('AWS::EKS::PodIdentityAssociation'))[0].Properties;
+      const recording: Recording = {
+        ...healthy,
+        aws: { ...healthy.aws, podIdentityAssociations: [{ namespace: association.Namespace, serviceAccount: association.ServiceAccount, roleArn: ROLE_ARN }] },
+      };
+      const facts = await gather(recording, {
+        [`/api/v1/namespaces/kube-system/serviceaccounts/${serviceAccount.metadata.name}`]: serviceAccount,
+      }, { clusterName: 'eks-lb-lab', region: 'us-east-1' });
+      expect([facts.identity, facts.unchecked]).toEqual([{ via: 'pod-identity', roleArn: ROLE_ARN }, []]);
+      expect(facts.policies?.map((p) => p.source)).toEqual(['arn:aws:iam::111122223333:policy/AWSLoadBalancerControllerIAMPolicy-eks-lb-lab-us-east-1 (v1)']);
+      expect(diagnose(facts)).toEqual([]);
+    });
   });
 
   test('no role at all: the checks that need it are listed as not made', async () => {

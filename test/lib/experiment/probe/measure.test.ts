@@ -2,7 +2,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { App } from 'cdk8s';
 import { IngressWorkloadChart } from '../../../../lib';
-import { EchoResponse, ExpectedPath, expectedPaths, renderEchoResponse } from '../../../../lib/experiment';
+import { EchoResponse, ExpectedPath, expectedPaths, parseIpv6Cidr, renderEchoResponse } from '../../../../lib/experiment';
 import {
   ProbeError, addressFromNodeName, analyse, comparePath, measure, peerClassifier, percentile, probePaths,
 } from '../../../../lib/experiment/probe/measure';
@@ -167,6 +167,31 @@ describe('peer classification', () => {
     expect(c.classify('203.0.113.50')).toBe('client');
     expect(c.classify('not-an-address')).toBe('unknown');
     expect(c.nodeNameOf('10.0.130.77')).toBe(NODE_A);
+  });
+
+  test('IPv6 peers: blocks of either family, unique local as private, an IPv6 VPC\'s global block given as the load balancers\'', () => {
+    const c = peerClassifier({
+      clientIp: '2001:db8:ff::7', nodeAddresses: { 'node-a': '2600:1f18:aa00:1202::10' }, nodeCidrs: ['2600:1f18:aa00:1203::/64', '10.9.0.0/16'],
+      loadBalancerCidrs: ['2600:1f18:aa00:1200::/56'],
+    });
+    expect(c.classify('2001:db8:ff:0:0:0:0:7')).toBe('client');
+    expect(c.classify('2600:1f18:aa00:1202::10')).toBe('node');
+    expect(c.classify('2600:1f18:aa00:1203:8a4f::3')).toBe('node');
+    expect(c.classify('2600:1f18:aa00:1201:1c3e:5d0b:22f1:9a04')).toBe('load-balancer');
+    expect(c.classify('fd00:ec2::23')).toBe('load-balancer');
+    expect(c.classify('2600:1f18:aa00:1300::1')).toBe('client');
+    // A block of one family never holds an address of the other.
+    expect(peerClassifier({ loadBalancerCidrs: ['::/0'] }).classify('198.51.100.9')).toBe('client');
+    expect(peerClassifier({ nodeCidrs: ['0.0.0.0/0'] }).classify('2001:db8::1')).toBe('client');
+    expect(c.nodeNameOf('2600:1f18:aa00:1202::10')).toBe('node-a');
+  });
+
+  test('IPv6 blocks parse with zero host bits only, in every textual form', () => {
+    expect(parseIpv6Cidr('2600:1f18:aa00:1200::/56')).toEqual({ address: 0x26001f18aa001200n << 64n, prefix: 56 });
+    expect(parseIpv6Cidr('::ffff:10.0.0.0/104')?.address).toBe((0xffffn << 32n) | 0x0a000000n);
+    expect(parseIpv6Cidr('::/0')).toEqual({ address: 0n, prefix: 0 });
+    expect([parseIpv6Cidr('2600:1f18:aa00:1201::/56'), parseIpv6Cidr('2600::/129'), parseIpv6Cidr('10.0.0.0/8'), parseIpv6Cidr('2600::1')])
+      .toEqual([undefined, undefined, undefined, undefined]);
   });
 
   test('cross-node: the entry node (peer after SNAT) against the serving pod\'s node', () => {
