@@ -3,8 +3,8 @@ import type { Chart } from 'cdk8s';
 import type { LabCluster } from '../lib';
 import { ContextError } from './settings';
 
-/** DaemonSets of the lab's add-ons on every node: the VPC CNI's aws-node and kube-proxy. */
-export const DAEMONSET_PODS_PER_NODE = 2;
+/** The lab's add-ons that run a DaemonSet, a pod on every node: the VPC CNI's aws-node, kube-proxy, the Pod Identity agent. */
+export const DAEMONSET_ADDONS = ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent'];
 
 /** Deployment pods of the cluster stack: CoreDNS (the add-on's 2 replicas) and the controller (the chart's replicaCount, 2). */
 export const SYSTEM_DEPLOYMENT_PODS = 4;
@@ -31,7 +31,7 @@ export function checkPodCapacity(cluster: LabCluster, stacks: readonly PodStack[
   const perNode = cluster.maxPodsPerNode;
   if (perNode === undefined) return;
   const nodes = cluster.nodeCount;
-  const system = nodes * DAEMONSET_PODS_PER_NODE + SYSTEM_DEPLOYMENT_PODS;
+  const system = nodes * DAEMONSET_ADDONS.filter((name) => Object.hasOwn(cluster.addons, name)).length + SYSTEM_DEPLOYMENT_PODS;
   const free = nodes * perNode - system;
   const room = `beside the ${system} system pods on ${nodes} ${instanceType} node${nodes === 1 ? '' : 's'}, which take ` +
     `${perNode} pods each under the VPC CNI's one address per pod (${nodes * perNode} in all)`;

@@ -32,6 +32,11 @@ describe('pods against what the nodes take', () => {
     expect(warning.entry.data).toMatch(/^The lab stacks' 30 echo pods do not all fit beside the 8 system pods on 2 t3\.medium nodes, .*deploying every stack leaves 4 Pending\./);
   });
 
+  test('the Pod Identity agent is one more pod on every node', () => {
+    expect(() => lab({ replicas: '24', controllerIdentity: 'pod-identity' })).not.toThrow();
+    expect(() => lab({ replicas: '25', controllerIdentity: 'pod-identity' })).toThrow(/beside the 10 system pods on 2 t3\.medium nodes/);
+  });
+
   test('the limit is exact: 26 echo pods fit in one stack, and a third node makes room for 27', () => {
     expect(() => lab({ replicas: '26' })).not.toThrow();
     expect(() => lab({ replicas: '27' })).toThrow(/^Context 'replicas' is too large for the nodes/);
