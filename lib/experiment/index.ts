@@ -12,3 +12,4 @@ export * from './disruption/types';
 export * from './disruption/summarize';
 export * from './disruption/report';
 export * from './disruption/load';
+export * from './disruption/model';
