@@ -4,7 +4,7 @@ import { expectDisruption } from '../disruption/model';
 import { startLoad } from '../disruption/load';
 import { summarizeDisruption } from '../disruption/summarize';
 import { DisruptionSummary, ShutdownVariant } from '../disruption/types';
-import { parseIpv4Cidr } from '../../private/validate';
+import { Ipv4Cidr, parseIpv4Cidr } from '../../private/validate';
 import { AlbTarget, TargetHealth } from './alb';
 import { Emulation } from './emulation';
 import { NodePortService, kubeProxyRules } from './kube-proxy-rules';
@@ -65,7 +65,7 @@ export interface DisruptionSubject {
 
 /** Pod sandboxes (a namespace wired to a node) the rollout's pods run in, in place of the plan's fixed pods. */
 export interface RolloutPlan extends EmulationPlan {
-  /** The first host number of the addresses new pods get. */
+  /** The first host number of the addresses new pods get, in each zone's subnet. */
   readonly firstPodHost: number;
 }
 
@@ -78,21 +78,31 @@ export function planRollout(subjects: readonly DisruptionSubject[], options: { r
   const base = planEmulation(modes.map((mode) => ({ mode, path: subjects.find((s) => s.mode === mode)!.path })), options);
   const replicas = Math.max(...subjects.map((s) => s.path.workload.replicas));
   const perNode = 2 * Math.ceil(replicas / base.nodes.length) + 1;
-  const cidr = parseIpv4Cidr(options.vpcCidr)!;
   const pods: PodPlan[] = [];
+  // The VPC CNI gives a pod an address from its node's subnet: each zone's sandboxes count from the same host.
+  const inZone = new Map<string, number>();
   base.nodes.forEach((node, n) => {
     for (let k = 0; k < perNode; k++) {
-      const address = formatIpv4(cidr.address + 100 + pods.length);
+      const taken = inZone.get(node.zone) ?? 0;
+      inZone.set(node.zone, taken + 1);
+      const address = formatIpv4(zoneSubnet(base, node).address + 100 + taken);
       pods.push({
         name: `sandbox-${n}-${k}`, namespace: '', netns: `pod${pods.length}`, node, address, port: base.rows[0].workload.containerPort,
         hostVeth: `eni${hash(`sandbox.${n}.${k}`, 11)}`, workload: '',
       });
     }
   });
-  if (100 + pods.length + 8 * replicas * subjects.length >= 2 ** (32 - cidr.prefix) - 1) {
+  const firstPodHost = 100 + Math.max(...inZone.values());
+  const zoneSize = 2 ** (32 - parseIpv4Cidr(base.subnets[0].cidr)!.prefix);
+  if (firstPodHost + 8 * replicas * subjects.length >= zoneSize - 1) {
     throw new LocalPlanError(`vpcCidr ${options.vpcCidr} has no room for the rollout's pods.`);
   }
-  return { ...base, pods, firstPodHost: 100 + pods.length };
+  return { ...base, pods, firstPodHost };
+}
+
+/** The subnet of `node`'s zone. */
+function zoneSubnet(plan: EmulationPlan, node: NodePlan): Ipv4Cidr {
+  return parseIpv4Cidr(plan.subnets.find((s) => s.zone === node.zone)!.cidr)!;
 }
 
 /** A pod of the run, as the stand-ins see it. */
@@ -116,10 +126,10 @@ interface Pod {
 export class SandboxPool {
   private readonly inUse = new Set<string>();
   private readonly addresses = new Map<string, string>();
-  private nextHost: number;
+  /** The next host number in each zone's subnet. */
+  private readonly nextHost = new Map<string, number>();
 
   constructor(private readonly plan: RolloutPlan) {
-    this.nextHost = plan.firstPodHost;
     for (const p of plan.pods) this.addresses.set(p.netns, p.address);
   }
 
@@ -129,8 +139,9 @@ export class SandboxPool {
     if (!sandbox) throw new Error(`no pod sandbox left on ${node.name}`);
     this.inUse.add(sandbox.netns);
     const old = this.addresses.get(sandbox.netns)!;
-    const cidr = parseIpv4Cidr(this.plan.subnet.cidr)!;
-    const address = formatIpv4(cidr.address + this.nextHost++);
+    const host = this.nextHost.get(node.zone) ?? this.plan.firstPodHost;
+    this.nextHost.set(node.zone, host + 1);
+    const address = formatIpv4(zoneSubnet(this.plan, node).address + host);
     this.addresses.set(sandbox.netns, address);
     await runScript([
       `ip -n ${node.netns} route del ${old}/32 dev ${sandbox.hostVeth}`,

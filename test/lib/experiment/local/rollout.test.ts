@@ -12,12 +12,13 @@ describe('planRollout', () => {
     expect(plan.rows.map((r) => r.mode)).toEqual(['ip', 'instance']);
     expect(plan.pods.map((p) => [p.netns, p.node.name, p.address])).toEqual([
       ['pod0', 'ip-10-0-0-10.ec2.internal', '10.0.0.100'], ['pod1', 'ip-10-0-0-10.ec2.internal', '10.0.0.101'],
-      ['pod2', 'ip-10-0-0-10.ec2.internal', '10.0.0.102'], ['pod3', 'ip-10-0-0-11.ec2.internal', '10.0.0.103'],
-      ['pod4', 'ip-10-0-0-11.ec2.internal', '10.0.0.104'], ['pod5', 'ip-10-0-0-11.ec2.internal', '10.0.0.105'],
+      // The second node is in the second zone's subnet, and so are its pods.
+      ['pod2', 'ip-10-0-0-10.ec2.internal', '10.0.0.102'], ['pod3', 'ip-10-0-128-10.ec2.internal', '10.0.128.100'],
+      ['pod4', 'ip-10-0-128-10.ec2.internal', '10.0.128.101'], ['pod5', 'ip-10-0-128-10.ec2.internal', '10.0.128.102'],
     ]);
     expect(new Set(plan.pods.map((p) => p.hostVeth)).size).toBe(6);
     expect(plan.pods.every((p) => /^eni[0-9a-f]{11}$/.test(p.hostVeth))).toBe(true);
-    expect(plan.firstPodHost).toBe(106);
+    expect(plan.firstPodHost).toBe(103);
   });
 
   test('more replicas, more sandboxes; a subnet without room for the run\'s pods is refused', () => {
