@@ -5,6 +5,7 @@ export { LabVpc, type LabVpcProps } from './cluster/lab-vpc';
 export { LabCluster, type LabClusterProps } from './cluster/lab-cluster';
 export { KubectlLayer } from './cluster/kubectl-layer';
 export { LabCleanup, type LabCleanupProps } from './cluster/lab-cleanup';
+export { GatewayApiCrds, type GatewayApiCrdsProps } from './cluster/gateway-api-crds';
 export {
   LoadBalancerController, type LoadBalancerControllerOptions, type LoadBalancerControllerProps,
 } from './controller/load-balancer-controller';

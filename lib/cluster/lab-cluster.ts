@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
 import { LabValidationError } from '../errors';
+import { GatewayApiCrds } from './gateway-api-crds';
 import { KubectlLayer } from './kubectl-layer';
 import { LabCleanup } from './lab-cleanup';
 import { LabVpc } from './lab-vpc';
@@ -104,6 +105,12 @@ export interface LabClusterProps {
    * @default true
    */
   readonly cleanup?: boolean;
+
+  /**
+   * Install the Gateway API v1.6.1 standard-channel CRDs, before the controller so that it serves Gateway API.
+   * @default true
+   */
+  readonly gatewayApiCrds?: boolean;
 }
 
 /** Control-plane log types EKS knows. */
@@ -138,6 +145,9 @@ export class LabCluster extends Construct {
 
   /** The cleanup that runs after the cluster is deleted, if enabled. */
   public readonly cleanup?: LabCleanup;
+
+  /** The Gateway API CRDs, if installed. */
+  public readonly gatewayApiCrds?: GatewayApiCrds;
 
   constructor(scope: Construct, id: string, props: LabClusterProps) {
     super(scope, id);
@@ -250,6 +260,8 @@ export class LabCluster extends Construct {
       this.cluster.node.addDependency(this.cleanup.resource);
     }
 
+    if (props.gatewayApiCrds ?? true) this.gatewayApiCrds = new GatewayApiCrds(this, 'GatewayApiCrds', { cluster: this.cluster });
+
     // IRSA needs the provider; create it with the cluster rather than on first use elsewhere.
     void this.cluster.openIdConnectProvider;
     if (!FeatureFlags.of(this).isEnabled(cxapi.EKS_USE_NATIVE_OIDC_PROVIDER)) {
@@ -261,11 +273,13 @@ export class LabCluster extends Construct {
 
   /**
    * Installs the AWS Load Balancer Controller once nodes, networking and DNS are up, so Helm's wait sees
-   * ready pods and the controller's webhooks answer before any workload is applied.
+   * ready pods and the controller's webhooks answer before any workload is applied; and after the Gateway API CRDs,
+   * which it looks for when it starts (deleted in the reverse order: the controller first).
    */
   public addLoadBalancerController(options: LoadBalancerControllerOptions = {}): LoadBalancerController {
     const controller = new LoadBalancerController(this, 'LoadBalancerController', { ...options, cluster: this.cluster });
     controller.chart.node.addDependency(this.capacity);
+    if (this.gatewayApiCrds) controller.chart.node.addDependency(this.gatewayApiCrds.chart);
     return controller;
   }
 

@@ -440,6 +440,7 @@ describe.each(REGIONS)('the lab app in %s', (region) => {
       'LabCluster/Cluster/LoadBalancerController/Policy/Default',
       'LabCluster/Cluster/Resource/KubectlProvider/Handler',
       'LabCluster/Cluster/Resource/KubectlProvider/Handler/ServiceRole',
+      'LabCluster/Cluster/Resource/KubectlProvider/Handler/ServiceRole/DefaultPolicy',
       'LabCluster/Cluster/Resource/KubectlProvider/Provider/framework-onEvent/ServiceRole',
       'LabCluster/Cluster/Resource/KubectlProvider/Provider/framework-onEvent/ServiceRole/DefaultPolicy',
       'LabCluster/Cluster/Resource/NodegroupDefaultCapacity/NodeGroupRole',
@@ -448,7 +449,7 @@ describe.each(REGIONS)('the lab app in %s', (region) => {
       'TgbLab/Workload/LoadBalancer',
       'TgbLab/Workload/SecurityGroup',
     ]);
-    expect(nag).toHaveLength(24);
+    expect(nag).toHaveLength(28);
   });
 });
 

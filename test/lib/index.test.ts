@@ -12,9 +12,9 @@ function exportedNames(file: string): string[] {
 }
 
 describe('the package root', () => {
-  test('exports the constructs, their props, the version classes and the error types: 34 names', () => {
+  test('exports the constructs, their props, the version classes and the error types: 36 names', () => {
     expect(exportedNames('lib/index.ts')).toEqual([
-      'AlbScheme', 'EchoPodProps', 'ExternalTrafficPolicy', 'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
+      'AlbScheme', 'EchoPodProps', 'ExternalTrafficPolicy', 'GatewayApiCrds', 'GatewayApiCrdsProps', 'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
       'IngressWorkloadProps', 'KubectlLayer', 'LabCleanup', 'LabCleanupProps', 'LabCluster', 'LabClusterProps', 'LabServiceType',
       'LabValidationError', 'LabVpc', 'LabVpcProps', 'LoadBalancerController', 'LoadBalancerControllerOptions',
       'LoadBalancerControllerPolicy', 'LoadBalancerControllerPolicyProps', 'LoadBalancerControllerProps',
@@ -26,7 +26,7 @@ describe('the package root', () => {
 
   test('its classes are there at run time, and the toolkit is not', () => {
     expect(Object.keys(root).sort()).toEqual([
-      'IngressWorkload', 'IngressWorkloadChart', 'KubectlLayer', 'LabCleanup', 'LabCluster', 'LabValidationError', 'LabVpc',
+      'GatewayApiCrds', 'IngressWorkload', 'IngressWorkloadChart', 'KubectlLayer', 'LabCleanup', 'LabCluster', 'LabValidationError', 'LabVpc',
       'LoadBalancerController', 'LoadBalancerControllerPolicy', 'LoadBalancerControllerVersion', 'NlbWorkload', 'NlbWorkloadChart',
       'TargetGroupBindingChart', 'TargetGroupBindingWorkload', 'UserError',
     ]);

@@ -54,6 +54,17 @@ describe('the vendored aws-load-balancer-controller chart', () => {
     expect(parse(fs.readFileSync(path.join(CONTROLLER_CHART, 'Chart.yaml'), 'utf8'))).toMatchObject({ version: '3.5.0', appVersion: 'v3.5.0' });
     expect(fs.readFileSync(path.join(CONTROLLER_CHART, 'LICENSE'), 'utf8')).toContain('Apache License');
   });
+
+  test('carries the controller\'s gateway.k8s.aws CRDs in crds/, which helm install applies before the templates', () => {
+    const crds = parseAllDocuments(fs.readFileSync(path.join(CONTROLLER_CHART, 'crds', 'gateway-crds.yaml'), 'utf8'))
+      .map((d) => d.toJS()).filter((d) => d?.kind === 'CustomResourceDefinition');
+    expect(crds.map((c) => [c.spec.group, c.spec.names.kind, c.spec.versions.filter((v: { served: boolean }) => v.served)
+      .map((v: { name: string }) => v.name)]).sort()).toEqual([
+      ['gateway.k8s.aws', 'ListenerRuleConfiguration', ['v1', 'v1beta1']],
+      ['gateway.k8s.aws', 'LoadBalancerConfiguration', ['v1', 'v1beta1']],
+      ['gateway.k8s.aws', 'TargetGroupConfiguration', ['v1', 'v1beta1']],
+    ]);
+  });
 });
 
 /** Value paths of `values` that the chart's values.yaml does not define (a map it leaves empty takes any key). */
