@@ -20,3 +20,7 @@ export { type NlbScheme, NlbWorkloadChart, type NlbWorkloadChartProps } from './
 export { NlbWorkload, type NlbWorkloadProps } from './workloads/nlb-workload';
 export { TargetGroupBindingChart, type TargetGroupBindingChartProps } from './workloads/target-group-binding-chart';
 export { TargetGroupBindingWorkload, type TargetGroupBindingWorkloadProps } from './workloads/target-group-binding-workload';
+export {
+  GatewayWorkloadChart, type GatewayListenerPorts, type GatewayLoadBalancer, type GatewayWorkloadChartProps,
+} from './workloads/gateway-workload-chart';
+export { GatewayWorkload, type GatewayWorkloadProps } from './workloads/gateway-workload';

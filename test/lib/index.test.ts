@@ -12,9 +12,10 @@ function exportedNames(file: string): string[] {
 }
 
 describe('the package root', () => {
-  test('exports the constructs, their props, the version classes and the error types: 36 names', () => {
+  test('exports the constructs, their props, the version classes and the error types: 43 names', () => {
     expect(exportedNames('lib/index.ts')).toEqual([
-      'AlbScheme', 'EchoPodProps', 'ExternalTrafficPolicy', 'GatewayApiCrds', 'GatewayApiCrdsProps', 'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
+      'AlbScheme', 'EchoPodProps', 'ExternalTrafficPolicy', 'GatewayApiCrds', 'GatewayApiCrdsProps', 'GatewayListenerPorts',
+      'GatewayLoadBalancer', 'GatewayWorkload', 'GatewayWorkloadChart', 'GatewayWorkloadChartProps', 'GatewayWorkloadProps', 'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
       'IngressWorkloadProps', 'KubectlLayer', 'LabCleanup', 'LabCleanupProps', 'LabCluster', 'LabClusterProps', 'LabServiceType',
       'LabValidationError', 'LabVpc', 'LabVpcProps', 'LoadBalancerController', 'LoadBalancerControllerOptions',
       'LoadBalancerControllerPolicy', 'LoadBalancerControllerPolicyProps', 'LoadBalancerControllerProps',
@@ -26,7 +27,7 @@ describe('the package root', () => {
 
   test('its classes are there at run time, and the toolkit is not', () => {
     expect(Object.keys(root).sort()).toEqual([
-      'GatewayApiCrds', 'IngressWorkload', 'IngressWorkloadChart', 'KubectlLayer', 'LabCleanup', 'LabCluster', 'LabValidationError', 'LabVpc',
+      'GatewayApiCrds', 'GatewayWorkload', 'GatewayWorkloadChart', 'IngressWorkload', 'IngressWorkloadChart', 'KubectlLayer', 'LabCleanup', 'LabCluster', 'LabValidationError', 'LabVpc',
       'LoadBalancerController', 'LoadBalancerControllerPolicy', 'LoadBalancerControllerVersion', 'NlbWorkload', 'NlbWorkloadChart',
       'TargetGroupBindingChart', 'TargetGroupBindingWorkload', 'UserError',
     ]);
