@@ -1,13 +1,15 @@
 import { App } from 'cdk8s';
 import {
-  IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps, TargetGroupBindingChart, TargetType,
+  GatewayWorkloadChart, GatewayWorkloadChartProps, IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps,
+  TargetGroupBindingChart, TargetType,
 } from '../lib';
 import { TargetGroupBindingWorkloadProps } from '../lib/workloads/target-group-binding-workload';
 import { DeployedPath, ExpectedPath, KubernetesObject, PathModelOptions, expectedPaths } from '../lib/experiment';
 import type { LabSettings } from './settings';
 
 /** The lab stacks that hold workload paths, in report order. */
-export const PATH_STACKS = ['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab'] as const;
+export const PATH_STACKS = ['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab',
+  'GatewayAlbLab', 'GatewayNlbLab'] as const;
 export type PathStack = typeof PATH_STACKS[number];
 
 /** The settings a path's chart reads; every other setting shapes the VPC, the cluster or the controller. */
@@ -27,7 +29,8 @@ export type TgbWorkloadSettings = Omit<TargetGroupBindingWorkloadProps, 'cluster
 export type LabChart =
   | { readonly kind: 'ingress'; readonly props: IngressWorkloadChartProps }
   | { readonly kind: 'nlb'; readonly props: NlbWorkloadChartProps }
-  | { readonly kind: 'tgb'; readonly props: TgbWorkloadSettings };
+  | { readonly kind: 'tgb'; readonly props: TgbWorkloadSettings }
+  | { readonly kind: 'gateway'; readonly props: GatewayWorkloadChartProps };
 
 /** One path the lab can stand up. */
 export interface LabPath {
@@ -56,7 +59,29 @@ export const LAB_PATHS: readonly LabPath[] = [
   { id: 'tgb-ip', stack: 'TgbLab', targetType: 'ip', variant: {}, title: 'TargetGroupBinding ip (ALB)', emulated: false },
   { id: 'tgb-instance', stack: 'TgbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Cluster' }, title: 'TargetGroupBinding instance, Cluster (ALB)', emulated: false },
   { id: 'tgb-instance-local', stack: 'TgbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Local' }, title: 'TargetGroupBinding instance, Local (ALB)', emulated: false },
+  { id: 'gateway-ip', stack: 'GatewayAlbLab', targetType: 'ip', variant: {}, title: 'Gateway API HTTPRoute, ALB ip', emulated: true },
+  { id: 'gateway-instance', stack: 'GatewayAlbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Cluster' }, title: 'Gateway API HTTPRoute, ALB instance, Cluster', emulated: true },
+  { id: 'gateway-instance-local', stack: 'GatewayAlbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Local' }, title: 'Gateway API HTTPRoute, ALB instance, Local', emulated: true },
+  { id: 'gateway-nlb-ip', stack: 'GatewayNlbLab', targetType: 'ip', variant: {}, title: 'Gateway API TCPRoute, NLB ip, preservation off', emulated: true },
+  { id: 'gateway-nlb-instance', stack: 'GatewayNlbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Cluster' }, title: 'Gateway API TCPRoute, NLB instance, Cluster', emulated: true },
+  { id: 'gateway-nlb-instance-local', stack: 'GatewayNlbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Local' }, title: 'Gateway API TCPRoute, NLB instance, Local', emulated: true },
 ];
+
+/** The stacks whose paths run through an NLB. */
+const NLB_STACKS: readonly PathStack[] = ['NlbIpModeLab', 'NlbInstanceModeLab', 'GatewayNlbLab'];
+
+/** Whether `path` runs through an NLB (else an ALB). */
+export function isNlbPath(path: LabPath): boolean {
+  return NLB_STACKS.includes(path.stack);
+}
+
+/** The stacks whose paths start at a Gateway API route. */
+const GATEWAY_STACKS: readonly PathStack[] = ['GatewayAlbLab', 'GatewayNlbLab'];
+
+/** Whether `path` is reached through Gateway API (a route on a Gateway) rather than an Ingress, a Service or a binding. */
+export function isGatewayPath(path: LabPath): boolean {
+  return GATEWAY_STACKS.includes(path.stack);
+}
 
 const BY_ID = new Map(LAB_PATHS.map((p) => [p.id, p]));
 
@@ -103,6 +128,13 @@ export function pathChart(path: LabPath, settings: PathSettings): LabChart {
       };
     case 'TgbLab':
       return { kind: 'tgb', props: { ...echo, inboundCidrs: s.allowedCidr, nodePort: s.tgbNodePort, externalTrafficPolicy: s.externalTrafficPolicy } };
+    case 'GatewayAlbLab':
+    case 'GatewayNlbLab':
+      // Both target types on one Gateway; the instance Service's NodePort is left to Kubernetes.
+      return {
+        kind: 'gateway',
+        props: { ...echo, loadBalancer: path.stack === 'GatewayAlbLab' ? 'ALB' : 'NLB', inboundCidrs: s.allowedCidr, externalTrafficPolicy: s.externalTrafficPolicy },
+      };
   }
 }
 
@@ -146,6 +178,8 @@ export function pathObjects(path: LabPath, settings: PathSettings): { objects: K
       });
       return { objects: tgb.toJson(), options: TGB_MODEL_OPTIONS(tgb.bindings.ip.name, tgb.bindings.instance.name) };
     }
+    case 'gateway':
+      return { objects: new GatewayWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: {} };
   }
 }
 

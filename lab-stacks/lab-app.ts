@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { PathStack, stackPaths } from './catalogue';
 import type { LabSettings } from './settings';
 import { IngressLabStack } from './ingress-lab-stack';
+import { GatewayLabStack } from './gateway-lab-stack';
 import { LabClusterStack } from './lab-cluster-stack';
 import { NlbLabStack } from './nlb-lab-stack';
 import { TgbLabStack } from './tgb-lab-stack';
@@ -15,6 +16,8 @@ export interface Lab {
   readonly nlbIpMode: NlbLabStack;
   readonly nlbInstanceMode: NlbLabStack;
   readonly tgb: TgbLabStack;
+  readonly gatewayAlb: GatewayLabStack;
+  readonly gatewayNlb: GatewayLabStack;
 }
 
 const COST_NOTE = 'bills by the hour until destroyed';
@@ -22,7 +25,8 @@ const COST_NOTE = 'bills by the hour until destroyed';
 /**
  * Builds the lab: `LabCluster` (VPC, cluster, controller) and the paths on it: the two ALB halves
  * `IpModeLab` and `InstanceModeLab`, which differ only in target type and Service, the NLB paths
- * `NlbIpModeLab` and `NlbInstanceModeLab`, and `TgbLab`, whose ALB and target groups CloudFormation owns.
+ * `NlbIpModeLab` and `NlbInstanceModeLab`, `TgbLab`, whose ALB and target groups CloudFormation owns, and
+ * `GatewayAlbLab` and `GatewayNlbLab`, both target types through Gateway API.
  */
 export function createLab(app: App, settings: LabSettings): Lab {
   const env = { region: settings.region };
@@ -62,5 +66,11 @@ export function createLab(app: App, settings: LabSettings): Lab {
   const tgb = new TgbLabStack(app, 'TgbLab', {
     ...common('TgbLab', 'CloudFormation-owned ALB and target groups fed by TargetGroupBindings'), paths: stackPaths('TgbLab', settings),
   });
-  return { cluster, ipMode, instanceMode, nlbIpMode, nlbInstanceMode, tgb };
+  const gatewayAlb = new GatewayLabStack(app, 'GatewayAlbLab', {
+    ...common('GatewayAlbLab', 'Gateway API: HTTPRoutes to ip and instance targets on one ALB'), paths: stackPaths('GatewayAlbLab', settings),
+  });
+  const gatewayNlb = new GatewayLabStack(app, 'GatewayNlbLab', {
+    ...common('GatewayNlbLab', 'Gateway API: TCPRoutes to ip and instance targets on one NLB'), paths: stackPaths('GatewayNlbLab', settings),
+  });
+  return { cluster, ipMode, instanceMode, nlbIpMode, nlbInstanceMode, tgb, gatewayAlb, gatewayNlb };
 }
