@@ -6,7 +6,7 @@ import { EchoPodProps, EchoWorkloadSurface, echoDeployment, echoPodSettings, req
 import type { ExternalTrafficPolicy, TargetType } from './ingress-workload-chart';
 import * as aws from './imports/gateway.k8s.aws';
 import * as gw from './imports/gateway.networking.k8s.io';
-import { requireCidrList, requireDns1123Label, requireInteger, requireOneOf, requireRuleCount, show } from '../private/validate';
+import { requireCidrList, requireInteger, requireOneOf, requireRuleCount, show } from '../private/validate';
 
 /** The load balancer a Gateway stands for: an ALB (HTTP listeners, HTTPRoutes) or an NLB (TCP listeners, TCPRoutes). */
 export type GatewayLoadBalancer = 'ALB' | 'NLB';
@@ -85,6 +85,8 @@ export interface GatewayWorkloadChartProps extends EchoPodProps {
    */
   readonly preserveClientIp?: { readonly ip?: boolean; readonly instance?: boolean };
 }
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** The Gateway API group and the controller's, as parametersRef and backendRef write them. */
 const GATEWAY_K8S_AWS = 'gateway.k8s.aws';
@@ -170,7 +172,11 @@ export class GatewayWorkloadChart extends Chart implements EchoWorkloadSurface {
     const etp = props.externalTrafficPolicy ?? 'Cluster';
 
     requireWorkloadNames(this, namespace, name, `gateway-${kind}`);
-    requireDns1123Label(this, 'gatewayClassName', className, `eks-lb-lab-${kind}`);
+    if (!DNS_SUBDOMAIN.test(className) || className.length > 253) {
+      throw new LabValidationError(this, 'gatewayClassName', `must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', ` +
+        `each part starting and ending with a letter or digit, at most 253 characters), as the name of a cluster-scoped ` +
+        `object; got ${show(className)}. Use a name such as 'eks-lb-lab-${kind}'.`);
+    }
     const { image, containerPort, replicas } = echoPodSettings(this, props);
     requireOneOf(this, 'scheme', scheme, ['internet-facing', 'internal']);
     requireCidrList(this, 'inboundCidrs', inboundCidrs);

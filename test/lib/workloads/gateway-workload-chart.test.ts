@@ -109,9 +109,13 @@ describe('GatewayWorkloadChart refuses what the controller or the API server wou
     [{ loadBalancer: 'ALB' as const, preserveClientIp: { ip: true } }, /'preserveClientIp' applies only to an NLB Gateway/],
     [{ loadBalancer: 'ALB' as const, inboundCidrs: [] }, /'inboundCidrs' must list at least one CIDR block; got \[\]/],
     [{ loadBalancer: 'ALB' as const, nodePort: 80 }, /'nodePort' must be a whole number between 30000 and 32767; got 80/],
-    [{ loadBalancer: 'ALB' as const, gatewayClassName: 'Bad_Name' }, /'gatewayClassName' must be/],
+    [{ loadBalancer: 'ALB' as const, gatewayClassName: 'Bad_Name' }, /'gatewayClassName' must be a DNS-1123 subdomain/],
     [{ loadBalancer: 'ALB' as const, externalTrafficPolicy: 'Nearby' as never }, /'externalTrafficPolicy' must be one of 'Cluster', 'Local'; got 'Nearby'/],
   ])('%j', (props, message) => {
     expect(() => objects(props)).toThrow(message);
+  });
+
+  test('a GatewayClass name may have dots, as any cluster-scoped name', () => {
+    expect(byKind(objects({ loadBalancer: 'ALB', gatewayClassName: 'alb.lab.example' }), 'Gateway')[0].spec.gatewayClassName).toBe('alb.lab.example');
   });
 });
