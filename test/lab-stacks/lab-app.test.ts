@@ -311,6 +311,19 @@ describe('the lab app', () => {
     expect(same(nlbInstance)).toEqual(same(expectedPaths(appliedObjects(stacks.nlbInstanceMode))[0]));
   });
 
+  test('every template stays far under CloudFormation\'s limits: 1 MB through S3, 500 resources, 200 outputs', () => {
+    const assembly = (stacks.cluster.node.root as App).synth();
+    const sizes = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, {
+      bytes: fs.statSync(s.templateFullPath).size, resources: Object.keys(s.template.Resources).length,
+      outputs: Object.keys(s.template.Outputs ?? {}).length,
+    }]));
+    for (const [name, size] of Object.entries(sizes)) {
+      expect([name, size.bytes < 100_000, size.resources < 100, size.outputs < 20]).toEqual([name, true, true, true]);
+    }
+    // The Gateway API CRDs (1.2 MB of YAML) travel as a chart asset, not inside LabCluster's template.
+    expect(sizes.LabCluster.bytes).toBeLessThan(60_000);
+  });
+
   test('the service mutator webhook is on, written out', () => {
     expect(helmValues(Template.fromStack(stacks.cluster))).toMatchObject({ enableServiceMutatorWebhook: true });
     expect(stacks.cluster.controller.serviceMutatorWebhook).toBe(true);

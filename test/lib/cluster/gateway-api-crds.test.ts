@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { gzipSync } from 'zlib';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -65,7 +66,33 @@ describe('the vendored Gateway API CRDs chart', () => {
   });
 });
 
+/**
+ * The size of the release record Helm keeps in a Secret (`sh.helm.release.v1.<name>.v1`): the release as JSON (the
+ * chart's files base64-encoded, and the rendered manifest), gzipped and base64-encoded, as Helm's storage driver
+ * writes it. A Secret holds at most 1 MiB.
+ */
+function helmReleaseRecordBytes(): number {
+  const files = Object.keys(VENDORED).filter((f) => f.startsWith('templates/')).sort();
+  const read = (f: string) => fs.readFileSync(path.join(GATEWAY_API_CRDS_CHART_DIR, f));
+  const release = {
+    name: 'gateway-api-crds', namespace: 'kube-system', version: 1, info: { status: 'deployed' }, config: {},
+    chart: {
+      metadata: parse(fs.readFileSync(path.join(GATEWAY_API_CRDS_CHART_DIR, 'Chart.yaml'), 'utf8')),
+      templates: files.map((f) => ({ name: f, data: read(f).toString('base64') })),
+      files: [{ name: 'LICENSE', data: read('LICENSE').toString('base64') }], values: {},
+    },
+    manifest: files.map((f) => `---\n# Source: gateway-api-crds/${f}\n${read(f).toString('utf8')}`).join('\n'),
+  };
+  return gzipSync(JSON.stringify(release), { level: 9 }).toString('base64').length;
+}
+
 describe('GatewayApiCrds', () => {
+  test('the Helm release record fits a Secret (1 MiB), using under 65 % of it', () => {
+    const bytes = helmReleaseRecordBytes();
+    expect(bytes).toBeGreaterThan(500_000);
+    expect(bytes).toBeLessThan(0.65 * 1024 * 1024);
+  });
+
   test('a Helm release of the chart folder as an asset, with the timeout given', () => {
     const stack = newStack();
     const labVpc = new LabVpc(stack, 'Vpc', { clusterName: 'eks-lb-lab' });
