@@ -432,7 +432,7 @@ function gatewayRoutePaths(route: KubernetesObject, objects: readonly Kubernetes
         `Controller serves ${Object.keys(GATEWAY_CONTROLLERS).join(' and ')}.`);
     }
     if (lb !== ROUTE_LOAD_BALANCER[kind]) {
-      throw new PathModelError(`${idOf(route)} is a ${kind} on ${idOf(gateway)}, an ${lb} Gateway; the controller serves ${kind}s on ` +
+      throw new PathModelError(`${idOf(route)} is ${kind === 'HTTPRoute' ? 'an' : 'a'} ${kind} on ${idOf(gateway)}, an ${lb} Gateway; the controller serves ${kind}s on ` +
         `${ROUTE_LOAD_BALANCER[kind]} Gateways only.`);
     }
     const listener = (gwSpec.listeners ?? []).find((l) => (parent.sectionName === undefined || l.name === parent.sectionName)
