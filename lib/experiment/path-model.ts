@@ -407,8 +407,8 @@ const groupOf = (o: KubernetesObject): string => (o.apiVersion ?? '').split('/')
  * The paths of an HTTPRoute or TCPRoute: for each parent Gateway the controller serves, one per backend Service. The
  * load balancer comes from the GatewayClass's controller name, the listener from the parentRef's sectionName (or the
  * first listener the route kind attaches to), and the target type from the TargetGroupConfiguration that targets the
- * Service, else the one the Gateway's LoadBalancerConfiguration names as default, else the controller's default
- * (`instance`).
+ * Service, over the one the Gateway's LoadBalancerConfiguration names as default (field by field), else the
+ * controller's default (`instance`).
  */
 function gatewayRoutePaths(route: KubernetesObject, objects: readonly KubernetesObject[],
   findService: (namespace: string, name: string, from: string) => KubernetesObject): ExpectedPath[] {
@@ -456,8 +456,11 @@ function gatewayRoutePaths(route: KubernetesObject, objects: readonly Kubernetes
       const targeting = objects.find((o) => o.kind === 'TargetGroupConfiguration' && groupOf(o) === GATEWAY_K8S_AWS_GROUP
         && namespaceOf(o) === svcNamespace && (o.spec as TargetGroupConfigurationSpecView | undefined)?.targetReference?.name === backend.name
         && ((o.spec as TargetGroupConfigurationSpecView).targetReference?.kind ?? 'Service') === 'Service');
-      const tgc = targeting ?? find('TargetGroupConfiguration', GATEWAY_K8S_AWS_GROUP, namespaceOf(gateway), defaultTgcName);
-      const props: TargetGroupPropsView = (tgc?.spec as TargetGroupConfigurationSpecView | undefined)?.defaultConfiguration ?? {};
+      const gatewayDefault = find('TargetGroupConfiguration', GATEWAY_K8S_AWS_GROUP, namespaceOf(gateway), defaultTgcName);
+      const tgc = targeting ?? gatewayDefault;
+      const propsOf = (o: KubernetesObject | undefined): TargetGroupPropsView => (o?.spec as TargetGroupConfigurationSpecView | undefined)?.defaultConfiguration ?? {};
+      // The Service's own configuration overrides the Gateway's default one field by field.
+      const props: TargetGroupPropsView = { ...propsOf(gatewayDefault), ...propsOf(targeting) };
       const notes = props.targetType === undefined
         ? ['no targetType in a TargetGroupConfiguration: the controller\'s default target type, instance (--default-target-type)'] : [];
       const id = `${idOf(route)} -> ${idOf(svc)}`;

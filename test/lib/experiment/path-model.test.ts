@@ -297,6 +297,9 @@ describe('Gateway API paths', () => {
       spec: { ...o.spec, defaultTargetGroupConfiguration: { name: 'echo-instance' } },
     }));
     expect(expectedPaths(defaulted.filter((o) => o.kind !== 'HTTPRoute' || o.metadata?.name === 'echo-instance'))[0].targetType).toBe('instance');
+    // Field by field: the Service's own configuration keeps its target type over the Gateway's default one.
+    const both = replace(gw(), 'LoadBalancerConfiguration', 'echo', (o) => ({ spec: { ...o.spec, defaultTargetGroupConfiguration: { name: 'echo-instance' } } }));
+    expect(expectedPaths(both).map((p) => p.targetType)).toEqual(['ip', 'instance']);
     const tgc = gw().find((o) => o.kind === 'TargetGroupConfiguration' && o.metadata?.name === 'echo-instance')!;
     const noType = replace(gw(), 'TargetGroupConfiguration', 'echo-instance', () => ({ spec: { targetReference: (tgc.spec as any).targetReference } }));
     expect(expectedPaths(noType)[1].notes).toEqual([expect.stringMatching(/the controller's default target type, instance/)]);
