@@ -138,6 +138,15 @@ function expectLabRendering(objects: ReturnType<typeof objectsOf>, region: strin
   expect(pod.serviceAccountName).toBe(CONTROLLER_SERVICE_ACCOUNT.name);
   expect(objects.filter((o) => o.kind === 'ServiceAccount')).toEqual([]);
   expect(webhookPolicies(objects)).toEqual(EXPECTED_WEBHOOKS);
+  // The controller's ClusterRole lets it read what the Gateway labs apply.
+  type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+  const { rules } = objects.find((o) => o.kind === 'ClusterRole') as unknown as { rules: Rule[] };
+  const can = (group: string, resource: string, verb: string) => rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+  for (const [group, resource] of [['gateway.networking.k8s.io', 'gatewayclasses'], ['gateway.networking.k8s.io', 'gateways'],
+    ['gateway.networking.k8s.io', 'httproutes'], ['gateway.networking.k8s.io', 'tcproutes'], ['gateway.k8s.aws', 'targetgroupconfigurations'],
+    ['gateway.k8s.aws', 'loadbalancerconfigurations']]) {
+    expect([group, resource, can(group, resource, 'watch')]).toEqual([group, resource, true]);
+  }
   const ingressClass = objects.find((o) => o.kind === 'IngressClass');
   expect(ingressClass).toMatchObject({ metadata: { name: 'alb' }, spec: { controller: 'ingress.k8s.aws/alb' } });
 }
