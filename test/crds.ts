@@ -57,7 +57,12 @@ const GATEWAY_CRD_FILES = [
   path.join(__dirname, 'fixtures', 'aws-load-balancer-controller-chart', 'crds', 'gateway-crds.yaml'),
 ];
 
-let gatewayCrds: Record<string, unknown>[] | undefined;
+interface CrdView {
+  readonly spec: { readonly group: string; readonly names: { readonly kind: string };
+    readonly versions: readonly { readonly name: string; readonly served: boolean; readonly schema: { readonly openAPIV3Schema: unknown } }[] };
+}
+
+let gatewayCrds: CrdView[] | undefined;
 const gatewayValidators = new Map<string, ValidateFunction>();
 
 /**
@@ -71,8 +76,8 @@ export function gatewayObjectValidator(apiVersion: string, kind: string): Valida
   gatewayCrds ??= GATEWAY_CRD_FILES.flatMap((f) => parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJS()))
     .filter((d) => d?.kind === 'CustomResourceDefinition');
   const [group, version] = apiVersion.split('/');
-  const crd = gatewayCrds.find((c: any) => c.spec.group === group && c.spec.names.kind === kind) as any;
-  const served = crd?.spec.versions.find((v: { name: string; served: boolean }) => v.name === version && v.served);
+  const crd = gatewayCrds.find((c) => c.spec.group === group && c.spec.names.kind === kind);
+  const served = crd?.spec.versions.find((v) => v.name === version && v.served);
   if (!served) throw new Error(`no vendored CRD serves ${key}`);
   const validate = compile(served.schema.openAPIV3Schema);
   gatewayValidators.set(key, validate);

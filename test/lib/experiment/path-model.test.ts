@@ -301,7 +301,7 @@ describe('Gateway API paths', () => {
     const both = replace(gw(), 'LoadBalancerConfiguration', 'echo', (o) => ({ spec: { ...o.spec, defaultTargetGroupConfiguration: { name: 'echo-instance' } } }));
     expect(expectedPaths(both).map((p) => p.targetType)).toEqual(['ip', 'instance']);
     const tgc = gw().find((o) => o.kind === 'TargetGroupConfiguration' && o.metadata?.name === 'echo-instance')!;
-    const noType = replace(gw(), 'TargetGroupConfiguration', 'echo-instance', () => ({ spec: { targetReference: (tgc.spec as any).targetReference } }));
+    const noType = replace(gw(), 'TargetGroupConfiguration', 'echo-instance', () => ({ spec: { targetReference: (tgc.spec as { targetReference: object }).targetReference } }));
     expect(expectedPaths(noType)[1].notes).toEqual([expect.stringMatching(/the controller's default target type, instance/)]);
   });
 
