@@ -62,8 +62,20 @@ interface CrdView {
     readonly versions: readonly { readonly name: string; readonly served: boolean; readonly schema: { readonly openAPIV3Schema: unknown } }[] };
 }
 
-let gatewayCrds: CrdView[] | undefined;
+const gatewayCrdFiles = new Map<string, CrdView[]>();
 const gatewayValidators = new Map<string, ValidateFunction>();
+
+/** The CRDs of the vendored files that define `kind`, each file parsed once (parsing all 1.4 MB takes seconds). */
+function crdsDefining(kind: string): CrdView[] {
+  return GATEWAY_CRD_FILES.flatMap((file) => {
+    if (!gatewayCrdFiles.has(file)) {
+      const text = fs.readFileSync(file, 'utf8');
+      if (!text.includes(`kind: ${kind}\n`)) return [];
+      gatewayCrdFiles.set(file, parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d?.kind === 'CustomResourceDefinition'));
+    }
+    return gatewayCrdFiles.get(file)!;
+  });
+}
 
 /**
  * A validator for objects of `apiVersion` and `kind` from the served version's openAPIV3Schema in the vendored CRDs
@@ -73,10 +85,8 @@ export function gatewayObjectValidator(apiVersion: string, kind: string): Valida
   const key = `${apiVersion}/${kind}`;
   const cached = gatewayValidators.get(key);
   if (cached) return cached;
-  gatewayCrds ??= GATEWAY_CRD_FILES.flatMap((f) => parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJS()))
-    .filter((d) => d?.kind === 'CustomResourceDefinition');
   const [group, version] = apiVersion.split('/');
-  const crd = gatewayCrds.find((c) => c.spec.group === group && c.spec.names.kind === kind);
+  const crd = crdsDefining(kind).find((c) => c.spec.group === group && c.spec.names.kind === kind);
   const served = crd?.spec.versions.find((v) => v.name === version && v.served);
   if (!served) throw new Error(`no vendored CRD serves ${key}`);
   const validate = compile(served.schema.openAPIV3Schema);
