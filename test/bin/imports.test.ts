@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { IMPORTS, IMPORTS_DIR, importHeader, importInput } from '../../bin/imports';
+import { parseAllDocuments } from 'yaml';
+import { IMPORTS, IMPORTS_DIR, importHeader, importInput, importerInput } from '../../bin/imports';
 import * as aws from '../../lib/workloads/imports/gateway.k8s.aws';
 import * as gwapi from '../../lib/workloads/imports/gateway.networking.k8s.io';
 
@@ -18,6 +19,14 @@ describe('the generated cdk8s classes', () => {
     expect(spec.inputs).toHaveLength(4);
     expect(importInput(spec).split(/^---$/m).filter((d) => d.trim() !== '')).toHaveLength(4);
     expect(importHeader({ ...spec, inputs: spec.inputs.slice(1) })).not.toBe(importHeader(spec));
+  });
+
+  test('the importer gets every CRD of the inputs with its storage version alone', () => {
+    const crds = IMPORTS.flatMap((spec) => parseAllDocuments(importerInput(spec)).map((d) => d.toJS()));
+    expect(crds.map((c) => [c.spec.names.kind, c.spec.versions.map((v: { name: string; storage: boolean }) => [v.name, v.storage])])).toEqual([
+      ['GatewayClass', [['v1', true]]], ['Gateway', [['v1', true]]], ['HTTPRoute', [['v1', true]]], ['TCPRoute', [['v1', true]]],
+      ['ListenerRuleConfiguration', [['v1', true]]], ['LoadBalancerConfiguration', [['v1', true]]], ['TargetGroupConfiguration', [['v1', true]]],
+    ]);
   });
 
   test('hold the served versions the lab writes: Gateway API v1, the controller\'s gateway.k8s.aws/v1', () => {
