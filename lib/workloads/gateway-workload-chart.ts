@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { LabValidationError } from '../errors';
 import { EchoPodProps, EchoWorkloadSurface, echoDeployment, echoPodSettings, requireNodePort, requireWorkloadNames, workloadLabels } from './echo-pod';
 import type { ExternalTrafficPolicy, TargetType } from './ingress-workload-chart';
-import * as aws from './imports/gateway.k8s.aws';
-import * as gw from './imports/gateway.networking.k8s.io';
+import type * as aws from './imports/gateway.k8s.aws';
+import type * as gw from './imports/gateway.networking.k8s.io';
 import { requireCidrList, requireInteger, requireOneOf, requireRuleCount, show } from '../private/validate';
 
 /** The load balancer a Gateway stands for: an ALB (HTTP listeners, HTTPRoutes) or an NLB (TCP listeners, TCPRoutes). */
@@ -161,6 +161,9 @@ export class GatewayWorkloadChart extends Chart implements EchoWorkloadSurface {
 
   constructor(scope: Construct, id: string, props: GatewayWorkloadChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
+    // Loaded on first use: the generated classes are a fifth of a second of the CLI's start-up, which reads the catalogue.
+    const gwApi = require('./imports/gateway.networking.k8s.io') as typeof gw;
+    const awsApi = require('./imports/gateway.k8s.aws') as typeof aws;
     requireOneOf(this, 'loadBalancer', props.loadBalancer, ['ALB', 'NLB']);
     const lb = props.loadBalancer;
     const kind = lb.toLowerCase();
@@ -222,18 +225,18 @@ export class GatewayWorkloadChart extends Chart implements EchoWorkloadSurface {
     ApiObject.of(instanceService).addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', etp));
     this.services = { ip: ipService, instance: instanceService };
 
-    this.gatewayClass = new gw.GatewayClass(this, 'GatewayClass', {
+    this.gatewayClass = new gwApi.GatewayClass(this, 'GatewayClass', {
       metadata: { name: className, labels },
       spec: { controllerName: GATEWAY_CONTROLLER_NAMES[lb], description: `eks-lb-lab: ${lb} Gateways of the AWS Load Balancer Controller` },
     });
-    this.loadBalancerConfiguration = new aws.LoadBalancerConfiguration(this, 'LoadBalancerConfiguration', {
+    this.loadBalancerConfiguration = new awsApi.LoadBalancerConfiguration(this, 'LoadBalancerConfiguration', {
       metadata: { name, namespace, labels },
       spec: { scheme: scheme as aws.LoadBalancerConfigurationSpecScheme, sourceRanges: [...inboundCidrs] },
     });
     const listeners = lb === 'ALB'
       ? [{ name: 'http', protocol: 'HTTP', port: ports.ip }]
       : (['ip', 'instance'] as const).map((t) => ({ name: t, protocol: 'TCP', port: ports[t] }));
-    this.gateway = new gw.Gateway(this, 'Gateway', {
+    this.gateway = new gwApi.Gateway(this, 'Gateway', {
       metadata: { name, namespace, labels },
       spec: {
         gatewayClassName: className,
@@ -243,7 +246,7 @@ export class GatewayWorkloadChart extends Chart implements EchoWorkloadSurface {
     });
 
     const preserve = { ip: props.preserveClientIp?.ip ?? false, instance: props.preserveClientIp?.instance ?? true };
-    const tgc = (targetType: TargetType) => new aws.TargetGroupConfiguration(this, `${targetType === 'ip' ? 'Ip' : 'Instance'}TargetGroupConfiguration`, {
+    const tgc = (targetType: TargetType) => new awsApi.TargetGroupConfiguration(this, `${targetType === 'ip' ? 'Ip' : 'Instance'}TargetGroupConfiguration`, {
       metadata: { name: `${name}-${targetType}`, namespace, labels },
       spec: {
         targetReference: { kind: 'Service', name: `${name}-${targetType}` },
@@ -259,19 +262,19 @@ export class GatewayWorkloadChart extends Chart implements EchoWorkloadSurface {
     const backend = (targetType: TargetType) => ({ name: `${name}-${targetType}`, port: 80 });
     if (lb === 'ALB') {
       this.routePaths = { ip: '/ip', instance: '/instance' };
-      const route = (targetType: TargetType) => new gw.HttpRoute(this, `${targetType === 'ip' ? 'Ip' : 'Instance'}Route`, {
+      const route = (targetType: TargetType) => new gwApi.HttpRoute(this, `${targetType === 'ip' ? 'Ip' : 'Instance'}Route`, {
         metadata: { name: `${name}-${targetType}`, namespace, labels },
         spec: {
           parentRefs: [parent('http')],
           rules: [{
-            matches: [{ path: { type: gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: `/${targetType}` } }],
+            matches: [{ path: { type: gwApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: `/${targetType}` } }],
             backendRefs: [backend(targetType)],
           }],
         },
       });
       this.routes = { ip: route('ip'), instance: route('instance') };
     } else {
-      const route = (targetType: TargetType) => new gw.TcpRoute(this, `${targetType === 'ip' ? 'Ip' : 'Instance'}Route`, {
+      const route = (targetType: TargetType) => new gwApi.TcpRoute(this, `${targetType === 'ip' ? 'Ip' : 'Instance'}Route`, {
         metadata: { name: `${name}-${targetType}`, namespace, labels },
         spec: { parentRefs: [parent(targetType)], rules: [{ backendRefs: [backend(targetType)] }] },
       });
