@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { ALB, INGRESS_CLASS_ANNOTATION, NLB } from '../private/annotations';
+import { ALB, GATEWAY_CONTROLLER, INGRESS_CLASS_ANNOTATION, NLB, TG_ATTRIBUTE } from '../private/annotations';
 /**
  * The expected data path of each load-balanced entry point in a set of Kubernetes objects, derived from the
  * objects alone (no cluster, no AWS): which load balancer, what it registers and health-checks, the hops to the
@@ -365,7 +365,7 @@ function targetGroupBindingPath(tgb: KubernetesObject, svc: KubernetesObject, ob
 export type GatewayRouteKind = 'HTTPRoute' | 'TCPRoute';
 
 /** GatewayClass controller names of the AWS Load Balancer Controller, and the load balancer each stands for. */
-export const GATEWAY_CONTROLLERS: Readonly<Record<string, 'ALB' | 'NLB'>> = { 'gateway.k8s.aws/alb': 'ALB', 'gateway.k8s.aws/nlb': 'NLB' };
+const GATEWAY_CONTROLLERS: Readonly<Record<string, 'ALB' | 'NLB'>> = { [GATEWAY_CONTROLLER.ALB]: 'ALB', [GATEWAY_CONTROLLER.NLB]: 'NLB' };
 
 /** The listener protocols a route kind attaches to (the controller's defaults when a listener lists no allowed kinds). */
 const ROUTE_LISTENER_PROTOCOLS: Readonly<Record<GatewayRouteKind, readonly string[]>> = { HTTPRoute: ['HTTP', 'HTTPS'], TCPRoute: ['TCP', 'TLS'] };
@@ -477,9 +477,9 @@ function gatewayRoutePaths(route: KubernetesObject, objects: readonly Kubernetes
         ? build({ ...common, loadBalancer: 'ALB', proxy: true, preserveClientIp: false, proxyProtocol: false,
           healthCheck: (port) => ({ protocol: 'HTTP', path: hc.healthCheckPath ?? '/', port: hcPort ?? port }) })
         : build({ ...common, loadBalancer: 'NLB', proxy: false,
-          preserveClientIp: attributes['preserve_client_ip.enabled'] === undefined ? targetType === 'instance'
-            : attributes['preserve_client_ip.enabled'] === 'true',
-          proxyProtocol: attributes['proxy_protocol_v2.enabled'] === 'true',
+          preserveClientIp: attributes[TG_ATTRIBUTE.preserveClientIp] === undefined ? targetType === 'instance'
+            : attributes[TG_ATTRIBUTE.preserveClientIp] === 'true',
+          proxyProtocol: attributes[TG_ATTRIBUTE.proxyProtocolV2] === 'true',
           healthCheck: (port, etp, hcNodePort) => {
             const base = nlbHealthCheck(port, etp, hcNodePort);
             const protocol = hc.healthCheckProtocol === 'HTTP' || hc.healthCheckProtocol === 'TCP' ? hc.healthCheckProtocol : base.protocol;

@@ -6,16 +6,14 @@ import { EchoPodProps, EchoWorkloadSurface, echoDeployment, echoPodSettings, req
 import type { ExternalTrafficPolicy, TargetType } from './ingress-workload-chart';
 import type * as aws from './imports/gateway.k8s.aws';
 import type * as gw from './imports/gateway.networking.k8s.io';
+import { GATEWAY_CONTROLLER, TG_ATTRIBUTE } from '../private/annotations';
 import { requireCidrList, requireInteger, requireOneOf, requireRuleCount, show } from '../private/validate';
 
 /** The load balancer a Gateway stands for: an ALB (HTTP listeners, HTTPRoutes) or an NLB (TCP listeners, TCPRoutes). */
 export type GatewayLoadBalancer = 'ALB' | 'NLB';
 
 /** The GatewayClass controller names the AWS Load Balancer Controller answers to. */
-export const GATEWAY_CONTROLLER_NAMES: Readonly<Record<GatewayLoadBalancer, string>> = {
-  ALB: 'gateway.k8s.aws/alb',
-  NLB: 'gateway.k8s.aws/nlb',
-};
+export const GATEWAY_CONTROLLER_NAMES: Readonly<Record<GatewayLoadBalancer, string>> = GATEWAY_CONTROLLER;
 
 /** Where a Gateway's listeners take traffic, by the target type of the Service behind them. */
 export interface GatewayListenerPorts {
@@ -252,7 +250,7 @@ export class GatewayWorkloadChart extends Chart implements EchoWorkloadSurface {
         targetReference: { kind: 'Service', name: `${name}-${targetType}` },
         defaultConfiguration: {
           targetType: targetType as aws.TargetGroupConfigurationSpecDefaultConfigurationTargetType,
-          ...(lb === 'NLB' ? { targetGroupAttributes: [{ key: 'preserve_client_ip.enabled', value: String(preserve[targetType]) }] } : {}),
+          ...(lb === 'NLB' ? { targetGroupAttributes: [{ key: TG_ATTRIBUTE.preserveClientIp, value: String(preserve[targetType]) }] } : {}),
         },
       },
     });
