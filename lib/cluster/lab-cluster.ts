@@ -27,6 +27,9 @@ export const EKS_RETIRED_VERSIONS: Readonly<Record<string, string>> = {
   '1.30': '2026-07-23',
 };
 
+/** The first Kubernetes minor version that serves admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy. */
+const GATEWAY_API_MIN_MINOR = 30;
+
 /** Oldest version accepted at all: older ones cannot be created and no kubectl layer for them ships here. */
 const OLDEST_SELECTABLE_MINOR = 29;
 
@@ -107,8 +110,9 @@ export interface LabClusterProps {
   readonly cleanup?: boolean;
 
   /**
-   * Install the Gateway API v1.6.1 standard-channel CRDs, before the controller so that it serves Gateway API.
-   * @default true
+   * Install the Gateway API v1.6.1 standard-channel CRDs, before the controller so that it serves Gateway API. They
+   * include a ValidatingAdmissionPolicy of `admissionregistration.k8s.io/v1`, which Kubernetes serves from 1.30.
+   * @default - true from Kubernetes 1.30, false before
    */
   readonly gatewayApiCrds?: boolean;
 }
@@ -181,6 +185,11 @@ export class LabCluster extends Construct {
     }
     if (props.serviceCidr !== undefined) this.checkServiceCidr(props.serviceCidr, labVpc instanceof LabVpc ? labVpc.cidr : undefined);
     const kubectlLayer = this.checkVersions(version.version, props.kubectlLayer);
+    if (props.gatewayApiCrds === true && minorOf(version.version) < GATEWAY_API_MIN_MINOR) {
+      throw new LabValidationError(this, 'gatewayApiCrds', `needs Kubernetes 1.${GATEWAY_API_MIN_MINOR} or later: the Gateway API ` +
+        `v1.6.1 CRDs come with a ValidatingAdmissionPolicy of admissionregistration.k8s.io/v1, which ${version.version} does not ` +
+        `serve; got true with version ${version.version}. Leave it unset (off before 1.${GATEWAY_API_MIN_MINOR}), or use ${DEFAULT_KUBERNETES_VERSION.version}.`);
+    }
     this.kubectlVersion = kubectlLayer.kubectlVersion;
     if (nodeCount < 2) {
       Annotations.of(this).addWarningV2('eks-lb-lab:singleNode', `'nodeCount' is ${nodeCount}: with one node, ` +
@@ -260,7 +269,9 @@ export class LabCluster extends Construct {
       this.cluster.node.addDependency(this.cleanup.resource);
     }
 
-    if (props.gatewayApiCrds ?? true) this.gatewayApiCrds = new GatewayApiCrds(this, 'GatewayApiCrds', { cluster: this.cluster });
+    if (props.gatewayApiCrds ?? minorOf(version.version) >= GATEWAY_API_MIN_MINOR) {
+      this.gatewayApiCrds = new GatewayApiCrds(this, 'GatewayApiCrds', { cluster: this.cluster });
+    }
 
     // IRSA needs the provider; create it with the cluster rather than on first use elsewhere.
     void this.cluster.openIdConnectProvider;

@@ -2,6 +2,7 @@ import { Annotations, Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
+import { LabCluster } from '../cluster/lab-cluster';
 import { LoadBalancerController } from '../controller/load-balancer-controller';
 import { GatewayWorkloadChart, GatewayWorkloadChartProps } from './gateway-workload-chart';
 import type { TargetType } from './ingress-workload-chart';
@@ -48,6 +49,12 @@ export class GatewayWorkload extends Construct {
     if (this.chart.scheme === 'internet-facing' && this.chart.inboundCidrs.includes('0.0.0.0/0')) {
       Annotations.of(this).addWarningV2('eks-lb-lab:openInboundCidrs', `The ${this.chart.loadBalancer} Gateway admits 0.0.0.0/0 ` +
         `(anyone on the internet). Restrict 'inboundCidrs' to your address, e.g. ['203.0.113.7/32'].`);
+    }
+    const labCluster = cluster.node.scope;
+    if (labCluster instanceof LabCluster && !labCluster.gatewayApiCrds) {
+      Annotations.of(this).addWarningV2('eks-lb-lab:noGatewayApiCrds', `The cluster ${labCluster.node.path} installs no Gateway API ` +
+        `CRDs ('gatewayApiCrds' is off), so the Gateway, its routes and its GatewayClass cannot be applied. Turn 'gatewayApiCrds' ` +
+        'on (Kubernetes 1.30 or later), or install the CRDs before the controller starts.');
     }
     // Cluster-scoped: two workloads with one GatewayClass name would delete each other's on teardown.
     claimOnCluster(this, cluster, 'gatewayClassName', this.chart.gatewayClassName, 'Give each Gateway workload its own GatewayClass name.');

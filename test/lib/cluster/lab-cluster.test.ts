@@ -189,6 +189,15 @@ describe('LabCluster and the Gateway API CRDs', () => {
     expect(policies.some((p) => p.includes('s3:GetObject*') && p.includes('cdk-hnb659fds-assets'))).toBe(true);
   });
 
+  test('off by default before Kubernetes 1.30, refused there when asked for', () => {
+    const { labCluster: old } = build({ version: eks.KubernetesVersion.V1_29 });
+    expect(old.gatewayApiCrds).toBeUndefined();
+    expect(() => build({ version: eks.KubernetesVersion.V1_29, gatewayApiCrds: true })).toThrow("'gatewayApiCrds' needs Kubernetes 1.30 " +
+      'or later: the Gateway API v1.6.1 CRDs come with a ValidatingAdmissionPolicy of admissionregistration.k8s.io/v1, which 1.29 does ' +
+      'not serve; got true with version 1.29. Leave it unset (off before 1.30), or use 1.36.');
+    expect(build({ version: eks.KubernetesVersion.V1_35 }).labCluster.gatewayApiCrds).toBeDefined();
+  });
+
   test('left out with gatewayApiCrds: false, and the controller does not wait for them', () => {
     const { stack, labCluster: without } = build({ gatewayApiCrds: false });
     without.addLoadBalancerController();

@@ -55,6 +55,15 @@ describe('GatewayWorkload', () => {
     expect(annotations.findWarning('/Test/Nlb', Match.anyValue())).toEqual([]);
   });
 
+  test('warns when its LabCluster installs no Gateway API CRDs', () => {
+    const stack = newStack();
+    const vpc = new LabVpc(stack, 'Vpc', { clusterName: 'bare' }).vpc;
+    const bare = new LabCluster(stack, 'Cluster', { vpc, clusterName: 'bare', gatewayApiCrds: false });
+    new GatewayWorkload(stack, 'Gw', { cluster: bare.cluster, controller: bare.addLoadBalancerController(), loadBalancer: 'NLB', inboundCidrs: ['203.0.113.7/32'] });
+    Annotations.fromStack(stack).hasWarning('/Test/Gw', Match.stringLikeRegexp("installs no Gateway API CRDs \\('gatewayApiCrds' is off\\)"));
+    expect(annotations.findWarning('/Test/Nlb', Match.anyValue())).toEqual([]);
+  });
+
   test('a second workload with the same GatewayClass name is refused', () => {
     expect(() => new GatewayWorkload(alb.node.scope!, 'Again', {
       cluster: labCluster.cluster, controller: alb.node.scope!.node.findChild('Cluster').node.findChild('LoadBalancerController') as never,
