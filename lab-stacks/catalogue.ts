@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import {
-  IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps, TargetGroupBindingChart, TargetType,
+  GatewayWorkloadChart, GatewayWorkloadChartProps, IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps,
+  TargetGroupBindingChart, TargetType,
 } from '../lib';
 import { TargetGroupBindingWorkloadProps } from '../lib/workloads/target-group-binding-workload';
 import { DeployedPath, ExpectedPath, KubernetesObject, PathModelOptions, expectedPaths } from '../lib/experiment';
@@ -9,7 +10,8 @@ import type { ShutdownVariant } from '../lib/experiment/disruption/types';
 import { Duration } from 'aws-cdk-lib';
 
 /** The lab stacks that hold workload paths, in report order. */
-export const PATH_STACKS = ['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab'] as const;
+export const PATH_STACKS = ['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab',
+  'GatewayAlbLab', 'GatewayNlbLab'] as const;
 export type PathStack = typeof PATH_STACKS[number];
 
 /** The settings a path's chart reads; every other setting shapes the VPC, the cluster or the controller. */
@@ -29,7 +31,8 @@ export type TgbWorkloadSettings = Omit<TargetGroupBindingWorkloadProps, 'cluster
 export type LabChart =
   | { readonly kind: 'ingress'; readonly props: IngressWorkloadChartProps }
   | { readonly kind: 'nlb'; readonly props: NlbWorkloadChartProps }
-  | { readonly kind: 'tgb'; readonly props: TgbWorkloadSettings };
+  | { readonly kind: 'tgb'; readonly props: TgbWorkloadSettings }
+  | { readonly kind: 'gateway'; readonly props: GatewayWorkloadChartProps };
 
 /** One path the lab can stand up. */
 export interface LabPath {
@@ -58,7 +61,29 @@ export const LAB_PATHS: readonly LabPath[] = [
   { id: 'tgb-ip', stack: 'TgbLab', targetType: 'ip', variant: {}, title: 'TargetGroupBinding ip (ALB)', emulated: false },
   { id: 'tgb-instance', stack: 'TgbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Cluster' }, title: 'TargetGroupBinding instance, Cluster (ALB)', emulated: false },
   { id: 'tgb-instance-local', stack: 'TgbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Local' }, title: 'TargetGroupBinding instance, Local (ALB)', emulated: false },
+  { id: 'gateway-ip', stack: 'GatewayAlbLab', targetType: 'ip', variant: {}, title: 'Gateway API HTTPRoute, ALB ip', emulated: true },
+  { id: 'gateway-instance', stack: 'GatewayAlbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Cluster' }, title: 'Gateway API HTTPRoute, ALB instance, Cluster', emulated: true },
+  { id: 'gateway-instance-local', stack: 'GatewayAlbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Local' }, title: 'Gateway API HTTPRoute, ALB instance, Local', emulated: true },
+  { id: 'gateway-nlb-ip', stack: 'GatewayNlbLab', targetType: 'ip', variant: {}, title: 'Gateway API TCPRoute, NLB ip, preservation off', emulated: true },
+  { id: 'gateway-nlb-instance', stack: 'GatewayNlbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Cluster' }, title: 'Gateway API TCPRoute, NLB instance, Cluster', emulated: true },
+  { id: 'gateway-nlb-instance-local', stack: 'GatewayNlbLab', targetType: 'instance', variant: { externalTrafficPolicy: 'Local' }, title: 'Gateway API TCPRoute, NLB instance, Local', emulated: true },
 ];
+
+/** The stacks whose paths run through an NLB. */
+const NLB_STACKS: readonly PathStack[] = ['NlbIpModeLab', 'NlbInstanceModeLab', 'GatewayNlbLab'];
+
+/** Whether `path` runs through an NLB (else an ALB). */
+export function isNlbPath(path: LabPath): boolean {
+  return NLB_STACKS.includes(path.stack);
+}
+
+/** The stacks whose paths start at a Gateway API route. */
+const GATEWAY_STACKS: readonly PathStack[] = ['GatewayAlbLab', 'GatewayNlbLab'];
+
+/** Whether `path` is reached through Gateway API (a route on a Gateway) rather than an Ingress, a Service or a binding. */
+export function isGatewayPath(path: LabPath): boolean {
+  return GATEWAY_STACKS.includes(path.stack);
+}
 
 const BY_ID = new Map(LAB_PATHS.map((p) => [p.id, p]));
 
@@ -131,6 +156,16 @@ export function pathChart(path: LabPath, settings: PathSettings): LabChart {
       };
     case 'TgbLab':
       return { kind: 'tgb', props: { image: s.image, replicas: s.replicas, inboundCidrs: s.allowedCidr, nodePort: s.tgbNodePort, externalTrafficPolicy: s.externalTrafficPolicy } };
+    case 'GatewayAlbLab':
+    case 'GatewayNlbLab':
+      // Both target types on one Gateway; the instance Service's NodePort is left to Kubernetes.
+      return {
+        kind: 'gateway',
+        props: {
+          image: s.image, replicas: s.replicas, loadBalancer: path.stack === 'GatewayAlbLab' ? 'ALB' : 'NLB', inboundCidrs: s.allowedCidr,
+          externalTrafficPolicy: s.externalTrafficPolicy,
+        },
+      };
   }
 }
 
@@ -152,6 +187,7 @@ export function unavailable(path: LabPath, settings: Pick<PathSettings, 'ipFamil
   if (settings.ipFamily !== 'ipv6') return undefined;
   if (path.targetType === 'instance') return `${path.id} is an instance path, and ${IPV6_IP_TARGETS_ONLY}`;
   if (path.stack === 'TgbLab') return `TgbLab holds an instance target group beside its ip one, and ${IPV6_IP_TARGETS_ONLY}`;
+  if (isGatewayPath(path)) return `${path.stack} holds an instance target group beside its ip one, and ${IPV6_IP_TARGETS_ONLY}`;
   return undefined;
 }
 
@@ -190,6 +226,8 @@ export function pathObjects(path: LabPath, settings: PathSettings): { objects: K
       });
       return { objects: tgb.toJson(), options: TGB_MODEL_OPTIONS(tgb.bindings.ip.name, tgb.bindings.instance.name, crossZoneLoadBalancing !== 'false') };
     }
+    case 'gateway':
+      return { objects: new GatewayWorkloadChart(new App(), 'Chart', chart.props).toJson(), options: {} };
   }
 }
 

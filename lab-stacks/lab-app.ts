@@ -4,6 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { IPV6_IP_TARGETS_ONLY, PATH_STACKS, PathStack, stackPaths } from './catalogue';
 import type { LabSettings } from './settings';
 import { IngressLabStack } from './ingress-lab-stack';
+import { GatewayLabStack } from './gateway-lab-stack';
 import { LabClusterStack } from './lab-cluster-stack';
 import { NlbLabStack } from './nlb-lab-stack';
 import { checkPodCapacity } from './pod-capacity';
@@ -18,6 +19,8 @@ export interface Lab {
   readonly nlbIpMode: NlbLabStack;
   readonly nlbInstanceMode?: NlbLabStack;
   readonly tgb?: TgbLabStack;
+  readonly gatewayAlb?: GatewayLabStack;
+  readonly gatewayNlb?: GatewayLabStack;
 }
 
 const COST_NOTE = 'bills by the hour until destroyed';
@@ -25,7 +28,8 @@ const COST_NOTE = 'bills by the hour until destroyed';
 /**
  * Builds the lab: `LabCluster` (VPC, cluster, controller) and the paths on it: the two ALB halves
  * `IpModeLab` and `InstanceModeLab`, which differ only in target type and Service, the NLB paths
- * `NlbIpModeLab` and `NlbInstanceModeLab`, and `TgbLab`, whose ALB and target groups CloudFormation owns.
+ * `NlbIpModeLab` and `NlbInstanceModeLab`, `TgbLab`, whose ALB and target groups CloudFormation owns, and
+ * `GatewayAlbLab` and `GatewayNlbLab`, both target types through Gateway API.
  */
 export function createLab(app: App, settings: LabSettings): Lab {
   const env = { region: settings.region };
@@ -73,9 +77,15 @@ export function createLab(app: App, settings: LabSettings): Lab {
   const tgb = has('TgbLab') ? new TgbLabStack(app, 'TgbLab', {
     ...common('TgbLab', 'CloudFormation-owned ALB and target groups fed by TargetGroupBindings'), paths: stackPaths('TgbLab', settings),
   }) : undefined;
-  checkPodCapacity(cluster.labCluster, [ipMode, instanceMode, nlbIpMode, nlbInstanceMode, tgb]
+  const gatewayAlb = has('GatewayAlbLab') ? new GatewayLabStack(app, 'GatewayAlbLab', {
+    ...common('GatewayAlbLab', 'Gateway API: HTTPRoutes to ip and instance targets on one ALB'), paths: stackPaths('GatewayAlbLab', settings),
+  }) : undefined;
+  const gatewayNlb = has('GatewayNlbLab') ? new GatewayLabStack(app, 'GatewayNlbLab', {
+    ...common('GatewayNlbLab', 'Gateway API: TCPRoutes to ip and instance targets on one NLB'), paths: stackPaths('GatewayNlbLab', settings),
+  }) : undefined;
+  checkPodCapacity(cluster.labCluster, [ipMode, instanceMode, nlbIpMode, nlbInstanceMode, tgb, gatewayAlb, gatewayNlb]
     .flatMap((stack) => (stack ? [{ stack, chart: stack.workload.chart }] : [])), settings.nodeInstanceType.toString());
-  return { cluster, ipMode, instanceMode, nlbIpMode, nlbInstanceMode, tgb };
+  return { cluster, ipMode, instanceMode, nlbIpMode, nlbInstanceMode, tgb, gatewayAlb, gatewayNlb };
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
-import { IngressWorkloadChart, LoadBalancerControllerVersion, NlbWorkloadChart } from '../lib';
+import { GatewayWorkloadChart, IngressWorkloadChart, LoadBalancerControllerVersion, NlbWorkloadChart } from '../lib';
+import { GATEWAY_API_VERSION } from '../lib/cluster/gateway-api-crds';
 import { CONTROLLER_SERVICE_ACCOUNT, EKS_CHARTS_REPOSITORY, controllerHelmValues } from '../lib/controller/load-balancer-controller';
 import { LabChart, pathChart, stackPaths } from './catalogue';
 import { LAB_DEFAULTS } from './settings';
@@ -21,12 +22,21 @@ export function chartYaml(header: string, chart: Chart): string {
 const GENERATED = generatedHeader('npm run manifests', 'the cdk8s charts in lib/', 'edit those, not this file.');
 
 /** The YAML of the chart the lab's `stack` applies with the default settings. */
-function stackYaml(stack: 'IpModeLab' | 'InstanceModeLab' | 'NlbIpModeLab' | 'NlbInstanceModeLab'): string {
+function stackYaml(stack: 'IpModeLab' | 'InstanceModeLab' | 'NlbIpModeLab' | 'NlbInstanceModeLab' | 'GatewayAlbLab' | 'GatewayNlbLab'): string {
   const chart: LabChart = pathChart(stackPaths(stack, LAB_DEFAULTS)[0], LAB_DEFAULTS);
   if (chart.kind === 'ingress') return chartYaml(GENERATED, new IngressWorkloadChart(new App(), 'Chart', chart.props));
   if (chart.kind === 'nlb') return chartYaml(GENERATED, new NlbWorkloadChart(new App(), 'Chart', chart.props));
+  if (chart.kind === 'gateway') return chartYaml(GENERATED + GATEWAY_NOTE, new GatewayWorkloadChart(new App(), 'Chart', chart.props));
   throw new Error(`${stack} has no kubectl-ready manifest`);
 }
+
+/** What a Gateway file needs on the cluster first. */
+const GATEWAY_NOTE = [
+  `# Needs the Gateway API ${GATEWAY_API_VERSION} standard-channel CRDs installed before the controller starts (it looks`,
+  '# for them once, at start; restart it after installing them): the files of lib/cluster/gateway-api-crds-chart/templates/',
+  '# in this package, or config/crd/standard of kubernetes-sigs/gateway-api at that tag. The controller\'s chart brings',
+  '# its own gateway.k8s.aws CRDs (TargetGroupConfiguration, LoadBalancerConfiguration).',
+].join('\n') + '\n';
 
 function withNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
@@ -59,6 +69,8 @@ export function renderManifests(): Record<string, string> {
     'instance-mode.yaml': stackYaml('InstanceModeLab'),
     'nlb-ip-mode.yaml': stackYaml('NlbIpModeLab'),
     'nlb-instance-mode.yaml': stackYaml('NlbInstanceModeLab'),
+    'gateway-alb.yaml': stackYaml('GatewayAlbLab'),
+    'gateway-nlb.yaml': stackYaml('GatewayNlbLab'),
     'aws-load-balancer-controller-values.yaml': `${GENERATED}${install}\n${withNewline(Yaml.stringify(values))}`,
   };
 }

@@ -5,6 +5,7 @@ export { LabVpc, type LabVpcProps } from './cluster/lab-vpc';
 export { LabCluster, type LabClusterProps } from './cluster/lab-cluster';
 export { KubectlLayer } from './cluster/kubectl-layer';
 export { LabCleanup, type LabCleanupProps } from './cluster/lab-cleanup';
+export { GatewayApiCrds, type GatewayApiCrdsProps } from './cluster/gateway-api-crds';
 export {
   LoadBalancerController, type LoadBalancerControllerIdentity, type LoadBalancerControllerOptions, type LoadBalancerControllerProps,
 } from './controller/load-balancer-controller';
@@ -19,3 +20,7 @@ export { type NlbIpAddressType, type NlbScheme, NlbWorkloadChart, type NlbWorklo
 export { NlbWorkload, type NlbWorkloadProps } from './workloads/nlb-workload';
 export { TargetGroupBindingChart, type TargetGroupBindingChartProps } from './workloads/target-group-binding-chart';
 export { TargetGroupBindingWorkload, type TargetGroupBindingWorkloadProps } from './workloads/target-group-binding-workload';
+export {
+  GatewayWorkloadChart, type GatewayListenerPorts, type GatewayLoadBalancer, type GatewayWorkloadChartProps,
+} from './workloads/gateway-workload-chart';
+export { GatewayWorkload, type GatewayWorkloadProps } from './workloads/gateway-workload';

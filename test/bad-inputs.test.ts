@@ -6,6 +6,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { App as Cdk8sApp } from 'cdk8s';
 import { readLabSettings, readNag, SETTINGS, settingsMessage } from '../lab-stacks/settings';
 import { createLab } from '../lab-stacks/lab-app';
+import { GatewayWorkloadChart, GatewayWorkloadChartProps } from '../lib';
 import { IngressWorkload, IngressWorkloadChart, IngressWorkloadChartProps, KubectlLayer, LabCleanup, LabCluster, LabClusterProps, LabVpc, LabVpcProps, LoadBalancerControllerOptions, LoadBalancerControllerPolicy, LoadBalancerControllerVersion, NlbWorkload, NlbWorkloadChart, NlbWorkloadChartProps, PolicyJson, TargetGroupBindingChart, TargetGroupBindingChartProps, TargetGroupBindingWorkload } from '../lib';
 import { newApp, newStack } from './fixtures';
 import { ROOT } from './paths';
@@ -88,6 +89,9 @@ const tgbChart = (props: Partial<TargetGroupBindingChartProps>) => () => new Tar
 });
 
 /** 80 statements with long action names: twice the size IAM allows. */
+const gatewayChart = (props: Partial<GatewayWorkloadChartProps>) => () =>
+  new GatewayWorkloadChart(new Cdk8sApp(), 'Chart', { loadBalancer: 'NLB', ...props });
+
 const OVERSIZED_POLICY: PolicyJson = {
   Version: '2012-10-17',
   Statement: Array.from({ length: 80 }, (_, i) => ({ Effect: 'Allow', Action: [`elasticloadbalancing:Describe${'X'.repeat(60)}${i}`], Resource: '*' })),
@@ -227,6 +231,12 @@ const CATALOGUE: readonly (readonly [string, () => unknown, string])[] = [
   ['TargetGroupBinding workload in an IPv6 cluster', ipv6Workload((c) => new TargetGroupBindingWorkload(c.stack, 'Tgb', { cluster: c.cluster, controller: c.controller, vpc: c.vpc, nodePort: 30081 })), "Test/Tgb: 'cluster' is an IPv6 cluster, where this workload's instance target group cannot serve: EKS load balances to IPv6 pods with ip targets only, not instance targets; got ipFamily 'ipv6'. Use IngressWorkload or NlbWorkload with 'ip' targets there."],
   ['ALB address type the controller does not know', chart({ ipAddressType: 'ipv6' as never }), "Chart: 'ipAddressType' must be one of 'ipv4', 'dualstack', 'dualstack-without-public-ipv4'; got 'ipv6'. Use one of those."],
   ['nag switch that is not a boolean', context({ nag: 'yes' }), "Context 'nag' must be true or false; got 'yes'. Pass -c nag=true to run the cdk-nag AwsSolutions checks."],
+  ['Gateway load balancer kind neither ALB nor NLB', gatewayChart({ loadBalancer: 'GLB' as never }), "Chart: 'loadBalancer' must be one of 'ALB', 'NLB'; got 'GLB'. Use one of those."],
+  ['Gateway NLB listeners on one port', gatewayChart({ listenerPorts: { ip: 81, instance: 81 } }), "Chart: 'listenerPorts' must give the two TCP listeners different ports; got 81 for both. Gateway API refuses two listeners with the same port and protocol, and each TCPRoute attaches to its own listener."],
+  ['Gateway listener ports on an ALB', gatewayChart({ loadBalancer: 'ALB', listenerPorts: { ip: 8080 } }), "Chart: 'listenerPorts' applies only to an NLB Gateway; got {\"ip\":8080} with loadBalancer 'ALB'. Remove it: the ALB Gateway has one HTTP listener on 80 and tells the routes apart by path."],
+  ['Gateway client IP preservation on an ALB', gatewayChart({ loadBalancer: 'ALB', preserveClientIp: { ip: true } }), "Chart: 'preserveClientIp' applies only to an NLB Gateway; got {\"ip\":true} with loadBalancer 'ALB'. Remove it: the ALB opens its own connections and carries the client in X-Forwarded-For."],
+  ['Gateway API CRDs on a cluster older than 1.30', cluster({ version: eks.KubernetesVersion.V1_29, gatewayApiCrds: true }), "Test/Cluster: 'gatewayApiCrds' needs Kubernetes 1.30 or later: the Gateway API v1.6.1 CRDs come with a ValidatingAdmissionPolicy of admissionregistration.k8s.io/v1, which 1.29 does not serve; got true with version 1.29. Leave it unset (off before 1.30), or use 1.36."],
+  ['GatewayClass name that is no DNS subdomain', gatewayChart({ gatewayClassName: 'Eks_Lab' }), "Chart: 'gatewayClassName' must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', each part starting and ending with a letter or digit, at most 253 characters), as the name of a cluster-scoped object; got 'Eks_Lab'. Use a name such as 'eks-lb-lab-nlb'."],
 ];
 
 function messageOf(build: () => unknown): string {

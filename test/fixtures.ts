@@ -91,8 +91,16 @@ export function flatten(value: unknown): string {
 
 /** The Helm values of the only HelmChart resource in a template, parsed. */
 export function helmValues(template: { findResources(type: string): Record<string, any> }): Record<string, any> {
-  const chart = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
+  const chart = template.findResources('Custom::AWSCDK-EKS-HelmChart')[controllerChartId(template)];
   return JSON.parse(flatten(chart.Properties.Values));
+}
+
+/** The logical id of the controller's Helm release (the cluster also has the Gateway API CRDs' release). */
+export function controllerChartId(template: { findResources(type: string): Record<string, any> }): string {
+  const ids = Object.entries(template.findResources('Custom::AWSCDK-EKS-HelmChart'))
+    .filter(([, r]) => r.Properties.Chart === 'aws-load-balancer-controller').map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one aws-load-balancer-controller release; found ${ids.join(', ') || 'none'}`);
+  return ids[0];
 }
 
 /** Logical ids a resource needs first: its DependsOn and every Ref, Fn::GetAtt and Fn::Sub reference. */

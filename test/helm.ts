@@ -72,13 +72,18 @@ export function extractHelm(dir: string): string {
  * helm's message.
  */
 export function helmTemplate(helm: string, home: string, valueFiles: readonly string[], sets: readonly string[] = []): string {
-  const args = ['template', 'aws-load-balancer-controller', CONTROLLER_CHART, '--namespace', 'kube-system',
-    ...valueFiles.flatMap((f) => ['--values', f]), ...sets.flatMap((s) => ['--set', s])];
+  return helmTemplateOf(helm, home, 'aws-load-balancer-controller', CONTROLLER_CHART,
+    [...valueFiles.flatMap((f) => ['--values', f]), ...sets.flatMap((s) => ['--set', s])]);
+}
+
+/** `helm template <release> <chart> --namespace kube-system <args>`, offline as {@link helmTemplate} runs it. */
+export function helmTemplateOf(helm: string, home: string, release: string, chart: string, extra: readonly string[] = []): string {
+  const args = ['template', release, chart, '--namespace', 'kube-system', ...extra];
   const env = {
     PATH: process.env.PATH ?? '', HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'),
     HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data'),
   };
-  const run = spawnSync(helm, args, { encoding: 'utf8', env, timeout: 30_000 });
+  const run = spawnSync(helm, args, { encoding: 'utf8', env, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`helm template failed (${run.status ?? run.signal}): ${run.stderr || run.error?.message}`);
   return run.stdout;
 }

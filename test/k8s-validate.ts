@@ -6,7 +6,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { albAnnotationProblem, nlbAnnotationProblem } from '../lib/private/alb-annotations';
-import { ingressClassParamsValidator, targetGroupBindingValidator } from './crds';
+import { gatewayObjectValidator, ingressClassParamsValidator, targetGroupBindingValidator } from './crds';
 
 /** A Kubernetes object as JSON. */
 export type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; annotations?: Record<string, string> } };
@@ -61,6 +61,10 @@ export function k8sProblems(objects: readonly K8sObject[]): string[] {
       if (!validateIngressClassParams(object)) {
         problems.push(...(validateIngressClassParams.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
       }
+    } else if (/^gateway\.(networking\.k8s\.io|k8s\.aws)\//.test(object.apiVersion ?? '')) {
+      // Gateway API's and the controller's gateway.k8s.aws kinds, against their vendored CRDs, closed.
+      const validate = gatewayObjectValidator(object.apiVersion!, object.kind ?? '');
+      if (!validate(object)) problems.push(...(validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`));
     } else if (Object.prototype.hasOwnProperty.call(MODELS, type)) {
       try {
         new MODELS[type](object as never).validate();

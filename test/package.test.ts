@@ -119,6 +119,9 @@ describe('the tarball', () => {
     ]));
     const vendored = filesUnder(path.join(ROOT, 'lib/private/policies')).map((f) => `dist/lib/private/policies/${f}`);
     expect(packed.files.filter((f) => f.startsWith('dist/lib/private/policies/'))).toEqual(vendored.sort());
+    const crdsChart = filesUnder(path.join(ROOT, 'lib/cluster/gateway-api-crds-chart')).map((f) => `dist/lib/cluster/gateway-api-crds-chart/${f}`);
+    expect(crdsChart).toContain('dist/lib/cluster/gateway-api-crds-chart/templates/gateway.networking.k8s.io_httproutes.yaml');
+    expect(packed.files.filter((f) => f.startsWith('dist/lib/cluster/gateway-api-crds-chart/'))).toEqual(crdsChart.sort());
     const licence = fs.readFileSync(path.join(packed.root, 'LICENSE'), 'utf8');
     expect(licence).toMatch(/^\s+Apache License\s+Version 2\.0, January 2004/);
     expect(licence).toContain('END OF TERMS AND CONDITIONS');
@@ -291,6 +294,12 @@ describe('installed into a CDK app with other aws-cdk-lib and constructs version
         && fs.readFileSync(path.join(app, 'cdk.out', d, 'index.js'), 'utf8').includes("CLUSTER_TAG = 'elbv2.k8s.aws/cluster'"));
     expect(handler).toHaveLength(1);
     expect(fs.readdirSync(path.join(app, 'cdk.out', handler[0])).sort()).toEqual(['__entrypoint__.js', 'index.js']);
+    // The Gateway API CRDs chart is staged from the installed package as one asset folder.
+    const crdsChart = fs.readdirSync(path.join(app, 'cdk.out')).filter((d) => d.startsWith('asset.')
+      && fs.existsSync(path.join(app, 'cdk.out', d, 'Chart.yaml'))
+      && fs.readFileSync(path.join(app, 'cdk.out', d, 'Chart.yaml'), 'utf8').includes('name: gateway-api-crds'));
+    expect(crdsChart).toHaveLength(1);
+    expect(fs.readdirSync(path.join(app, 'cdk.out', crdsChart[0], 'templates'))).toHaveLength(11);
   });
 
   test('KubectlLayer.V1_29 without its optional package is one line naming it', async () => {

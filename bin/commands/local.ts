@@ -4,13 +4,14 @@ import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, EXIT_USAGE } from '../
 import { LocalOptions, localPaths } from './local-run';
 import { nodeCommand } from '../../lib/experiment/local/netns';
 import { missingForLocal, thisHost } from '../../lib/experiment/local/preflight';
-import { LAB_PATHS } from '../../lab-stacks/catalogue';
+import { LAB_PATHS, isGatewayPath, isNlbPath } from '../../lab-stacks/catalogue';
 import { DEFAULT_CONTROLLER_LAG_SECONDS, ROLLOUT_TIME_SCALE } from '../../lib/experiment/local/rollout';
 
-/** The paths the emulation builds: the ALB rows by default, the NLB rows with --nlb. */
+/** The paths the emulation builds: the ALB rows by default, the NLB rows with --nlb, the Gateway API rows with --gateway. */
 export const LOCAL_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated).map((p) => p.id);
-export const ALB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && !p.stack.startsWith('Nlb')).map((p) => p.id);
-export const NLB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && p.stack.startsWith('Nlb')).map((p) => p.id);
+export const ALB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && !isNlbPath(p) && !isGatewayPath(p)).map((p) => p.id);
+export const NLB_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && isNlbPath(p) && !isGatewayPath(p)).map((p) => p.id);
+export const GATEWAY_MODES: readonly string[] = LAB_PATHS.filter((p) => p.emulated && isGatewayPath(p)).map((p) => p.id);
 /** The modes `--rollout` and `--drain` disrupt: the ALB paths with each target type. */
 export const ROLLOUT_MODES: readonly string[] = ['ip', 'instance'];
 /** Requests per wall-clock second of the load during a rollout or drain. */
@@ -33,6 +34,7 @@ Options:
   --modes <list>       modes to run, comma-separated, from: ${LOCAL_MODES.join(', ')}
                        (default: ${ALB_MODES.join(', ')})
   --nlb                also run the NLB modes (an L4 stand-in: ${NLB_MODES.join(', ')})
+  --gateway            also run the Gateway API modes (the same stand-ins: ${GATEWAY_MODES.join(', ')})
   --instance-local     run only ALB instance mode with externalTrafficPolicy Local
   --requests <n>       requests per mode (default 200)
   --concurrency <n>    requests in flight per mode (default 8)
@@ -63,6 +65,7 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
     'keep-alive': { type: 'boolean', default: false },
     'instance-local': { type: 'boolean', default: false },
     'nlb': { type: 'boolean', default: false },
+    'gateway': { type: 'boolean', default: false },
     'markdown': { type: 'string' },
     'requests': { type: 'string' },
     'concurrency': { type: 'string' },
@@ -97,6 +100,7 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
     modesGiven = true;
   }
   if (values.nlb) modes = LOCAL_MODES.filter((m) => modes.includes(m) || NLB_MODES.includes(m));
+  if (values.gateway) modes = LOCAL_MODES.filter((m) => modes.includes(m) || GATEWAY_MODES.includes(m));
   if (disrupt) {
     const other = modes.filter((m) => !ROLLOUT_MODES.includes(m));
     if (modesGiven && other.length > 0) {

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
 import { LabValidationError } from '../errors';
+import { GatewayApiCrds } from './gateway-api-crds';
 import { KubectlLayer } from './kubectl-layer';
 import { LabCleanup } from './lab-cleanup';
 import { LabVpc } from './lab-vpc';
@@ -26,6 +27,9 @@ export const EKS_RETIRED_VERSIONS: Readonly<Record<string, string>> = {
   '1.29': '2026-03-23',
   '1.30': '2026-07-23',
 };
+
+/** The first Kubernetes minor version that serves admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy. */
+const GATEWAY_API_MIN_MINOR = 30;
 
 /** Oldest version accepted at all: older ones cannot be created and no kubectl layer for them ships here. */
 const OLDEST_SELECTABLE_MINOR = 29;
@@ -117,6 +121,13 @@ export interface LabClusterProps {
    * @default true
    */
   readonly cleanup?: boolean;
+
+  /**
+   * Install the Gateway API v1.6.1 standard-channel CRDs, before the controller so that it serves Gateway API. They
+   * include a ValidatingAdmissionPolicy of `admissionregistration.k8s.io/v1`, which Kubernetes serves from 1.30.
+   * @default - true from Kubernetes 1.30, false before
+   */
+  readonly gatewayApiCrds?: boolean;
 }
 
 /** Control-plane log types EKS knows. */
@@ -169,6 +180,8 @@ export class LabCluster extends Construct {
 
   private readonly addonsByName: Record<string, eks.Addon> = {};
   private readonly addonVersions: Readonly<Record<string, string>>;
+  /** The Gateway API CRDs, if installed. */
+  public readonly gatewayApiCrds?: GatewayApiCrds;
 
   constructor(scope: Construct, id: string, props: LabClusterProps) {
     super(scope, id);
@@ -215,6 +228,11 @@ export class LabCluster extends Construct {
     this.ipFamily = this.checkIpFamily(props, labVpc instanceof LabVpc ? labVpc : undefined);
     if (props.serviceCidr !== undefined) this.checkServiceCidr(props.serviceCidr, labVpc instanceof LabVpc ? labVpc.cidr : undefined);
     const kubectlLayer = this.checkVersions(version.version, props.kubectlLayer);
+    if (props.gatewayApiCrds === true && minorOf(version.version) < GATEWAY_API_MIN_MINOR) {
+      throw new LabValidationError(this, 'gatewayApiCrds', `needs Kubernetes 1.${GATEWAY_API_MIN_MINOR} or later: the Gateway API ` +
+        `v1.6.1 CRDs come with a ValidatingAdmissionPolicy of admissionregistration.k8s.io/v1, which ${version.version} does not ` +
+        `serve; got true with version ${version.version}. Leave it unset (off before 1.${GATEWAY_API_MIN_MINOR}), or use ${DEFAULT_KUBERNETES_VERSION.version}.`);
+    }
     this.kubectlVersion = kubectlLayer.kubectlVersion;
     this.nodeCount = nodeCount;
     this.maxPodsPerNode = Token.isUnresolved(instanceType.toString()) ? undefined : vpcCniMaxPods(instanceType.toString());
@@ -292,12 +310,16 @@ export class LabCluster extends Construct {
       this.cluster.node.addDependency(this.cleanup.resource);
     }
 
+    if (props.gatewayApiCrds ?? minorOf(version.version) >= GATEWAY_API_MIN_MINOR) {
+      this.gatewayApiCrds = new GatewayApiCrds(this, 'GatewayApiCrds', { cluster: this.cluster });
+    }
   }
 
   /**
    * Installs the AWS Load Balancer Controller once nodes, networking and DNS are up, so Helm's wait sees
-   * ready pods and the controller's webhooks answer before any workload is applied. With IRSA the cluster gets its
-   * IAM OIDC provider; with EKS Pod Identity the `eks-pod-identity-agent` add-on, and no OIDC provider.
+   * ready pods and the controller's webhooks answer before any workload is applied; and after the Gateway API CRDs,
+   * which it looks for when it starts (deleted in the reverse order: the controller first). With IRSA the cluster
+   * gets its IAM OIDC provider; with EKS Pod Identity the `eks-pod-identity-agent` add-on, and no OIDC provider.
    */
   public addLoadBalancerController(options: LoadBalancerControllerOptions = {}): LoadBalancerController {
     let podIdentityAgent: eks.Addon | undefined;
@@ -311,6 +333,7 @@ export class LabCluster extends Construct {
     }
     const controller = new LoadBalancerController(this, 'LoadBalancerController', { ...options, cluster: this.cluster, podIdentityAgent });
     controller.chart.node.addDependency(this.capacity);
+    if (this.gatewayApiCrds) controller.chart.node.addDependency(this.gatewayApiCrds.chart);
     return controller;
   }
 

@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { ALB, CROSS_ZONE_ATTRIBUTE, INGRESS_CLASS_ANNOTATION, NLB, READINESS_GATE_INJECT_LABEL, TARGET_HEALTH_CONDITION_PREFIX } from '../private/annotations';
+import { ALB, CROSS_ZONE_ATTRIBUTE, GATEWAY_CONTROLLER, INGRESS_CLASS_ANNOTATION, NLB, READINESS_GATE_INJECT_LABEL, TARGET_HEALTH_CONDITION_PREFIX, TG_ATTRIBUTE } from '../private/annotations';
 /**
  * The expected data path of each load-balanced entry point in a set of Kubernetes objects, derived from the
  * objects alone (no cluster, no AWS): which load balancer, what it registers and health-checks, the hops to the
@@ -8,7 +8,8 @@ import { ALB, CROSS_ZONE_ATTRIBUTE, INGRESS_CLASS_ANNOTATION, NLB, READINESS_GAT
  *
  * Entry points: an Ingress of class `alb` (one path per backend Service), a Service of type LoadBalancer (NLB
  * through the AWS Load Balancer Controller, or a Classic Load Balancer through the in-tree cloud provider), and a
- * TargetGroupBinding (the target group's load balancer is outside the objects, so it is an option).
+ * TargetGroupBinding (the target group's load balancer is outside the objects, so it is an option), and a Gateway API
+ * HTTPRoute or TCPRoute (one path per backend Service) on a Gateway whose GatewayClass the controller serves.
  */
 
 /** A Kubernetes object as plain JSON, e.g. one element of a cdk8s chart's `toJson()`. */
@@ -181,7 +182,7 @@ export interface ExpectedPath {
   /** `<kind>/<namespace>/<name>` of the object the path starts at, plus the backend Service for an Ingress. */
   readonly id: string;
   /** The kind of object the path starts at. */
-  readonly entryPoint: 'Ingress' | 'Service' | 'TargetGroupBinding';
+  readonly entryPoint: 'Ingress' | 'Service' | 'TargetGroupBinding' | GatewayRouteKind;
   /** A Service without `loadBalancerClass` that the controller takes because its webhook sets the class on create. */
   readonly classFromWebhook: boolean;
   readonly loadBalancer: LoadBalancerKind;
@@ -311,6 +312,8 @@ export function expectedPaths(objects: readonly KubernetesObject[], options: Pat
       }
     } else if (obj.kind === 'Service' && serviceSpec(obj).type === 'LoadBalancer') {
       paths.push(loadBalancerServicePath(obj, objects, options));
+    } else if (isGatewayRoute(obj)) {
+      paths.push(...gatewayRoutePaths(obj, objects, findService));
     } else if (obj.kind === 'TargetGroupBinding') {
       const svcName = tgbSpec(obj).serviceRef?.name;
       if (typeof svcName !== 'string') throw new PathModelError(`${idOf(obj)} has no spec.serviceRef.name.`);
@@ -459,6 +462,138 @@ function nlbCrossZone(targetGroup: string | undefined, annotations: Readonly<Rec
   if (targetGroup === 'true' || targetGroup === 'false') return targetGroup === 'true';
   const lb = parseAttributes(annotations[LB_ATTRIBUTES_ANNOTATION] ?? '')[CROSS_ZONE_ATTRIBUTE] ?? annotations[CROSS_ZONE_ANNOTATION];
   return lb === 'true';
+}
+
+/** The Gateway API routes the model follows: HTTPRoute on an ALB Gateway, TCPRoute on an NLB Gateway. */
+export type GatewayRouteKind = 'HTTPRoute' | 'TCPRoute';
+
+/** GatewayClass controller names of the AWS Load Balancer Controller, and the load balancer each stands for. */
+const GATEWAY_CONTROLLERS: Readonly<Record<string, 'ALB' | 'NLB'>> = { [GATEWAY_CONTROLLER.ALB]: 'ALB', [GATEWAY_CONTROLLER.NLB]: 'NLB' };
+
+/** The listener protocols a route kind attaches to (the controller's defaults when a listener lists no allowed kinds). */
+const ROUTE_LISTENER_PROTOCOLS: Readonly<Record<GatewayRouteKind, readonly string[]>> = { HTTPRoute: ['HTTP', 'HTTPS'], TCPRoute: ['TCP', 'TLS'] };
+
+/** The load balancer that serves each route kind. */
+const ROUTE_LOAD_BALANCER: Readonly<Record<GatewayRouteKind, 'ALB' | 'NLB'>> = { HTTPRoute: 'ALB', TCPRoute: 'NLB' };
+
+const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+const GATEWAY_K8S_AWS_GROUP = 'gateway.k8s.aws';
+
+interface RouteSpecView {
+  readonly parentRefs?: readonly { readonly name?: string; readonly namespace?: string; readonly sectionName?: string; readonly kind?: string }[];
+  readonly rules?: readonly { readonly backendRefs?: readonly { readonly name?: string; readonly namespace?: string; readonly kind?: string;
+    readonly group?: string }[] }[];
+}
+
+interface GatewaySpecView {
+  readonly gatewayClassName?: string;
+  readonly infrastructure?: { readonly parametersRef?: { readonly group?: string; readonly kind?: string; readonly name?: string } };
+  readonly listeners?: readonly { readonly name?: string; readonly protocol?: string; readonly port?: number }[];
+}
+
+interface TargetGroupPropsView {
+  readonly targetType?: string;
+  readonly targetGroupAttributes?: readonly { readonly key?: string; readonly value?: string }[];
+  readonly healthCheckConfig?: { readonly healthCheckPath?: string; readonly healthCheckPort?: string; readonly healthCheckProtocol?: string };
+}
+
+interface TargetGroupConfigurationSpecView {
+  readonly targetReference?: { readonly name?: string; readonly kind?: string; readonly group?: string };
+  readonly defaultConfiguration?: TargetGroupPropsView;
+}
+
+const isGatewayRoute = (o: KubernetesObject): boolean => (o.kind === 'HTTPRoute' || o.kind === 'TCPRoute')
+  && (o.apiVersion ?? '').startsWith(`${GATEWAY_API_GROUP}/`);
+const groupOf = (o: KubernetesObject): string => (o.apiVersion ?? '').split('/')[0];
+
+/**
+ * The paths of an HTTPRoute or TCPRoute: for each parent Gateway the controller serves, one per backend Service. The
+ * load balancer comes from the GatewayClass's controller name, the listener from the parentRef's sectionName (or the
+ * first listener the route kind attaches to), and the target type from the TargetGroupConfiguration that targets the
+ * Service, over the one the Gateway's LoadBalancerConfiguration names as default (field by field), else the
+ * controller's default (`instance`).
+ */
+function gatewayRoutePaths(route: KubernetesObject, objects: readonly KubernetesObject[],
+  findService: (namespace: string, name: string, from: string) => KubernetesObject): ExpectedPath[] {
+  const kind = route.kind as GatewayRouteKind;
+  const spec: RouteSpecView = route.spec ?? {};
+  const find = (k: string, group: string, namespace: string | undefined, name: string | undefined) => objects.find((o) => o.kind === k
+    && groupOf(o) === group && o.metadata?.name === name && (namespace === undefined || namespaceOf(o) === namespace));
+  const paths: ExpectedPath[] = [];
+  for (const parent of spec.parentRefs ?? []) {
+    if ((parent.kind ?? 'Gateway') !== 'Gateway') continue;
+    const gwNamespace = parent.namespace ?? namespaceOf(route);
+    const gateway = find('Gateway', GATEWAY_API_GROUP, gwNamespace, parent.name);
+    if (!gateway) throw new PathModelError(`${idOf(route)} attaches to Gateway ${gwNamespace}/${parent.name ?? ''}, which is not among the objects; pass it too.`);
+    const gwSpec: GatewaySpecView = gateway.spec ?? {};
+    const gatewayClass = find('GatewayClass', GATEWAY_API_GROUP, undefined, gwSpec.gatewayClassName);
+    const controllerName = (gatewayClass?.spec as { controllerName?: string } | undefined)?.controllerName;
+    const lb = controllerName === undefined ? undefined : GATEWAY_CONTROLLERS[controllerName];
+    if (!lb) {
+      throw new PathModelError(`${idOf(gateway)} has GatewayClass '${gwSpec.gatewayClassName ?? ''}'` +
+        `${gatewayClass ? ` of controller '${controllerName ?? ''}'` : ', which is not among the objects'}; the AWS Load Balancer ` +
+        `Controller serves ${Object.keys(GATEWAY_CONTROLLERS).join(' and ')}.`);
+    }
+    if (lb !== ROUTE_LOAD_BALANCER[kind]) {
+      throw new PathModelError(`${idOf(route)} is ${kind === 'HTTPRoute' ? 'an' : 'a'} ${kind} on ${idOf(gateway)}, an ${lb} Gateway; the controller serves ${kind}s on ` +
+        `${ROUTE_LOAD_BALANCER[kind]} Gateways only.`);
+    }
+    const listener = (gwSpec.listeners ?? []).find((l) => (parent.sectionName === undefined || l.name === parent.sectionName)
+      && ROUTE_LISTENER_PROTOCOLS[kind].includes(l.protocol ?? ''));
+    if (!listener || typeof listener.port !== 'number') {
+      throw new PathModelError(`${idOf(route)} finds no ${ROUTE_LISTENER_PROTOCOLS[kind].join(' or ')} listener` +
+        `${parent.sectionName !== undefined ? ` named '${parent.sectionName}'` : ''} on ${idOf(gateway)}.`);
+    }
+    const lbConfigName = gwSpec.infrastructure?.parametersRef?.kind === 'LoadBalancerConfiguration'
+      ? gwSpec.infrastructure.parametersRef.name : undefined;
+    const lbConfig = find('LoadBalancerConfiguration', GATEWAY_K8S_AWS_GROUP, namespaceOf(gateway), lbConfigName);
+    const defaultTgcName = (lbConfig?.spec as { defaultTargetGroupConfiguration?: { name?: string } } | undefined)?.defaultTargetGroupConfiguration?.name;
+    const backends = (spec.rules ?? []).flatMap((r) => r.backendRefs ?? [])
+      .filter((b) => (b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '');
+    const seen = new Set<string>();
+    for (const backend of backends) {
+      const svcNamespace = backend.namespace ?? namespaceOf(route);
+      if (typeof backend.name !== 'string' || seen.has(`${svcNamespace}/${backend.name}`)) continue;
+      seen.add(`${svcNamespace}/${backend.name}`);
+      const svc = findService(svcNamespace, backend.name, idOf(route));
+      const targeting = objects.find((o) => o.kind === 'TargetGroupConfiguration' && groupOf(o) === GATEWAY_K8S_AWS_GROUP
+        && namespaceOf(o) === svcNamespace && (o.spec as TargetGroupConfigurationSpecView | undefined)?.targetReference?.name === backend.name
+        && ((o.spec as TargetGroupConfigurationSpecView).targetReference?.kind ?? 'Service') === 'Service');
+      const gatewayDefault = find('TargetGroupConfiguration', GATEWAY_K8S_AWS_GROUP, namespaceOf(gateway), defaultTgcName);
+      const tgc = targeting ?? gatewayDefault;
+      const propsOf = (o: KubernetesObject | undefined): TargetGroupPropsView => (o?.spec as TargetGroupConfigurationSpecView | undefined)?.defaultConfiguration ?? {};
+      // The Service's own configuration overrides the Gateway's default one field by field.
+      const props: TargetGroupPropsView = { ...propsOf(gatewayDefault), ...propsOf(targeting) };
+      const notes = props.targetType === undefined
+        ? ['no targetType in a TargetGroupConfiguration: the controller\'s default target type, instance (--default-target-type)'] : [];
+      const id = `${idOf(route)} -> ${idOf(svc)}`;
+      const targetType = parseTargetType(props.targetType ?? 'instance', tgc ? idOf(tgc) : id);
+      const attributes = Object.fromEntries((props.targetGroupAttributes ?? []).map((a) => [a.key ?? '', a.value ?? '']));
+      const hc = props.healthCheckConfig ?? {};
+      const hcPort = healthCheckPortOf(hc.healthCheckPort, svc, targetType, id);
+      // The target group's own cross-zone attribute, else the ELB default: on for an ALB's, off for an NLB's.
+      const crossZoneAttribute = attributes[CROSS_ZONE_ATTRIBUTE];
+      const crossZone = crossZoneAttribute === 'true' || crossZoneAttribute === 'false' ? crossZoneAttribute === 'true' : lb === 'ALB';
+      const common = {
+        id, entryPoint: kind, provisioner: 'aws-load-balancer-controller' as const, targetType, svc, objects, notes, crossZone,
+        listener: { protocol: kind === 'HTTPRoute' ? 'HTTP' as const : 'TCP' as const, port: listener.port },
+      };
+      paths.push(lb === 'ALB'
+        // The ALB's target groups health-check HTTP on the traffic port, `/` unless the configuration says otherwise.
+        ? build({ ...common, loadBalancer: 'ALB', proxy: true, preserveClientIp: false, proxyProtocol: false,
+          healthCheck: (port) => ({ protocol: 'HTTP', path: hc.healthCheckPath ?? '/', port: hcPort ?? port }) })
+        : build({ ...common, loadBalancer: 'NLB', proxy: false,
+          preserveClientIp: attributes[TG_ATTRIBUTE.preserveClientIp] === undefined ? targetType === 'instance'
+            : attributes[TG_ATTRIBUTE.preserveClientIp] === 'true',
+          proxyProtocol: attributes[TG_ATTRIBUTE.proxyProtocolV2] === 'true',
+          healthCheck: (port, etp, hcNodePort) => {
+            const base = nlbHealthCheck(port, etp, hcNodePort);
+            const protocol = hc.healthCheckProtocol === 'HTTP' || hc.healthCheckProtocol === 'TCP' ? hc.healthCheckProtocol : base.protocol;
+            return { protocol, ...(protocol === 'TCP' ? {} : { path: hc.healthCheckPath ?? base.path ?? '/' }), port: hcPort ?? base.port };
+          } }));
+    }
+  }
+  return paths;
 }
 
 /** NLB and CLB: TCP to the traffic port, or HTTP to kube-proxy's health-check node port for a `Local` Service. */
@@ -769,6 +904,7 @@ export function describePath(p: ExpectedPath): string {
   // Only a departure from the load balancer type's default is named.
   if (p.crossZone !== (p.loadBalancer === 'ALB')) parts.push(`cross-zone ${p.crossZone ? 'on' : 'off'}`);
   if (p.entryPoint === 'TargetGroupBinding') parts.push('TargetGroupBinding');
+  if (p.entryPoint === 'HTTPRoute' || p.entryPoint === 'TCPRoute') parts.push(`Gateway API ${p.entryPoint}`);
   if (p.classFromWebhook) parts.push('no class, set by the webhook');
   if (p.provisioner === 'in-tree-cloud-provider') parts.push('no class, in-tree cloud provider');
   if (p.ipFamily === 'ipv6') parts.push('IPv6');

@@ -42,3 +42,9 @@ export const CROSS_ZONE_ATTRIBUTE = 'load_balancing.cross_zone.enabled';
 
 /** The Ingress class annotation that predates `spec.ingressClassName`. */
 export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+
+/** The GatewayClass controller names of the AWS Load Balancer Controller, by the load balancer each stands for. */
+export const GATEWAY_CONTROLLER = { ALB: 'gateway.k8s.aws/alb', NLB: 'gateway.k8s.aws/nlb' } as const;
+
+/** Target group attributes the lab writes and the path model reads, in annotations and TargetGroupConfigurations. */
+export const TG_ATTRIBUTE = { preserveClientIp: 'preserve_client_ip.enabled', proxyProtocolV2: 'proxy_protocol_v2.enabled' } as const;

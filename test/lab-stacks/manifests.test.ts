@@ -23,6 +23,9 @@ describe('manifests/', () => {
     expect(rendered['nlb-ip-mode.yaml']).toMatch(/loadBalancerClass: service\.k8s\.aws\/nlb/);
     expect(rendered['nlb-ip-mode.yaml']).toMatch(/aws-load-balancer-nlb-target-type: ip/);
     expect(rendered['nlb-instance-mode.yaml']).toMatch(/aws-load-balancer-nlb-target-type: instance/);
+    expect(rendered['gateway-alb.yaml']).toMatch(/controllerName: gateway\.k8s\.aws\/alb/);
+    expect(rendered['gateway-alb.yaml']).toMatch(/^# Needs the Gateway API v1\.6\.1 standard-channel CRDs/m);
+    expect(rendered['gateway-nlb.yaml']).toMatch(/kind: TCPRoute/);
   });
 
   test('no TargetGroupBinding: its target groups exist only in AWS (`eks-lb-lab manifests tgb` writes that file)', () => {

@@ -12,9 +12,11 @@ function exportedNames(file: string): string[] {
 }
 
 describe('the package root', () => {
-  test('exports the constructs, their props, the version classes and the error types: 38 names', () => {
+  test('exports the constructs, their props, the version classes and the error types: 46 names', () => {
     expect(exportedNames('lib/index.ts')).toEqual([
-      'AlbIpAddressType', 'AlbScheme', 'CrossZoneLoadBalancing', 'EchoPodProps', 'ExternalTrafficPolicy', 'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
+      'AlbIpAddressType', 'AlbScheme', 'CrossZoneLoadBalancing', 'EchoPodProps', 'ExternalTrafficPolicy', 'GatewayApiCrds', 'GatewayApiCrdsProps',
+      'GatewayListenerPorts', 'GatewayLoadBalancer', 'GatewayWorkload', 'GatewayWorkloadChart', 'GatewayWorkloadChartProps', 'GatewayWorkloadProps',
+      'IngressWorkload', 'IngressWorkloadChart', 'IngressWorkloadChartProps',
       'IngressWorkloadProps', 'KubectlLayer', 'LabCleanup', 'LabCleanupProps', 'LabCluster', 'LabClusterProps', 'LabServiceType',
       'LabValidationError', 'LabVpc', 'LabVpcProps', 'LoadBalancerController', 'LoadBalancerControllerIdentity', 'LoadBalancerControllerOptions',
       'LoadBalancerControllerPolicy', 'LoadBalancerControllerPolicyProps', 'LoadBalancerControllerProps',
@@ -26,7 +28,7 @@ describe('the package root', () => {
 
   test('its classes are there at run time, and the toolkit is not', () => {
     expect(Object.keys(root).sort()).toEqual([
-      'IngressWorkload', 'IngressWorkloadChart', 'KubectlLayer', 'LabCleanup', 'LabCluster', 'LabValidationError', 'LabVpc',
+      'GatewayApiCrds', 'GatewayWorkload', 'GatewayWorkloadChart', 'IngressWorkload', 'IngressWorkloadChart', 'KubectlLayer', 'LabCleanup', 'LabCluster', 'LabValidationError', 'LabVpc',
       'LoadBalancerController', 'LoadBalancerControllerPolicy', 'LoadBalancerControllerVersion', 'NlbWorkload', 'NlbWorkloadChart',
       'TargetGroupBindingChart', 'TargetGroupBindingWorkload', 'UserError',
     ]);

@@ -46,6 +46,8 @@ describe('parseLocalArgs', () => {
       .toMatchObject({ modes: ['ip', 'instance-local'], context: { replicas: '1' }, requests: 50 });
     expect(parseLocalArgs(['--instance-local']).modes).toEqual(['instance-local']);
     expect(parseLocalArgs(['--nlb']).modes).toEqual(['ip', 'instance', 'instance-local', 'nlb-ip', 'nlb-ip-preserve', 'nlb-instance', 'nlb-instance-local']);
+    expect(parseLocalArgs(['--gateway']).modes).toEqual(['ip', 'instance', 'instance-local', 'gateway-ip', 'gateway-instance',
+      'gateway-instance-local', 'gateway-nlb-ip', 'gateway-nlb-instance', 'gateway-nlb-instance-local']);
   });
 
   test('bad input: one line naming the option', () => {
@@ -92,6 +94,8 @@ describe('the paths local runs, from -c settings as cdk deploy takes them', () =
     expect(modes(['-c', 'externalTrafficPolicy=Local'])).toEqual(['ip', 'instance-local']);
     expect(modes(['--nlb', '-c', 'externalTrafficPolicy=Local'])).toEqual(['ip', 'instance-local', 'nlb-ip', 'nlb-ip-preserve', 'nlb-instance-local']);
     expect(modes(['--nlb', '-c', 'nlbPreserveClientIp=true'])).toEqual(['ip', 'instance', 'instance-local', 'nlb-ip-preserve', 'nlb-instance', 'nlb-instance-local']);
+    expect(modes(['--gateway', '-c', 'externalTrafficPolicy=Local'])).toEqual(['ip', 'instance-local', 'gateway-ip', 'gateway-instance-local',
+      'gateway-nlb-ip', 'gateway-nlb-instance-local']);
   });
 
   test('settings that shape the paths reach them; cluster settings are taken and change nothing', () => {
@@ -159,7 +163,7 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
       return { code: r.code, report: JSON.parse(r.stdout) as LocalDisruptionReport };
     };
     [single, spread, zonal] = await Promise.all([
-      parse(['--requests', '40', '--nlb', '-c', 'replicas=1']), parse(['--requests', '60']),
+      parse(['--requests', '40', '--nlb', '--gateway', '-c', 'replicas=1']), parse(['--requests', '60']),
       parse(['--requests', '40', '--modes', 'ip,instance,nlb-ip', '-c', 'crossZoneLoadBalancing=false']),
     ]);
     // After the others: its timers run 40 times faster than a cluster's, so it wants the cores to itself.
@@ -187,7 +191,7 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
     expect(spread.code).toBe(0);
     expect(spread.report.modes.map((m) => [m.mode, m.agree])).toEqual([['ip', true], ['instance', true], ['instance-local', true]]);
     expect(single.code).toBe(0);
-    expect(single.report.modes).toHaveLength(7);
+    expect(single.report.modes).toHaveLength(13);
   });
 
   test('ip: the pod\'s peer is the load balancer, X-Forwarded-For ends with the client, one routed hop', () => {
@@ -280,6 +284,22 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
     expect(zones('instance').loadBalancerToTarget).toEqual({ observed: 40, crossed: 0 });
     expect(zones('nlb-ip').loadBalancerToTarget).toEqual({ observed: 40, crossed: 0 });
     expect(Object.keys(zones('ip').podZones).sort()).toEqual(['us-east-1a', 'us-east-1b']);
+  });
+
+  test('the Gateway API modes measure what the Ingress and Service modes of the same target type measure', () => {
+    const same = (name: string) => {
+      const { result, seen } = mode(single.report, name);
+      const peers = Object.keys(result.measured.peers).map((a) => (a === seen.loadBalancer.vpcAddress ? 'load balancer' : a)).sort();
+      return { peers, xff: result.measured.xForwardedForEndsWithClient, hops: Object.keys(routedHops(seen)).sort(), agree: result.agree };
+    };
+    for (const [gateway, other] of [['gateway-ip', 'ip'], ['gateway-instance-local', 'instance-local'], ['gateway-nlb-ip', 'nlb-ip'],
+      ['gateway-nlb-instance-local', 'nlb-instance-local']]) {
+      expect([gateway, same(gateway)]).toEqual([gateway, same(other)]);
+    }
+    for (const [gateway, other] of [['gateway-instance', 'instance'], ['gateway-nlb-instance', 'nlb-instance']]) {
+      const [g, o] = [same(gateway), same(other)];
+      expect([gateway, g.peers, g.xff, g.agree]).toEqual([gateway, o.peers, o.xff, true]);
+    }
   });
 
   test('pods share the requests (per connection, so with a tolerance)', () => {

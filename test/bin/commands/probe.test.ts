@@ -108,7 +108,7 @@ describe('eks-lb-lab probe with lab stacks', () => {
     expect(stdout).toMatch(/cross-node +possible +10\/20 +agrees/);
     expect(stdout).toContain('The measurements agree with the model.');
     expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName))
-      .toEqual(['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab', 'LabCluster']);
+      .toEqual(['IpModeLab', 'InstanceModeLab', 'NlbIpModeLab', 'NlbInstanceModeLab', 'TgbLab', 'GatewayAlbLab', 'GatewayNlbLab', 'LabCluster']);
     // A cluster stack without LabSubnets (or none at all) leaves the zone rows out.
     expect(stdout).not.toContain('pod zones');
   });
@@ -168,6 +168,36 @@ describe('eks-lb-lab probe with lab stacks', () => {
     const { code, stderr } = await run(['--url', 'ip=http://127.0.0.1:9/', ...args]);
     expect(code).toBe(2);
     expect(stderr).toBe(`eks-lb-lab probe: ${message}\n`);
+  });
+
+  test('the Gateway labs: the routes\' paths on the ALB and the NLB, each with the model of its route; exit 0', async () => {
+    const [albI, albN, nlbI, nlbN] = [await ipMode(), await instanceCluster(), await nlbIp(), await nlbInstanceCluster()];
+    notDeployed();
+    cfn.on(DescribeStacksCommand, { StackName: 'GatewayAlbLab' }).resolves(stack('GatewayAlbLab', {
+      LabPaths: labPaths([['gateway-ip', `${albI}ip`], ['gateway-instance', `${albN}instance`]]),
+    }));
+    cfn.on(DescribeStacksCommand, { StackName: 'GatewayNlbLab' }).resolves(stack('GatewayNlbLab', {
+      LabPaths: labPaths([['gateway-nlb-ip', nlbI], ['gateway-nlb-instance', nlbN]]),
+    }));
+    const { code, stdout, stderr } = await run([]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.match(/^\S+ — .*$/gm)!.map((l) => l.replace(/ {2}http.*$/, ''))).toEqual([
+      'gateway-ip — ALB ip, Gateway API HTTPRoute',
+      'gateway-instance — ALB instance, Cluster, Gateway API HTTPRoute',
+      'gateway-nlb-ip — NLB ip, preservation off, Gateway API TCPRoute',
+      'gateway-nlb-instance — NLB instance, Cluster, preservation on, Gateway API TCPRoute',
+    ]);
+    expect(stdout).toMatch(/^gateway-instance — .* http:\/\/127\.0\.0\.1:\d+\/instance$/m);
+    expect(stdout).toMatch(/X-Forwarded-For +absent +present in 0\/20 +agrees/);
+    expect(stdout).toContain('The measurements agree with the model.');
+    // The ALB stand-ins answer with X-Forwarded-For, the NLB ones without: swapped, the model disagrees.
+    cfn.reset();
+    notDeployed();
+    cfn.on(DescribeStacksCommand, { StackName: 'GatewayNlbLab' }).resolves(stack('GatewayNlbLab', {
+      LabPaths: labPaths([['gateway-nlb-ip', albI]]),
+    }));
+    expect((await run([])).code).toBe(1);
   });
 
   test('the NLB labs and both TgbLab paths, each with its lab\'s model: no X-Forwarded-For behind an NLB; exit 0', async () => {
@@ -243,7 +273,7 @@ describe('eks-lb-lab probe with lab stacks', () => {
     notDeployed();
     const { code, stderr } = await run([]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^eks-lb-lab probe: none of IpModeLab, InstanceModeLab, NlbIpModeLab, NlbInstanceModeLab, TgbLab exists in us-east-1; deploy them/);
+    expect(stderr).toMatch(/^eks-lb-lab probe: none of IpModeLab, InstanceModeLab, NlbIpModeLab, NlbInstanceModeLab, TgbLab, GatewayAlbLab, GatewayNlbLab exists in us-east-1; deploy them/);
     expect(stderr.split('\n')).toHaveLength(2);
   });
 
@@ -267,12 +297,12 @@ describe('eks-lb-lab probe with lab stacks', () => {
 
   test('a recorded path this version does not know, or one it would build otherwise: one line, exit 2', async () => {
     const unknown = JSON.parse(labPaths([['ip', 'http://127.0.0.1:9/']]));
-    unknown[0].path = 'gateway-ip';
+    unknown[0].path = 'grpc-ip';
     const drifted = JSON.parse(labPaths([['instance', 'http://127.0.0.1:9/']]));
     drifted[0].targetGroup.port = 30999;
     cfn.on(DescribeStacksCommand, { StackName: 'IpModeLab' }).resolves(stack('IpModeLab', { LabPaths: JSON.stringify(unknown) }));
     cfn.on(DescribeStacksCommand, { StackName: 'InstanceModeLab' }).resolves(stack('InstanceModeLab', { LabPaths: JSON.stringify(drifted) }));
-    expect((await run(['--stack', 'IpModeLab'])).stderr).toMatch(/^eks-lb-lab probe: stack IpModeLab recorded a path 'gateway-ip' this version of eks-lb-lab does not know \(it knows ip, instance, /);
+    expect((await run(['--stack', 'IpModeLab'])).stderr).toMatch(/^eks-lb-lab probe: stack IpModeLab recorded a path 'grpc-ip' this version of eks-lb-lab does not know \(it knows ip, instance, /);
     const r = await run(['--stack', 'InstanceModeLab']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^eks-lb-lab probe: stack InstanceModeLab recorded instance as .*"port":30999.*, but this version of eks-lb-lab builds .*"port":30080.* from its settings; probe with the version that deployed it, or redeploy\.\n$/);
@@ -351,7 +381,7 @@ describe('eks-lb-lab probe with --url', () => {
   });
 
   test.each([
-    [['--url', 'nlb=http://x/'], /--url takes mode=URL with mode one of ip, instance, instance-local, nlb-ip, nlb-ip-preserve, nlb-instance, nlb-instance-local, tgb-ip, tgb-instance, tgb-instance-local; got 'nlb=http:\/\/x\/'/],
+    [['--url', 'nlb=http://x/'], /--url takes mode=URL with mode one of ip, instance, instance-local, nlb-ip, nlb-ip-preserve, nlb-instance, nlb-instance-local, tgb-ip, tgb-instance, tgb-instance-local, gateway-ip, gateway-instance, gateway-instance-local, gateway-nlb-ip, gateway-nlb-instance, gateway-nlb-instance-local; got 'nlb=http:\/\/x\/'/],
     [['--url', 'ip=x.example.com'], /--url ip= needs an http:\/\/ or https:\/\/ URL; got 'x.example.com'/],
     [['--url', 'ip=http://[::1'], /--url ip= needs a URL a client can open \(host, and a port from 1 to 65535\); got 'http:\/\/\[::1'\./],
     [['--url', 'ip=http://127.0.0.1:99999/'], /--url ip= needs a URL a client can open .*got 'http:\/\/127\.0\.0\.1:99999\/'\./],

@@ -81,6 +81,20 @@ describe('cleanup', () => {
       'nothing tagged elbv2.k8s.aws/cluster=eks-lb-lab left in vpc-0lab; deleted 3 after 2 round(s)']);
   });
 
+  test('what a Gateway left: its NLB and target group carry the same cluster tag beside the Gateway controller\'s own', async () => {
+    const nlb = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/k8s-gatewayn-echo/5';
+    const tg = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/k8s-gatewayn-echoip/6';
+    elbv2.on(DescribeLoadBalancersCommand).resolvesOnce({ LoadBalancers: [{ LoadBalancerArn: nlb, VpcId: VPC }] }).resolves({ LoadBalancers: [] });
+    elbv2.on(DescribeTargetGroupsCommand).resolvesOnce({ TargetGroups: [{ TargetGroupArn: tg, VpcId: VPC }] }).resolves({ TargetGroups: [] });
+    // The tags of the controller's tracking provider for Gateways (prefix gateway.k8s.aws.nlb).
+    elbv2.on(DescribeTagsCommand).callsFake((input: { ResourceArns: string[] }) => ({
+      TagDescriptions: input.ResourceArns.map((arn) => ({ ResourceArn: arn, Tags: [...clusterTag('eks-lb-lab'),
+        { Key: 'gateway.k8s.aws.nlb/stack', Value: 'gateway-nlb/echo' }, { Key: 'gateway.k8s.aws.nlb/resource', Value: 'LoadBalancer' }] })),
+    }));
+    const { result } = run();
+    await expect(result).resolves.toEqual({ deleted: [nlb, tg], rounds: 2 });
+  });
+
   test('already gone: not-found answers count as done', async () => {
     leftovers();
     elbv2.on(DeleteLoadBalancerCommand).rejects(awsError('LoadBalancerNotFoundException'));

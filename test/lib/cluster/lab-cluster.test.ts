@@ -74,7 +74,7 @@ describe('LabCluster defaults', () => {
     // Created after the routes through NAT, so deleted before them: images pull and kubectl reaches AWS until the end.
     const kubectlFunctions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => /^ClusterKubectlProvider/.test(id));
     expect(kubectlFunctions).toHaveLength(2);
-    for (const id of [logicalId(template, 'AWS::EKS::Nodegroup'), logicalId(template, 'Custom::AWSCDK-EKS-HelmChart'), ...kubectlFunctions]) {
+    for (const id of [logicalId(template, 'AWS::EKS::Nodegroup'), logicalId(template, 'Custom::AWSCDK-EKS-HelmChart', /LoadBalancerController/), ...kubectlFunctions]) {
       for (const route of privateRoutes) expect([id, route, createdAfter(template, id, route)]).toEqual([id, route, true]);
     }
   });
@@ -104,7 +104,7 @@ describe('LabCluster defaults', () => {
   });
 
   test('the controller chart waits for nodes and all three add-ons', () => {
-    const chart = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
+    const chart = template.toJSON().Resources[logicalId(template, 'Custom::AWSCDK-EKS-HelmChart', /LoadBalancerController/)];
     const ids = (type: string) => Object.keys(template.findResources(type));
     expect(chart.DependsOn).toEqual(expect.arrayContaining([...ids('AWS::EKS::Addon'), ...ids('AWS::EKS::Nodegroup')]));
   });
@@ -139,7 +139,7 @@ describe('LabCluster security defaults and teardown', () => {
   });
 
   test('teardown: controller before nodes, nodes before the cluster, the cluster before the cleanup, the cleanup before the subnets, the internet gateway and the VPC', () => {
-    const chart = logicalId(template, 'Custom::AWSCDK-EKS-HelmChart');
+    const chart = logicalId(template, 'Custom::AWSCDK-EKS-HelmChart', /LoadBalancerController/);
     const nodegroup = logicalId(template, 'AWS::EKS::Nodegroup');
     const cluster = logicalId(template, 'AWS::EKS::Cluster');
     const cleanup = logicalId(template, 'Custom::LabCleanup');
@@ -157,6 +157,53 @@ describe('LabCluster security defaults and teardown', () => {
     expect(createdAfter(template, cluster, cleanup)).toBe(true);
     for (const part of vpcParts) expect([part, createdAfter(template, cleanup, part)]).toEqual([part, true]);
     expect(createdAfter(template, cleanup, chart)).toBe(false);
+  });
+});
+
+describe('LabCluster and the Gateway API CRDs', () => {
+  let template: Template;
+  let labCluster: LabCluster;
+  beforeAll(() => {
+    const built = build();
+    labCluster = built.labCluster;
+    labCluster.addLoadBalancerController();
+    template = Template.fromStack(built.stack);
+  });
+
+  test('the CRDs are a Helm release of a chart asset, installed before the controller and so deleted after it', () => {
+    const crds = logicalId(template, 'Custom::AWSCDK-EKS-HelmChart', /GatewayApiCrds/);
+    const controller = logicalId(template, 'Custom::AWSCDK-EKS-HelmChart', /LoadBalancerController/);
+    const resources = template.toJSON().Resources;
+    expect(resources[controller].DependsOn).toContain(crds);
+    expect(createdAfter(template, crds, controller)).toBe(false);
+    expect(resources[crds].Properties).toEqual(expect.objectContaining({
+      Release: 'gateway-api-crds', Namespace: 'kube-system', Wait: true, Timeout: '300s',
+      ChartAssetURL: expect.objectContaining({ 'Fn::Sub': expect.stringMatching(/^s3:\/\/cdk-[^/]+-assets-.*\.zip$/) }),
+    }));
+    expect(resources[crds].Properties).not.toHaveProperty('Repository');
+    expect(resources[crds].Properties).not.toHaveProperty('Chart');
+  });
+
+  test('the kubectl handler may read the chart asset', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) => JSON.stringify(p.Properties.PolicyDocument));
+    expect(policies.some((p) => p.includes('s3:GetObject*') && p.includes('cdk-hnb659fds-assets'))).toBe(true);
+  });
+
+  test('off by default before Kubernetes 1.30, refused there when asked for', () => {
+    const { labCluster: old } = build({ version: eks.KubernetesVersion.V1_29 });
+    expect(old.gatewayApiCrds).toBeUndefined();
+    expect(() => build({ version: eks.KubernetesVersion.V1_29, gatewayApiCrds: true })).toThrow("'gatewayApiCrds' needs Kubernetes 1.30 " +
+      'or later: the Gateway API v1.6.1 CRDs come with a ValidatingAdmissionPolicy of admissionregistration.k8s.io/v1, which 1.29 does ' +
+      'not serve; got true with version 1.29. Leave it unset (off before 1.30), or use 1.36.');
+    expect(build({ version: eks.KubernetesVersion.V1_35 }).labCluster.gatewayApiCrds).toBeDefined();
+  });
+
+  test('left out with gatewayApiCrds: false, and the controller does not wait for them', () => {
+    const { stack, labCluster: without } = build({ gatewayApiCrds: false });
+    without.addLoadBalancerController();
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('Custom::AWSCDK-EKS-HelmChart', 1);
+    expect(without.gatewayApiCrds).toBeUndefined();
   });
 });
 

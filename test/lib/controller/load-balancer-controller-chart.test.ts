@@ -54,6 +54,17 @@ describe('the vendored aws-load-balancer-controller chart', () => {
     expect(parse(fs.readFileSync(path.join(CONTROLLER_CHART, 'Chart.yaml'), 'utf8'))).toMatchObject({ version: '3.5.0', appVersion: 'v3.5.0' });
     expect(fs.readFileSync(path.join(CONTROLLER_CHART, 'LICENSE'), 'utf8')).toContain('Apache License');
   });
+
+  test('carries the controller\'s gateway.k8s.aws CRDs in crds/, which helm install applies before the templates', () => {
+    const crds = parseAllDocuments(fs.readFileSync(path.join(CONTROLLER_CHART, 'crds', 'gateway-crds.yaml'), 'utf8'))
+      .map((d) => d.toJS()).filter((d) => d?.kind === 'CustomResourceDefinition');
+    expect(crds.map((c) => [c.spec.group, c.spec.names.kind, c.spec.versions.filter((v: { served: boolean }) => v.served)
+      .map((v: { name: string }) => v.name)]).sort()).toEqual([
+      ['gateway.k8s.aws', 'ListenerRuleConfiguration', ['v1', 'v1beta1']],
+      ['gateway.k8s.aws', 'LoadBalancerConfiguration', ['v1', 'v1beta1']],
+      ['gateway.k8s.aws', 'TargetGroupConfiguration', ['v1', 'v1beta1']],
+    ]);
+  });
 });
 
 /** Value paths of `values` that the chart's values.yaml does not define (a map it leaves empty takes any key). */
@@ -127,6 +138,15 @@ function expectLabRendering(objects: ReturnType<typeof objectsOf>, region: strin
   expect(pod.serviceAccountName).toBe(CONTROLLER_SERVICE_ACCOUNT.name);
   expect(objects.filter((o) => o.kind === 'ServiceAccount')).toEqual([]);
   expect(webhookPolicies(objects)).toEqual(EXPECTED_WEBHOOKS);
+  // The controller's ClusterRole lets it read what the Gateway labs apply.
+  type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+  const { rules } = objects.find((o) => o.kind === 'ClusterRole') as unknown as { rules: Rule[] };
+  const can = (group: string, resource: string, verb: string) => rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+  for (const [group, resource] of [['gateway.networking.k8s.io', 'gatewayclasses'], ['gateway.networking.k8s.io', 'gateways'],
+    ['gateway.networking.k8s.io', 'httproutes'], ['gateway.networking.k8s.io', 'tcproutes'], ['gateway.k8s.aws', 'targetgroupconfigurations'],
+    ['gateway.k8s.aws', 'loadbalancerconfigurations']]) {
+    expect([group, resource, can(group, resource, 'watch')]).toEqual([group, resource, true]);
+  }
   const ingressClass = objects.find((o) => o.kind === 'IngressClass');
   expect(ingressClass).toMatchObject({ metadata: { name: 'alb' }, spec: { controller: 'ingress.k8s.aws/alb' } });
 }

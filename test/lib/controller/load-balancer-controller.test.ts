@@ -8,7 +8,7 @@ import { COMMERCIAL_POLICIES, POLICIES_V3_5_0 } from '../../../lib/private/offic
 import officialAws from '../../../lib/private/policies/v3.5.0/iam_policy.json';
 import officialCn from '../../../lib/private/policies/v3.5.0/iam_policy_cn.json';
 import officialUsGov from '../../../lib/private/policies/v3.5.0/iam_policy_us-gov.json';
-import { flatten, helmValues, logicalId, newStack, statementSet } from '../../fixtures';
+import { controllerChartId, flatten, helmValues, logicalId, newStack, statementSet } from '../../fixtures';
 
 function build(region: string | null, options: LoadBalancerControllerOptions = {}) {
   const stack: Stack = newStack(region);
@@ -83,7 +83,7 @@ describe('LoadBalancerController in us-east-1', () => {
   });
 
   test('the chart depends on the service account, its policy and the OIDC provider', () => {
-    const chart = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
+    const chart = template.findResources('Custom::AWSCDK-EKS-HelmChart')[controllerChartId(template)];
     const ids = (type: string) => Object.keys(template.findResources(type));
     expect(chart.DependsOn).toEqual(expect.arrayContaining([
       ...ids('AWS::IAM::OIDCProvider'), ...ids('AWS::IAM::ManagedPolicy'),

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { Duration } from 'aws-cdk-lib';
-import { IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps, TargetGroupBindingChart } from '../../../lib';
+import { GatewayWorkloadChart, GatewayWorkloadChartProps, IngressWorkloadChart, IngressWorkloadChartProps, NlbWorkloadChart, NlbWorkloadChartProps, TargetGroupBindingChart } from '../../../lib';
 import { ExpectedPath, KubernetesObject, PATH_TABLE_COLUMNS, PathModelError, describePath, expectedPaths, pathTable, pathTableMarkdown, zoneHopsText } from '../../../lib/experiment';
 import { LAB_PATHS, expectedPath, labPath, unavailable } from '../../../lab-stacks/catalogue';
 import { } from '../../../lab-stacks/lab-app';
@@ -264,6 +264,67 @@ describe('TargetGroupBinding paths', () => {
     expect(row(only(tgb('ip', 'ip', 'ClusterIP'), options))).toMatchObject({ lb: 'NLB', peer: 'load-balancer', clientIp: 'none' });
     expect(row(only(tgb('ip', 'ip', 'ClusterIP'), { ...options, targetGroupPreserveClientIp: { ip: true } }))).toMatchObject({ peer: 'client', clientIp: 'tcp-source' });
     expect(row(only(tgb('inst', 'instance', 'NodePort', 'Local'), options))).toMatchObject({ lb: 'NLB', peer: 'client', crossNode: false });
+  });
+});
+
+describe('Gateway API paths', () => {
+  const gw = (props: Partial<GatewayWorkloadChartProps> = {}): KubernetesObject[] =>
+    new GatewayWorkloadChart(new App(), 'Chart', { loadBalancer: 'ALB', ...props }).toJson();
+  const replace = (objects: KubernetesObject[], kind: string, name: string, change: (o: any) => object) =>
+    objects.map((o) => (o.kind === kind && o.metadata?.name === name ? { ...o, ...change(o) } : o));
+
+  test('an HTTPRoute per Service on the ALB Gateway: the rows of the Ingress paths of the same target type', () => {
+    const [ip, instance] = expectedPaths(gw());
+    const ingress = (targetType: 'ip' | 'instance') => only(chartObjects({ ...albProps(LAB_DEFAULTS)[targetType], nodePort: undefined }));
+    expect([ip.entryPoint, ip.listener, ip.id]).toEqual(['HTTPRoute', { protocol: 'HTTP', port: 80 }, 'HTTPRoute/gateway-alb/echo-ip -> Service/gateway-alb/echo-ip']);
+    expect(row(ip)).toEqual(row(ingress('ip')));
+    expect(row(instance)).toEqual(row(ingress('instance')));
+    expect(instance.targetGroup.healthCheck).toEqual({ protocol: 'HTTP', path: '/', port: 'an allocated NodePort' });
+    expect(describePath(instance)).toBe('ALB instance, Cluster, Gateway API HTTPRoute');
+  });
+
+  test('a TCPRoute per NLB listener: its port, preservation from the TargetGroupConfiguration, Local checks /healthz', () => {
+    const [ip, instance] = expectedPaths(gw({ loadBalancer: 'NLB', externalTrafficPolicy: 'Local', preserveClientIp: { ip: true } }));
+    expect([ip.listener, ip.preserveClientIp, ip.podPeer, ip.clientIp]).toEqual([{ protocol: 'TCP', port: 80 }, true, 'client', 'tcp-source']);
+    expect([instance.listener, instance.targetGroup.healthCheck, instance.targetGroup.healthyTargets]).toEqual([
+      { protocol: 'TCP', port: 81 }, { protocol: 'HTTP', path: '/healthz', port: 'healthCheckNodePort' }, 'nodes-with-local-endpoints',
+    ]);
+    expect(ip.xForwardedFor).toBe(false);
+  });
+
+  test('no TargetGroupConfiguration: the Gateway\'s default one, else the controller\'s default, instance', () => {
+    const without = gw().filter((o) => !(o.kind === 'TargetGroupConfiguration' && o.metadata?.name === 'echo-ip'));
+    expect(() => expectedPaths(without)).toThrow(/instance targets need a NodePort or LoadBalancer Service; Service\/gateway-alb\/echo-ip is ClusterIP/);
+    const defaulted = replace(without, 'LoadBalancerConfiguration', 'echo', (o) => ({
+      spec: { ...o.spec, defaultTargetGroupConfiguration: { name: 'echo-instance' } },
+    }));
+    expect(expectedPaths(defaulted.filter((o) => o.kind !== 'HTTPRoute' || o.metadata?.name === 'echo-instance'))[0].targetType).toBe('instance');
+    // Field by field: the Service's own configuration keeps its target type over the Gateway's default one.
+    const both = replace(gw(), 'LoadBalancerConfiguration', 'echo', (o) => ({ spec: { ...o.spec, defaultTargetGroupConfiguration: { name: 'echo-instance' } } }));
+    expect(expectedPaths(both).map((p) => p.targetType)).toEqual(['ip', 'instance']);
+    const tgc = gw().find((o) => o.kind === 'TargetGroupConfiguration' && o.metadata?.name === 'echo-instance')!;
+    const noType = replace(gw(), 'TargetGroupConfiguration', 'echo-instance', () => ({ spec: { targetReference: (tgc.spec as { targetReference: object }).targetReference } }));
+    expect(expectedPaths(noType)[1].notes).toEqual([expect.stringMatching(/the controller's default target type, instance/)]);
+  });
+
+  test('a TargetGroupConfiguration health check and proxy protocol reach the model', () => {
+    const objects = replace(gw({ loadBalancer: 'NLB' }), 'TargetGroupConfiguration', 'echo-ip', (o) => ({ spec: { ...o.spec, defaultConfiguration: {
+      targetType: 'ip', healthCheckConfig: { healthCheckProtocol: 'HTTP', healthCheckPath: '/ready', healthCheckPort: '9090' },
+      targetGroupAttributes: [{ key: 'proxy_protocol_v2.enabled', value: 'true' }],
+    } } }));
+    const ip = expectedPaths(objects)[0];
+    expect([ip.targetGroup.healthCheck, ip.proxyProtocol, ip.clientIp]).toEqual([{ protocol: 'HTTP', path: '/ready', port: 9090 }, true, 'proxy-protocol']);
+  });
+
+  test('what the controller would not serve is one line', () => {
+    expect(() => expectedPaths(gw().filter((o) => o.kind !== 'Gateway')))
+      .toThrow('HTTPRoute/gateway-alb/echo-ip attaches to Gateway gateway-alb/echo, which is not among the objects; pass it too.');
+    expect(() => expectedPaths(replace(gw(), 'GatewayClass', 'eks-lb-lab-alb', (o) => ({ spec: { ...o.spec, controllerName: 'example.com/gw' } }))))
+      .toThrow("Gateway/gateway-alb/echo has GatewayClass 'eks-lb-lab-alb' of controller 'example.com/gw'; the AWS Load Balancer Controller serves gateway.k8s.aws/alb and gateway.k8s.aws/nlb.");
+    expect(() => expectedPaths(replace(gw(), 'GatewayClass', 'eks-lb-lab-alb', (o) => ({ spec: { ...o.spec, controllerName: 'gateway.k8s.aws/nlb' } }))))
+      .toThrow('HTTPRoute/gateway-alb/echo-ip is an HTTPRoute on Gateway/gateway-alb/echo, an NLB Gateway; the controller serves HTTPRoutes on ALB Gateways only.');
+    expect(() => expectedPaths(replace(gw(), 'HTTPRoute', 'echo-ip', (o) => ({ spec: { ...o.spec, parentRefs: [{ name: 'echo', sectionName: 'https' }] } }))))
+      .toThrow("HTTPRoute/gateway-alb/echo-ip finds no HTTP or HTTPS listener named 'https' on Gateway/gateway-alb/echo.");
   });
 });
 

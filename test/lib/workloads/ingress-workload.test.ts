@@ -2,7 +2,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { IngressWorkload, LabCluster, LabVpc } from '../../../lib';
-import { flatten, newStack } from '../../fixtures';
+import { controllerChartId, flatten, newStack } from '../../fixtures';
 
 describe('IngressWorkload', () => {
   let template: Template;
@@ -21,7 +21,7 @@ describe('IngressWorkload', () => {
 
   test('applies the chart objects after the controller chart, so deleting it runs before the controller goes', () => {
     const [, manifest] = manifestOf('"kind":"Ingress"');
-    const chartId = Object.keys(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
+    const chartId = controllerChartId(template);
     expect(manifest.DependsOn).toContain(chartId);
     const kinds = JSON.parse(flatten(manifest.Properties.Manifest)).map((o: { kind: string }) => o.kind);
     expect(kinds).toEqual(['Namespace', 'Deployment', 'Service', 'Ingress']);

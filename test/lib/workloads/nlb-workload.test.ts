@@ -1,6 +1,6 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { LabCluster, LabVpc, NlbWorkload } from '../../../lib';
-import { flatten, newStack } from '../../fixtures';
+import { controllerChartId, flatten, newStack } from '../../fixtures';
 
 describe('NlbWorkload', () => {
   let template: Template;
@@ -22,7 +22,7 @@ describe('NlbWorkload', () => {
 
   test('applies Namespace, Deployment and Service after the controller chart', () => {
     const [, manifest] = manifestOf('NlbIp');
-    const chartId = Object.keys(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
+    const chartId = controllerChartId(template);
     expect(manifest.DependsOn).toContain(chartId);
     const objects = JSON.parse(flatten(manifest.Properties.Manifest));
     expect(objects.map((o: { kind: string }) => o.kind)).toEqual(['Namespace', 'Deployment', 'Service']);

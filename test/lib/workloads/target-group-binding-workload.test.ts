@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LabCluster, LabVpc, LoadBalancerController, TargetGroupBindingWorkload } from '../../../lib';
 import { targetGroupBindingValidator } from '../../crds';
-import { createdAfter, flatten, newStack } from '../../fixtures';
+import { controllerChartId, createdAfter, flatten, newStack } from '../../fixtures';
 
 describe('TargetGroupBindingWorkload', () => {
   let template: Template;
@@ -26,7 +26,7 @@ describe('TargetGroupBindingWorkload', () => {
       instanceTargetGroup: idOf('AWS::ElasticLoadBalancingV2::TargetGroup', 'TgbInstanceTargetGroup'),
       securityGroup: idOf('AWS::EC2::SecurityGroup', 'TgbSecurityGroup'),
       vpc: idOf('AWS::EC2::VPC', 'Vpc'),
-      chart: Object.keys(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0],
+      chart: controllerChartId(template),
       listener: idOf('AWS::ElasticLoadBalancingV2::Listener', 'TgbLoadBalancerListener'),
     };
     const [, resource] = Object.entries(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
