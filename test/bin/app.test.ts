@@ -63,7 +63,7 @@ describe('cdk synth of bin/app.ts', () => {
     expect(ipv6.status).toBe(0);
     // The app's own line; the synth warnings that follow are aws-cdk-lib's report of the annotations.
     expect(ipv6.stderr.split('\n').filter((l) => l.startsWith('eks-lb-lab'))).toEqual(['eks-lb-lab: -c ipFamily=ipv6 leaves out InstanceModeLab, ' +
-      'NlbInstanceModeLab and TgbLab: EKS load balances to IPv6 pods with ip targets only, not instance targets.']);
+      'NlbInstanceModeLab, TgbLab, GatewayAlbLab and GatewayNlbLab: EKS load balances to IPv6 pods with ip targets only, not instance targets.']);
     expect(ipv6.resourceTypes).toEqual(expect.arrayContaining(['AWS::EC2::EgressOnlyInternetGateway', 'AWS::EC2::VPCCidrBlock']));
   });
 

@@ -289,7 +289,9 @@ asRoot(`eks-lb-lab local end to end${missing ? ` (skipped: ${missing})` : ''}`, 
   test('the Gateway API modes measure what the Ingress and Service modes of the same target type measure', () => {
     const same = (name: string) => {
       const { result, seen } = mode(single.report, name);
-      const peers = Object.keys(result.measured.peers).map((a) => (a === seen.loadBalancer.vpcAddress ? 'load balancer' : a)).sort();
+      // Each load balancer has an interface in every zone, at addresses of its own.
+      const own = new Set([seen.loadBalancer.vpcAddress, ...(seen.loadBalancer.interfaces ?? []).map((i) => i.address)]);
+      const peers = [...new Set(Object.keys(result.measured.peers).map((a) => (own.has(a) ? 'load balancer' : a)))].sort();
       return { peers, xff: result.measured.xForwardedForEndsWithClient, hops: Object.keys(routedHops(seen)).sort(), agree: result.agree };
     };
     for (const [gateway, other] of [['gateway-ip', 'ip'], ['gateway-instance-local', 'instance-local'], ['gateway-nlb-ip', 'nlb-ip'],

@@ -226,7 +226,7 @@ describe('LoadBalancerController with EKS Pod Identity', () => {
   });
 
   test('the chart waits for the association, the service account, the role, its policy and the agent', () => {
-    const chart = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0];
+    const chart = template.findResources('Custom::AWSCDK-EKS-HelmChart')[controllerChartId(template)];
     const ids = (type: string) => Object.keys(template.findResources(type));
     const agentId = Object.entries(template.findResources('AWS::EKS::Addon')).find(([, r]) => r.Properties.AddonName === 'eks-pod-identity-agent')![0];
     expect(chart.DependsOn).toEqual(expect.arrayContaining([
