@@ -5,6 +5,7 @@
  * Needs the npm registry (or npm's cache) for the app's packages.
  */
 import { execFile } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { builtinModules } from 'module';
 import * as path from 'path';
@@ -70,6 +71,36 @@ function copiesOf(modules: string, name: string): string[] {
   };
   visit(modules);
   return found;
+}
+
+/**
+ * Where the scratch app's installed packages are kept between runs. The app's own packages are the same every time
+ * (pinned above), and extracting them is most of this file's time; only the packed eks-lb-lab is new in each run.
+ * The first run on a machine (and every run after `npm ci`, which empties node_modules) installs from nothing.
+ */
+const INSTALL_CACHE = path.join(ROOT, 'node_modules', '.cache', 'eks-lb-lab-package-test');
+
+/** `npm install` in `app`, starting from the packages a previous run installed for the same versions, if any. */
+async function installWithCache(app: string): Promise<void> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
+  const { 'eks-lb-lab': _ours, ...theirs } = manifest.dependencies;
+  const key = createHash('sha256').update(JSON.stringify({ theirs, dev: manifest.devDependencies })).digest('hex').slice(0, 16);
+  const cached = path.join(INSTALL_CACHE, key);
+  // Hard links: a copy in a second, and npm replaces rather than rewrites the files it changes.
+  const linkCopy = (from: string, to: string) => run('cp', ['-al', from, to], app).then(() => true, () => false);
+  if (fs.existsSync(path.join(cached, 'node_modules'))) await linkCopy(path.join(cached, 'node_modules'), path.join(app, 'node_modules'));
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'], app);
+  if (fs.existsSync(cached)) return;
+  const staging = `${cached}.${process.pid}`;
+  fs.mkdirSync(staging, { recursive: true });
+  try {
+    // Another run that got there first wins; its copy is as good.
+    if (await linkCopy(path.join(app, 'node_modules'), path.join(staging, 'node_modules'))) fs.renameSync(staging, cached);
+  } catch {
+    // A cache is a shortcut: without it the next run installs from nothing.
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 interface Packed {
@@ -261,7 +292,7 @@ describe('installed into a CDK app with other aws-cdk-lib and constructs version
       '}',
       '',
     ].join('\n'));
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'], app);
+    await installWithCache(app);
     try {
       await run(path.join(app, 'node_modules', '.bin', 'tsc'), ['-p', '.'], app);
       await run(process.execPath, ['out/app.js'], app);
