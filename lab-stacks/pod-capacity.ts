@@ -15,11 +15,10 @@ export interface PodStack {
   readonly chart: Chart;
 }
 
-/** The pods of a chart's Deployments. */
-export function deploymentPods(chart: Chart): number {
-  return chart.toJson()
-    .filter((o: { kind?: string }) => o.kind === 'Deployment')
-    .reduce((sum: number, o: { spec?: { replicas?: number } }) => sum + (o.spec?.replicas ?? 1), 0);
+/** The Deployments of a chart, and their pods. */
+export function deploymentPods(chart: Chart): { readonly deployments: number; readonly pods: number } {
+  const deployments = chart.toJson().filter((o: { kind?: string }) => o.kind === 'Deployment');
+  return { deployments: deployments.length, pods: deployments.reduce((sum: number, o: { spec?: { replicas?: number } }) => sum + (o.spec?.replicas ?? 1), 0) };
 }
 
 /**
@@ -36,10 +35,9 @@ export function checkPodCapacity(cluster: LabCluster, stacks: readonly PodStack[
   const room = `beside the ${system} system pods on ${nodes} ${instanceType} node${nodes === 1 ? '' : 's'}, which take ` +
     `${perNode} pods each under the VPC CNI's one address per pod (${nodes * perNode} in all)`;
   const fix = 'add nodes with -c nodeCount, or pick a larger -c nodeInstanceType';
-  for (const { stack, chart } of stacks) {
-    const pods = deploymentPods(chart);
+  const counted = stacks.map(({ stack, chart }) => ({ stack, ...deploymentPods(chart) }));
+  for (const { stack, pods, deployments } of counted) {
     if (pods <= free) continue;
-    const deployments = chart.toJson().filter((o: { kind?: string }) => o.kind === 'Deployment').length;
     if (free < deployments) {
       throw new ContextError(`Context 'nodeInstanceType' is too small for the lab: ${nodes} ${instanceType} node` +
         `${nodes === 1 ? '' : 's'} take ${perNode} pods each under the VPC CNI's one address per pod (${nodes * perNode} in all), ` +
@@ -49,7 +47,7 @@ export function checkPodCapacity(cluster: LabCluster, stacks: readonly PodStack[
     throw new ContextError(`Context 'replicas' is too large for the nodes: ${stack.stackName}'s ${pods} echo pods do not fit ` +
       `${room}; got ${pods / deployments}. Use at most ${Math.floor(free / deployments)}, or ${fix}.`);
   }
-  const total = stacks.reduce((sum, { chart }) => sum + deploymentPods(chart), 0);
+  const total = counted.reduce((sum, { pods }) => sum + pods, 0);
   if (total > free) {
     Annotations.of(cluster).addWarningV2('eks-lb-lab:podCapacity', `The lab stacks' ${total} echo pods do not all fit ${room}: ` +
       `deploying every stack leaves ${total - free} Pending. Deploy fewer stacks, lower -c replicas, or ${fix}.`);

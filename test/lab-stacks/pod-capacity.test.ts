@@ -15,12 +15,12 @@ const capacityWarnings = (context: Record<string, unknown>) =>
 
 describe('pods against what the nodes take', () => {
   test('a chart\'s pods are its Deployments\' replicas', () => {
-    expect(deploymentPods(new IngressWorkloadChart(new Cdk8sApp(), 'Chart', { targetType: 'ip', replicas: 3 }))).toBe(3);
+    expect(deploymentPods(new IngressWorkloadChart(new Cdk8sApp(), 'Chart', { targetType: 'ip', replicas: 3 }))).toEqual({ deployments: 1, pods: 3 });
     expect(deploymentPods(new TargetGroupBindingChart(new Cdk8sApp(), 'Chart', {
       ipTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/ip/0123456789abcdef',
       instanceTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/instance/fedcba9876543210',
       vpcId: 'vpc-0123456789abcdef0', loadBalancerSecurityGroupId: 'sg-0123456789abcdef0', nodePort: 30081, replicas: 4,
-    }))).toBe(4);
+    }))).toEqual({ deployments: 1, pods: 4 });
   });
 
   test('the defaults fit with no warning: 10 echo pods and 8 system pods in 34', () => {
