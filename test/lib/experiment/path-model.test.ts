@@ -394,6 +394,8 @@ describe('the README', () => {
       ...expectedPaths(tgbChart.toJson(), { targetGroupLoadBalancers: { [tgbChart.bindings.ip.name]: 'ALB', [tgbChart.bindings.instance.name]: 'ALB' } }),
       only([...ipObjects, plain].filter((o) => o.kind !== 'Ingress')),
       only([...ipObjects, plain].filter((o) => o.kind !== 'Ingress'), { enableServiceMutatorWebhook: false }),
+      ...expectedPaths(new GatewayWorkloadChart(new App(), 'GatewayAlb', { loadBalancer: 'ALB' }).toJson()),
+      ...expectedPaths(new GatewayWorkloadChart(new App(), 'GatewayNlb', { loadBalancer: 'NLB' }).toJson()),
     ];
   }
 
@@ -404,6 +406,8 @@ describe('the README', () => {
       'NLB instance, Cluster, preservation on', 'NLB instance, Local, preservation on',
       'ALB ip, TargetGroupBinding', 'ALB instance, Cluster, TargetGroupBinding',
       'NLB instance, Cluster, preservation on, no class, set by the webhook', 'CLB instance, Cluster, no class, in-tree cloud provider',
+      'ALB ip, Gateway API HTTPRoute', 'ALB instance, Cluster, Gateway API HTTPRoute',
+      'NLB ip, preservation off, Gateway API TCPRoute', 'NLB instance, Cluster, preservation on, Gateway API TCPRoute',
     ]);
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const table = /<!-- paths table: generated from the path model -->\n([\s\S]*?)\n<!-- end of paths table -->/.exec(readme)?.[1];
