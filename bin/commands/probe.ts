@@ -12,7 +12,7 @@ import { DisruptionTarget, measureDisruption } from '../../lib/experiment/disrup
 import { expectDisruption } from '../../lib/experiment/disruption/model';
 import { disruptionReport, renderDisruptionJson, renderDisruptionMarkdown, renderDisruptionText } from '../../lib/experiment/disruption/report';
 import { DisruptionEvent, DisruptionSummary, ShutdownVariant } from '../../lib/experiment/disruption/types';
-import { LAB_DEFAULTS } from '../../lab-stacks/settings';
+import { LAB_DEFAULTS, REGION } from '../../lab-stacks/settings';
 import { CliError, CliIo, Command, EXIT_FINDING, EXIT_OK, processIo } from '../cli-io';
 
 const HELP = `Usage: eks-lb-lab probe [options]
@@ -222,7 +222,7 @@ const CLUSTER_STACK = 'LabCluster';
 async function stackTargets(options: { stack: string[]; region?: string }, io: CliIo): Promise<{ targets: LabTarget[]; subnets: LabSubnet[] }> {
   const region = stackRegion(options.region, io.env, io.cwd);
   // A region only shaped wrong (an AWS_REGION of 'mars') would otherwise end in a DNS failure of the SDK's.
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
+  if (!REGION.test(region)) {
     const from = options.region !== undefined ? '--region' : io.env.AWS_REGION === region ? 'AWS_REGION'
       : io.env.AWS_DEFAULT_REGION === region ? 'AWS_DEFAULT_REGION' : "cdk.json's context 'region'";
     throw new CliError(`${from} must be an AWS region such as eu-west-1; got '${region}'. Pass --region with the lab stacks' region.`);
